@@ -1,0 +1,47 @@
+/**
+ * The two kinds of failure a control session can report (style.md):
+ * a reply error leaves the session usable; a connection error is sticky and
+ * makes every later command fail with the first cause.
+ */
+
+/** The server answered, with a code that means "no" (4xx/5xx) or one we did not expect. */
+export class FtpReplyError extends Error {
+  override readonly name = 'FtpReplyError';
+  constructor(
+    readonly code: number,
+    readonly text: string,
+    readonly command: string,
+  ) {
+    super(`${command} → ${code} ${text}`);
+  }
+
+  /** 4xx: the server says "not now" — retrying later may help. */
+  get transient(): boolean {
+    return this.code >= 400 && this.code < 500;
+  }
+}
+
+export type ConnectionErrorCode =
+  | 'closed' // the peer closed the control connection
+  | 'timeout' // connect, reply or stall timeout
+  | 'refused' // ECONNREFUSED, EHOSTUNREACH, …
+  | 'tls' // handshake or certificate failure
+  | 'protocol' // the server broke the protocol (garbage, oversized reply, 421)
+  | 'aborted'; // we closed it on purpose
+
+/** The control connection is gone (or unusable); the session must be replaced. */
+export class FtpConnectionError extends Error {
+  override readonly name = 'FtpConnectionError';
+  constructor(
+    readonly code: ConnectionErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A caller tried to put CR, LF or NUL (or another unsafe value) into a command. */
+export class UnsafeArgumentError extends Error {
+  override readonly name = 'UnsafeArgumentError';
+}
