@@ -1,0 +1,135 @@
+/**
+ * buildApp(config): the rooms wired together. Plugins first (security, cookies, auth,
+ * websocket), then services as decorators, then routes. main.ts only reads config and listens.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppConfig } from './config.js';
+import { EventBus } from './events.js';
+import { Auth } from './http/auth.js';
+import { errorHandler } from './http/errors.js';
+import { Hub } from './http/hub.js';
+import { registerRoutes } from './http/routes.js';
+import { SessionPool, type PoolOptions } from './sites/pool.js';
+import { SecretBox } from './sites/secrets.js';
+import { SitesService } from './sites/service.js';
+import { openDatabase } from './store/db.js';
+import type { RunnerOptions } from './transfers/runner.js';
+import { TransferService } from './transfers/service.js';
+
+export interface Services {
+  sites: SitesService;
+  transfers: TransferService;
+  pool: SessionPool;
+  events: EventBus;
+  auth: Auth;
+  hub: Hub;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+/** Knobs tests turn; production uses the defaults. */
+export interface BuildOptions {
+  logger?: boolean;
+  pool?: PoolOptions;
+  runner?: RunnerOptions;
+  hubFlushMs?: number;
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', 'password'],
+          },
+    trustProxy: false,
+    bodyLimit: 256 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const db = openDatabase(config.dataDir);
+  const events = new EventBus();
+  const secrets = SecretBox.open(config.dataDir);
+  const sites = new SitesService(db, secrets, events, config.hostPolicy);
+  const pool = new SessionPool(
+    (siteId) => {
+      const site = sites.get(siteId);
+      return { options: sites.connectionOptions(siteId), maxConnections: site.maxConnections };
+    },
+    events,
+    options.pool,
+  );
+  const transfers = new TransferService(db, sites, pool, events, { concurrency: config.concurrency, ...options.runner });
+  const auth = new Auth(db, config.password, config.apiToken);
+  const hub = new Hub(
+    events,
+    () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
+    { flushMs: options.hubFlushMs },
+  );
+  app.decorate('services', { sites, transfers, pool, events, auth, hub });
+
+  // A site's settings changed or it went away: its sessions must not be reused.
+  events.on('event', (event) => {
+    if (event.type === 'site.updated' || event.type === 'site.removed') {
+      void pool.closeSite(event.type === 'site.updated' ? event.site.id : event.id);
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: { info: { title: 'pasv', version: '0.1.0', description: 'FXP transfer dashboard API' } },
+  });
+  app.setErrorHandler(errorHandler);
+  await app.register(registerRoutes, { config });
+
+  if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const wantsApp = request.method === 'GET' && !request.url.startsWith('/api') && fs.existsSync(path.join(config.webDir, 'index.html'));
+    if (wantsApp) return reply.sendFile('index.html');
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  app.addHook('onReady', async () => transfers.start());
+  app.addHook('preClose', async () => {
+    hub.close();
+    await transfers.stop();
+    await pool.close();
+  });
+  app.addHook('onClose', async () => db.close());
+  return app;
+}

@@ -1,0 +1,70 @@
+/**
+ * Configuration from the environment, or the same names as CLI flags
+ * (`--port 9000`, `--data-dir ./x`). See ../shared/design/api.md.
+ */
+import path from 'node:path';
+import type { HostPolicy } from './sites/host-policy.js';
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The admin password; when unset, one is generated on first start. */
+  password?: string;
+  apiToken?: string;
+  /** Origins allowed to open the WebSocket besides the app's own. */
+  allowedOrigins: string[];
+  hostPolicy: HostPolicy;
+  /** Files copied at once. */
+  concurrency: number;
+  /** Where the built web app is (served at /). */
+  webDir: string;
+  /** Set the Secure flag on the session cookie (behind an https proxy). */
+  secureCookie: boolean;
+  logLevel: string;
+}
+
+const FLAGS: Record<string, string> = {
+  host: 'PASV_HOST',
+  port: 'PASV_PORT',
+  'data-dir': 'PASV_DATA_DIR',
+  password: 'PASV_PASSWORD',
+  'api-token': 'PASV_API_TOKEN',
+  'allowed-origins': 'PASV_ALLOWED_ORIGINS',
+  'allow-private-hosts': 'PASV_ALLOW_PRIVATE_HOSTS',
+  'allow-link-local': 'PASV_ALLOW_LINK_LOCAL',
+  concurrency: 'PASV_CONCURRENCY',
+  'web-dir': 'PASV_WEB_DIR',
+  'secure-cookie': 'PASV_SECURE_COOKIE',
+  'log-level': 'PASV_LOG_LEVEL',
+};
+
+export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const values: Record<string, string | undefined> = { ...env };
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+    const name = match && FLAGS[match[1]!];
+    if (!match || !name) throw new Error(`unknown argument ${argv[i]}; flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')}`);
+    values[name] = match[2] ?? argv[++i];
+  }
+  const port = Number(values.PASV_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PASV_PORT must be a port number, not ${values.PASV_PORT}`);
+  const concurrency = Number(values.PASV_CONCURRENCY ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('PASV_CONCURRENCY must be a positive integer');
+  return {
+    host: values.PASV_HOST ?? '127.0.0.1',
+    port,
+    dataDir: path.resolve(values.PASV_DATA_DIR ?? './data'),
+    password: values.PASV_PASSWORD || undefined,
+    apiToken: values.PASV_API_TOKEN || undefined,
+    allowedOrigins: (values.PASV_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    hostPolicy: {
+      allowPrivate: values.PASV_ALLOW_PRIVATE_HOSTS !== 'false',
+      allowLinkLocal: values.PASV_ALLOW_LINK_LOCAL === 'true',
+    },
+    concurrency,
+    webDir: path.resolve(values.PASV_WEB_DIR ?? 'dist/web'),
+    secureCookie: values.PASV_SECURE_COOKIE === 'true',
+    logLevel: values.PASV_LOG_LEVEL ?? 'info',
+  };
+}

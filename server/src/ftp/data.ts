@@ -1,0 +1,78 @@
+/**
+ * Passive data connections: asking a server to listen (PASV/EPSV) and, for relay and listings,
+ * connecting to it ourselves.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { FtpConnectionError } from './errors.js';
+import { assertDataPort, isUnspecifiedAddress, parseEpsvReply, parsePasvReply, type HostPort } from './pasv.js';
+import { checkPinnedCertificate, toConnectionError, type FtpSession } from './session.js';
+
+export function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/**
+ * Ask `session` to listen for one data connection and return where it listens. EPSV for an
+ * IPv6 control connection (PASV cannot express it), PASV otherwise. PRET goes first where the
+ * server lists it (distributed servers pick the data node by the command that follows).
+ */
+export async function requestPassive(session: FtpSession, pretCommand?: string): Promise<HostPort> {
+  const policy = session.options.pasvAddress ?? 'control';
+  if (pretCommand && session.features.has('PRET')) await session.send('PRET', pretCommand);
+  const controlHost = unmapIPv4(session.remoteAddress);
+  let endpoint: HostPort;
+  if (net.isIPv6(controlHost)) {
+    const reply = await session.send('EPSV');
+    endpoint = { host: controlHost, port: parseEpsvReply(reply.text) };
+  } else {
+    const reply = await session.send('PASV');
+    const announced = parsePasvReply(reply.text);
+    const useAnnounced = policy === 'reply' && !isUnspecifiedAddress(announced.host);
+    endpoint = { host: useAnnounced ? announced.host : controlHost, port: announced.port };
+  }
+  assertDataPort(endpoint.port);
+  return endpoint;
+}
+
+/**
+ * Connect to a passive data port. Over TLS the handshake reuses the control connection's TLS
+ * session: vsftpd (require_ssl_reuse) and ProFTPD refuse a data connection that doesn't.
+ * Resolves once TCP is up, not after the TLS handshake: many servers only start their side of
+ * the handshake once the transfer command has arrived (basic-ftp notes the same). Writes made
+ * before the handshake completes are buffered by the TLS socket.
+ */
+export function connectData(
+  session: FtpSession,
+  endpoint: HostPort,
+  timeoutMs = 15_000,
+): Promise<net.Socket | tls.TLSSocket> {
+  const tlsOptions = session.dataTlsOptions();
+  return new Promise((resolve, reject) => {
+    const raw = net.connect({ host: endpoint.host, port: endpoint.port });
+    const timer = setTimeout(() => {
+      raw.destroy();
+      reject(new FtpConnectionError('timeout', `data connection to ${endpoint.host}:${endpoint.port} timed out`));
+    }, timeoutMs);
+    raw.once('error', (error) => {
+      clearTimeout(timer);
+      reject(toConnectionError(error));
+    });
+    raw.once('connect', () => {
+      clearTimeout(timer);
+      raw.removeAllListeners('error');
+      if (!tlsOptions) {
+        resolve(raw);
+        return;
+      }
+      raw.on('error', () => undefined); // surfaced through the TLS socket
+      const secure = tls.connect({ ...tlsOptions, socket: raw });
+      secure.on('session', (ticket: Buffer) => session.rememberTlsSession(ticket));
+      secure.once('secureConnect', () => {
+        const problem = checkPinnedCertificate(secure, session.options);
+        if (problem) secure.destroy(problem);
+      });
+      resolve(secure);
+    });
+  });
+}

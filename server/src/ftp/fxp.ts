@@ -1,0 +1,181 @@
+/**
+ * FXP: one server sends a file straight to another (RFC 959 §2.3, RFC 478). We steer both
+ * control connections; the bytes never pass through us.
+ */
+import net from 'node:net';
+import { requestPassive } from './data.js';
+import { FtpConnectionError, FtpReplyError } from './errors.js';
+import { size } from './ops.js';
+import { encodeEprt, encodePort } from './pasv.js';
+import { SideError, superviseTransfer, type Side, type TransferWatch } from './supervise.js';
+import type { FtpSession, TransferCommand } from './session.js';
+
+export interface FxpRequest extends TransferWatch {
+  source: FtpSession;
+  destination: FtpSession;
+  sourcePath: string;
+  destinationPath: string;
+  /** Which server listens (PASV); the other connects to it (PORT). */
+  passive: Side;
+  /** Resume from this byte (REST on both sides); 0 for a full copy. */
+  offset: number;
+  /** The source file's size, known beforehand (SIZE); checked against the result. */
+  size: number;
+  /** A third session on the destination that polls SIZE for progress (FluentFTP's way). */
+  probe?: FtpSession;
+  /** With TLS on both data channels and no SSCN/CPSV, allow PROT C for this copy. */
+  allowClearData?: boolean;
+}
+
+export interface FxpResult {
+  bytes: number;
+  durationMs: number;
+  passive: Side;
+  secureData: boolean;
+}
+
+/**
+ * The servers would not make the data connection between them: a refused PASV/PORT, a 425,
+ * or a side that never got its data connection. Flipping the passive side or relaying may work.
+ */
+export class FxpRefusedError extends Error {
+  override readonly name = 'FxpRefusedError';
+  constructor(
+    readonly phase: 'pasv' | 'port' | 'tls' | 'transfer',
+    readonly side: Side,
+    readonly reason: Error,
+  ) {
+    super(`${side} refused FXP at ${phase}: ${reason.message}`, { cause: reason });
+  }
+}
+
+export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
+  const startedAt = Date.now();
+  const { source, destination } = request;
+  const passive = request.passive === 'source' ? source : destination;
+  const active = request.passive === 'source' ? destination : source;
+  const activeSide: Side = request.passive === 'source' ? 'destination' : 'source';
+
+  await Promise.all([source.binary(), destination.binary()]);
+  const secure = await negotiateDataSecurity(request);
+
+  const pret = request.passive === 'source' ? `RETR ${request.sourcePath}` : `STOR ${request.destinationPath}`;
+  const endpoint = await refusalAs('pasv', request.passive, requestPassive(passive, pret));
+  const portCommand = net.isIPv6(endpoint.host) ? 'EPRT' : 'PORT';
+  const portArgument = portCommand === 'EPRT' ? encodeEprt(endpoint) : encodePort(endpoint);
+  await refusalAs('port', activeSide, active.send(portCommand, portArgument));
+
+  if (request.offset > 0) {
+    await Promise.all([source.send('REST', String(request.offset)), destination.send('REST', String(request.offset))]);
+  }
+
+  // RFC 478 note 1: once PASV is acknowledged the two commands may go in either order.
+  // The passive side's command goes first so it is accepting when the other connects.
+  const issue: Record<Side, () => TransferCommand> = {
+    source: () => source.transfer('RETR', request.sourcePath),
+    destination: () => destination.transfer('STOR', request.destinationPath),
+  };
+  const commands = { [request.passive]: issue[request.passive](), [activeSide]: issue[activeSide]() } as Record<
+    Side,
+    TransferCommand
+  >;
+
+  commands.destination.started.then(() => request.onDestinationOpened?.(), () => undefined);
+  let lastSize = request.offset;
+  try {
+    await superviseTransfer({
+      ...request,
+      sides: [
+        { name: 'source', session: source, command: commands.source },
+        { name: 'destination', session: destination, command: commands.destination },
+      ],
+      poll: request.probe
+        ? async () => {
+            const now = await size(request.probe!, request.destinationPath);
+            if (now !== null) lastSize = now;
+            return lastSize;
+          }
+        : undefined,
+    });
+  } catch (error) {
+    throw classifyTransferFailure(error, lastSize > request.offset);
+  } finally {
+    if (secure.restoreProtection) await restoreProtection(request).catch(() => undefined);
+  }
+
+  const finalSize = await size(destination, request.destinationPath);
+  if (finalSize !== request.size) {
+    throw new FtpConnectionError(
+      'protocol',
+      `both servers reported success but the destination holds ${finalSize ?? 'no'} bytes of ${request.size}`,
+    );
+  }
+  return {
+    bytes: request.size - request.offset,
+    durationMs: Date.now() - startedAt,
+    passive: request.passive,
+    secureData: secure.protectedData,
+  };
+}
+
+/**
+ * Two TLS-protected data channels need one server to act as the TLS client: SSCN ON on a side
+ * that offers it. Without it, both would wait as TLS servers (522); fall back to PROT C only
+ * when the user allowed clear data.
+ */
+async function negotiateDataSecurity(
+  request: FxpRequest,
+): Promise<{ protectedData: boolean; restoreProtection: boolean }> {
+  const { source, destination } = request;
+  if (!source.dataProtected && !destination.dataProtected) return { protectedData: false, restoreProtection: false };
+  if (source.dataProtected && destination.dataProtected) {
+    const sscnSide = [source, destination].find((s) => s.features.has('SSCN'));
+    if (sscnSide) {
+      const side: Side = sscnSide === source ? 'source' : 'destination';
+      await refusalAs('tls', side, sscnSide.send('SSCN', 'ON'));
+      return { protectedData: true, restoreProtection: false };
+    }
+  }
+  if (!request.allowClearData) {
+    throw new FxpRefusedError(
+      'tls',
+      source.dataProtected ? 'source' : 'destination',
+      new Error('secure FXP needs SSCN on one server (neither offers it); allow clear data (PROT C) to copy unencrypted'),
+    );
+  }
+  for (const session of [source, destination]) if (session.dataProtected) await session.send('PROT', 'C');
+  return { protectedData: false, restoreProtection: true };
+}
+
+async function restoreProtection(request: FxpRequest): Promise<void> {
+  for (const session of [request.source, request.destination]) {
+    if (session.dataProtected && !session.closedError) await session.send('PROT', 'P');
+  }
+}
+
+async function refusalAs<T>(phase: FxpRefusedError['phase'], side: Side, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof FtpReplyError) throw new FxpRefusedError(phase, side, error);
+    throw error;
+  }
+}
+
+/**
+ * A failed transfer is an FXP refusal when the data connection between the servers never
+ * carried a byte: a 425 on either side, or a side that went silent (pure-ftpd drops a foreign
+ * data connection and answers nothing). A 550 or a failure after data moved is a real error.
+ */
+function classifyTransferFailure(error: unknown, dataMoved: boolean): unknown {
+  if (!(error instanceof SideError)) return error;
+  const { side, cause } = error;
+  if (cause instanceof FtpReplyError) {
+    if (cause.code === 425 || (cause.code === 426 && !dataMoved)) return new FxpRefusedError('transfer', side, cause);
+    return error;
+  }
+  if (!dataMoved && cause instanceof FtpConnectionError && (cause.code === 'timeout' || cause.code === 'closed')) {
+    return new FxpRefusedError('transfer', side, cause);
+  }
+  return error;
+}

@@ -1,0 +1,104 @@
+/**
+ * Relay: when the servers won't talk to each other, the bytes come through us. Both data
+ * connections are passive (we connect to each server), so this works behind NAT and with
+ * servers that refuse FXP. The pipe is streamed with backpressure: memory stays flat
+ * whatever the file size.
+ */
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { connectData, requestPassive } from './data.js';
+import { FtpConnectionError } from './errors.js';
+import { size } from './ops.js';
+import type { FtpSession } from './session.js';
+import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
+
+export interface RelayRequest extends TransferWatch {
+  source: FtpSession;
+  destination: FtpSession;
+  sourcePath: string;
+  destinationPath: string;
+  offset: number;
+  size: number;
+}
+
+export interface RelayResult {
+  bytes: number;
+  durationMs: number;
+}
+
+export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
+  const startedAt = Date.now();
+  const { source, destination } = request;
+  await Promise.all([source.binary(), destination.binary()]);
+
+  const sourceEndpoint = await sideFailure('source', requestPassive(source, `RETR ${request.sourcePath}`));
+  const destinationEndpoint = await sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`));
+  const connections = await Promise.allSettled([
+    sideFailure('source', connectData(source, sourceEndpoint)),
+    sideFailure('destination', connectData(destination, destinationEndpoint)),
+  ]);
+  const sockets = connections.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  const closeData = () => sockets.forEach((socket) => socket.destroy());
+  const refused = connections.find((c) => c.status === 'rejected');
+  if (refused) {
+    closeData();
+    throw refused.reason;
+  }
+  const [input, output] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+
+  try {
+    // The source goes first and must say 1xx before the destination opens the file: a STOR
+    // whose data connection then closed empty would truncate what the destination had.
+    if (request.offset > 0) await sideFailure('source', source.send('REST', String(request.offset)));
+    const retrieve = source.transfer('RETR', request.sourcePath);
+    await sideFailure('source', retrieve.started);
+    if (request.offset > 0) await sideFailure('destination', destination.send('REST', String(request.offset)));
+    const store = destination.transfer('STOR', request.destinationPath);
+    try {
+      await sideFailure('destination', store.started);
+      request.onDestinationOpened?.();
+    } catch (error) {
+      closeData();
+      await source.abort();
+      throw error;
+    }
+
+    let position = request.offset;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        position += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    await superviseTransfer({
+      ...request,
+      sides: [
+        { name: 'source', session: source, command: retrieve },
+        { name: 'destination', session: destination, command: store },
+      ],
+      poll: () => position,
+      alongside: pipeline(input, meter, output),
+      onAbort: closeData,
+    });
+  } catch (error) {
+    closeData();
+    throw error;
+  }
+
+  const finalSize = await size(destination, request.destinationPath);
+  if (finalSize !== request.size) {
+    throw new FtpConnectionError(
+      'protocol',
+      `the relay finished but the destination holds ${finalSize ?? 'no'} bytes of ${request.size}`,
+    );
+  }
+  return { bytes: request.size - request.offset, durationMs: Date.now() - startedAt };
+}
+
+async function sideFailure<T>(side: 'source' | 'destination', promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw new SideError(side, error as Error);
+  }
+}

@@ -1,0 +1,577 @@
+/**
+ * One FTP control connection.
+ *
+ * Why our own layer instead of basic-ftp's Client: an FXP controller must issue RETR on one
+ * session and STOR on another without either opening a data connection, send ABOR while a
+ * transfer command is still in flight, and match every reply to its command strictly. basic-ftp
+ * runs one task at a time and owns the data connection of every transfer, so it blocks all
+ * three. We still use basic-ftp's listing parser (listing.ts).
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import tls from 'node:tls';
+import { formatCommand, maskCommand } from './command.js';
+import { FtpConnectionError, FtpReplyError, type ConnectionErrorCode } from './errors.js';
+import { parseFeatures } from './features.js';
+import { parseReplies, type Reply } from './reply.js';
+
+export type TlsMode = 'none' | 'explicit' | 'implicit';
+
+/**
+ * Which address to use for a server's passive data port.
+ * - `control` (default): the address we reached its control connection at. Safe behind NAT
+ *   (a PASV reply often names an internal address) and never points anyone elsewhere
+ *   (RFC 2577 bounce protection: PORT only ever carries the other server's own address).
+ * - `reply`: the address in the 227 reply, for servers that really listen on another
+ *   interface (two servers on one LAN, lftp's ftp:fix-pasv-address off).
+ */
+export type PasvAddressPolicy = 'control' | 'reply';
+
+export interface SessionOptions {
+  host: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  tls?: TlsMode;
+  /** Accept a self-signed certificate whose SHA-256 fingerprint ("AB:CD:…") is this. */
+  fingerprint256?: string;
+  /** Verify the certificate chain and host name (default true unless a fingerprint is pinned). */
+  rejectUnauthorized?: boolean;
+  /** Protect data connections (PROT P) when the control connection is TLS; default true. */
+  protectData?: boolean;
+  connectTimeoutMs?: number;
+  /** How long a command may wait for its reply (transfer commands: for their 1xx). */
+  replyTimeoutMs?: number;
+  /** Send NOOP after this long idle (0 = never). */
+  keepaliveMs?: number;
+  /** Cap on one reply's size: a hostile server cannot make us buffer without bound. */
+  maxReplyBytes?: number;
+  /** A name shown in logs and events. */
+  label?: string;
+  pasvAddress?: PasvAddressPolicy;
+}
+
+export interface LogLine {
+  direction: 'sent' | 'received';
+  line: string;
+  at: number;
+}
+
+interface PendingCommand {
+  line: string;
+  /** Called with each reply; returns true when the reply is the command's final one. */
+  onReply(reply: Reply): boolean;
+  onError(error: Error): void;
+  /** Transfer commands wait without a timeout once the server said 1xx. */
+  unlimitedAfterPreliminary: boolean;
+  /** Reply timeout for this command, when not the session's default. */
+  timeoutMs?: number;
+}
+
+export interface TransferCommand {
+  /** Resolves on the 1xx (the data connection is being opened); rejects on a refusal. */
+  readonly started: Promise<Reply>;
+  /** Resolves on the final 2xx; rejects on 4xx/5xx or a lost connection. */
+  readonly done: Promise<Reply>;
+}
+
+const DEFAULTS = {
+  port: 21,
+  user: 'anonymous',
+  password: 'anonymous@',
+  connectTimeoutMs: 15_000,
+  replyTimeoutMs: 30_000,
+  keepaliveMs: 30_000,
+  maxReplyBytes: 64 * 1024,
+};
+
+export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConnectionError] }> {
+  readonly label: string;
+  features = new Map<string, string>();
+  /** The text of the greeting (220). */
+  greeting = '';
+  /** Set once the connection is unusable; every later command fails with this. */
+  closedError: FtpConnectionError | null = null;
+  /** Whether data connections are TLS-protected (PROT P). */
+  dataProtected = false;
+
+  private socket: net.Socket | tls.TLSSocket;
+  private rest = '';
+  private readonly queue: PendingCommand[] = [];
+  private inFlight: PendingCommand | null = null;
+  private replyTimer: NodeJS.Timeout | null = null;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private tlsSession: Buffer | undefined;
+  private greetingWaiter: PendingCommand | null = null;
+  private currentType: string | null = null;
+
+  private constructor(
+    readonly options: SessionOptions,
+    socket: net.Socket | tls.TLSSocket,
+  ) {
+    super();
+    this.label = options.label ?? `${options.host}:${options.port ?? DEFAULTS.port}`;
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  /** Connect, read the greeting, secure the connection, log in, read FEAT. */
+  static async connect(options: SessionOptions): Promise<FtpSession> {
+    const mode = options.tls ?? 'none';
+    const socket = await openSocket(options, mode === 'implicit');
+    const session = new FtpSession(options, socket);
+    try {
+      await session.readGreeting();
+      if (mode === 'explicit') {
+        await session.send('AUTH', 'TLS');
+        await session.upgradeToTls();
+      }
+      if (mode !== 'none') {
+        await session.send('PBSZ', '0');
+        if (options.protectData !== false) {
+          await session.send('PROT', 'P');
+          session.dataProtected = true;
+        }
+      }
+      await session.login(options.user ?? DEFAULTS.user, options.password ?? DEFAULTS.password);
+      session.features = await session.readFeatures();
+      if (session.features.has('UTF8')) await session.send('OPTS', 'UTF8 ON').catch(ignoreReplyError);
+      return session;
+    } catch (error) {
+      session.destroy();
+      throw error;
+    }
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? this.options.host;
+  }
+
+  get localAddress(): string {
+    return this.socket.localAddress ?? '';
+  }
+
+  get isSecure(): boolean {
+    return this.socket instanceof tls.TLSSocket;
+  }
+
+  get idle(): boolean {
+    return this.inFlight === null && this.queue.length === 0;
+  }
+
+  /** The command now waiting for its reply (PASS masked), for live session views. */
+  get currentCommand(): string | null {
+    return this.inFlight ? maskCommand(this.inFlight.line) : null;
+  }
+
+  /**
+   * Send a command and wait for its final reply. 1xx replies are skipped, 2xx and 3xx resolve,
+   * 4xx and 5xx reject with FtpReplyError (the session stays usable).
+   */
+  send(verb: string, arg?: string): Promise<Reply> {
+    const line = formatCommand(verb, arg);
+    return new Promise<Reply>((resolve, reject) => {
+      this.enqueue({
+        line,
+        unlimitedAfterPreliminary: false,
+        onReply: (reply) => {
+          if (reply.code < 200) return false;
+          if (reply.code >= 400) reject(new FtpReplyError(reply.code, reply.text, maskCommand(line)));
+          else resolve(reply);
+          return true;
+        },
+        onError: reject,
+      });
+    });
+  }
+
+  /**
+   * Start a command that moves data (RETR, STOR, APPE, LIST, MLSD): resolves `started` on its
+   * 1xx and `done` on its final reply. No reply timeout applies after the 1xx: a copy can take
+   * hours, so the caller watches progress instead.
+   */
+  transfer(verb: string, arg?: string): TransferCommand {
+    const line = formatCommand(verb, arg);
+    let resolveStarted!: (reply: Reply) => void;
+    let rejectStarted!: (error: Error) => void;
+    let resolveDone!: (reply: Reply) => void;
+    let rejectDone!: (error: Error) => void;
+    const started = new Promise<Reply>((resolve, reject) => {
+      resolveStarted = resolve;
+      rejectStarted = reject;
+    });
+    const done = new Promise<Reply>((resolve, reject) => {
+      resolveDone = resolve;
+      rejectDone = reject;
+    });
+    // A caller may await only one of the two; never let the other surface as unhandled.
+    started.catch(() => undefined);
+    done.catch(() => undefined);
+    this.enqueue({
+      line,
+      unlimitedAfterPreliminary: true,
+      onReply: (reply) => {
+        if (reply.code < 200) {
+          resolveStarted(reply);
+          this.clearReplyTimer();
+          return false;
+        }
+        if (reply.code >= 400) {
+          const error = new FtpReplyError(reply.code, reply.text, maskCommand(line));
+          rejectStarted(error);
+          rejectDone(error);
+        } else {
+          resolveStarted(reply); // some servers skip the 1xx on an empty transfer
+          resolveDone(reply);
+        }
+        return true;
+      },
+      onError: (error) => {
+        rejectStarted(error);
+        rejectDone(error);
+      },
+    });
+    return { started, done };
+  }
+
+  /**
+   * Abort the transfer in flight: ABOR goes out at once (not queued), then a NOOP behind it
+   * marks where the answers to the abort end. We discard every reply until the NOOP's 200, so
+   * whichever of 426+226, 226+225 or 225 the server sends, the session is back in step.
+   * If the server stays silent (pure-ftpd, vsftpd without async ABOR), the session is closed.
+   */
+  async abort(timeoutMs = 5_000): Promise<void> {
+    if (this.closedError) return;
+    const transferInFlight = this.inFlight;
+    if (!transferInFlight) return;
+    const abortError = new FtpConnectionError('aborted', 'transfer aborted');
+    this.inFlight = null;
+    this.clearReplyTimer();
+    transferInFlight.onError(abortError);
+    const synced = new Promise<void>((resolve, reject) => {
+      this.inFlight = {
+        line: 'ABOR\r\n',
+        unlimitedAfterPreliminary: false,
+        timeoutMs,
+        onReply: (reply) => {
+          if (reply.code !== 200) return false;
+          resolve();
+          return true;
+        },
+        onError: reject,
+      };
+    });
+    this.write('ABOR\r\n');
+    this.write('NOOP\r\n');
+    this.armReplyTimer(timeoutMs);
+    try {
+      await synced;
+    } catch {
+      // The session was closed by the timeout or the peer: nothing more to do with it.
+    }
+  }
+
+  /** TYPE I once; later calls are free. SIZE and REST depend on it (ftp-notes.md). */
+  async binary(): Promise<void> {
+    if (this.currentType === 'I') return;
+    await this.send('TYPE', 'I');
+    this.currentType = 'I';
+  }
+
+  /** Send QUIT and close; never throws. */
+  async close(): Promise<void> {
+    if (this.closedError) return;
+    try {
+      if (this.idle) await withTimeout(this.send('QUIT'), 2_000);
+    } catch {
+      // QUIT is a courtesy.
+    }
+    this.fail(new FtpConnectionError('aborted', 'session closed'));
+  }
+
+  /** Close the connection at once, failing whatever is queued. */
+  destroy(): void {
+    this.fail(new FtpConnectionError('aborted', 'session closed'));
+  }
+
+  /** The TLS options a data connection of this session must use (session reuse). */
+  dataTlsOptions(): tls.ConnectionOptions | null {
+    if (!(this.socket instanceof tls.TLSSocket) || !this.dataProtected) return null;
+    return {
+      ...tlsOptionsFor(this.options),
+      session: this.tlsSession ?? this.socket.getSession(),
+    };
+  }
+
+  /** Remember the newest TLS session ticket (TLS 1.3 tickets are single-use). */
+  rememberTlsSession(session: Buffer): void {
+    this.tlsSession = session;
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private attach(socket: net.Socket): void {
+    socket.setEncoding('utf8');
+    socket.setKeepAlive(true, 30_000);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', (error) => this.fail(toConnectionError(error)));
+    socket.on('close', () => this.fail(new FtpConnectionError('closed', `${this.label} closed the connection`)));
+    if (socket instanceof tls.TLSSocket) socket.on('session', (s: Buffer) => (this.tlsSession = s));
+  }
+
+  private readGreeting(): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      this.greetingWaiter = {
+        line: '',
+        unlimitedAfterPreliminary: false,
+        onReply: (reply) => {
+          if (reply.code < 200) return false; // 120 "service ready in n minutes"
+          if (reply.code !== 220) reject(new FtpReplyError(reply.code, reply.text, 'connect'));
+          else {
+            this.greeting = reply.text;
+            resolve(reply);
+          }
+          return true;
+        },
+        onError: reject,
+      };
+      this.inFlight = this.greetingWaiter;
+      this.armReplyTimer(this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+      this.drain();
+    });
+  }
+
+  private async login(user: string, password: string): Promise<void> {
+    const reply = await this.send('USER', user);
+    if (reply.code === 331 || reply.code === 332) await this.send('PASS', password);
+  }
+
+  private async readFeatures(): Promise<Map<string, string>> {
+    try {
+      const reply = await this.send('FEAT');
+      return parseFeatures(reply.text);
+    } catch (error) {
+      if (error instanceof FtpReplyError) return new Map(); // FEAT is optional (RFC 2389)
+      throw error;
+    }
+  }
+
+  private upgradeToTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('error');
+    plain.removeAllListeners('close');
+    plain.on('error', () => undefined); // surfaced through the TLS socket wrapping it
+    return new Promise<void>((resolve, reject) => {
+      const secure = tls.connect({ ...tlsOptionsFor(this.options), socket: plain });
+      this.socket = secure;
+      const onError = (error: Error) => reject(toConnectionError(error));
+      secure.once('error', onError);
+      secure.once('secureConnect', () => {
+        secure.off('error', onError);
+        const problem = checkPinnedCertificate(secure, this.options);
+        if (problem) {
+          this.fail(problem);
+          reject(problem);
+          return;
+        }
+        this.attach(secure);
+        resolve();
+      });
+    });
+  }
+
+  private enqueue(command: PendingCommand): void {
+    if (this.closedError) {
+      command.onError(this.closedError);
+      return;
+    }
+    this.queue.push(command);
+    this.next();
+  }
+
+  private next(): void {
+    if (this.inFlight || this.closedError) return;
+    const command = this.queue.shift();
+    if (!command) {
+      this.armKeepalive();
+      return;
+    }
+    this.clearKeepalive();
+    this.inFlight = command;
+    this.write(command.line);
+    this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
+  }
+
+  private write(line: string): void {
+    this.emit('line', { direction: 'sent', line: maskCommand(line), at: Date.now() });
+    this.socket.write(line);
+  }
+
+  private onData(chunk: string): void {
+    this.rest += chunk;
+    this.drain();
+  }
+
+  private drain(): void {
+    let parsed: { replies: Reply[]; rest: string };
+    try {
+      parsed = parseReplies(this.rest, this.options.maxReplyBytes ?? DEFAULTS.maxReplyBytes);
+    } catch (error) {
+      this.fail(error instanceof FtpConnectionError ? error : toConnectionError(error as Error));
+      return;
+    }
+    this.rest = parsed.rest;
+    for (const reply of parsed.replies) {
+      for (const line of reply.lines) this.emit('line', { direction: 'received', line, at: Date.now() });
+      this.dispatch(reply);
+      if (this.closedError) return;
+    }
+  }
+
+  private dispatch(reply: Reply): void {
+    const command = this.inFlight;
+    if (reply.code === 421) {
+      // "Service not available, closing control connection" may come at any time.
+      const error = new FtpConnectionError('protocol', `${reply.code} ${reply.text}`);
+      if (command) command.onError(new FtpReplyError(reply.code, reply.text, maskCommand(command.line)));
+      this.inFlight = null;
+      this.fail(error);
+      return;
+    }
+    if (!command) {
+      // A reply nobody asked for would be read as the answer to the next command
+      // (FluentFTP #1285): the session can no longer be trusted.
+      this.fail(new FtpConnectionError('protocol', `unexpected reply ${reply.code} ${reply.text}`));
+      return;
+    }
+    const finished = command.onReply(reply);
+    if (finished) {
+      this.inFlight = null;
+      this.clearReplyTimer();
+      this.next();
+    } else if (!command.unlimitedAfterPreliminary) {
+      this.armReplyTimer(command.timeoutMs ?? this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
+    }
+  }
+
+  private armReplyTimer(ms: number): void {
+    this.clearReplyTimer();
+    this.replyTimer = setTimeout(() => {
+      const what = this.inFlight?.line ? maskCommand(this.inFlight.line) : 'greeting';
+      this.fail(new FtpConnectionError('timeout', `${this.label}: no reply to ${what} within ${ms} ms`));
+    }, ms);
+  }
+
+  private clearReplyTimer(): void {
+    if (this.replyTimer) clearTimeout(this.replyTimer);
+    this.replyTimer = null;
+  }
+
+  private armKeepalive(): void {
+    const ms = this.options.keepaliveMs ?? DEFAULTS.keepaliveMs;
+    if (ms <= 0 || this.keepaliveTimer) return;
+    this.keepaliveTimer = setTimeout(() => {
+      this.keepaliveTimer = null;
+      this.send('NOOP').catch(ignoreReplyError);
+    }, ms);
+    this.keepaliveTimer.unref();
+  }
+
+  private clearKeepalive(): void {
+    if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+  }
+
+  private fail(error: FtpConnectionError): void {
+    if (this.closedError) return;
+    this.closedError = error;
+    this.clearReplyTimer();
+    this.clearKeepalive();
+    const pending = [...(this.inFlight ? [this.inFlight] : []), ...this.queue.splice(0)];
+    this.inFlight = null;
+    for (const command of pending) command.onError(error);
+    this.socket.destroy();
+    this.emit('close', error);
+  }
+}
+
+function ignoreReplyError(error: unknown): void {
+  if (!(error instanceof FtpReplyError) && !(error instanceof FtpConnectionError)) throw error;
+}
+
+export function tlsOptionsFor(options: SessionOptions): tls.ConnectionOptions {
+  const pinned = Boolean(options.fingerprint256);
+  return {
+    host: options.host,
+    servername: net.isIP(options.host) ? undefined : options.host,
+    rejectUnauthorized: options.rejectUnauthorized ?? !pinned,
+    minVersion: 'TLSv1.2',
+  };
+}
+
+/** With a pinned fingerprint, the certificate must match it exactly (checked before any command). */
+export function checkPinnedCertificate(socket: tls.TLSSocket, options: SessionOptions): FtpConnectionError | null {
+  if (!options.fingerprint256) return null;
+  const actual = socket.getPeerCertificate()?.fingerprint256 ?? '';
+  if (normalizeFingerprint(actual) === normalizeFingerprint(options.fingerprint256)) return null;
+  return new FtpConnectionError('tls', `certificate fingerprint ${actual || '(none)'} does not match the pinned one`);
+}
+
+function normalizeFingerprint(value: string): string {
+  return value.replace(/[^0-9a-f]/gi, '').toUpperCase();
+}
+
+async function openSocket(options: SessionOptions, implicitTls: boolean): Promise<net.Socket | tls.TLSSocket> {
+  const port = options.port ?? (implicitTls ? 990 : DEFAULTS.port);
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+  return new Promise((resolve, reject) => {
+    const socket = implicitTls
+      ? tls.connect({ ...tlsOptionsFor(options), port })
+      : net.connect({ host: options.host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new FtpConnectionError('timeout', `could not connect to ${options.host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(toConnectionError(error));
+    });
+    socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      if (socket instanceof tls.TLSSocket) {
+        const problem = checkPinnedCertificate(socket, options);
+        if (problem) {
+          socket.destroy();
+          reject(problem);
+          return;
+        }
+      }
+      resolve(socket);
+    });
+  });
+}
+
+export function toConnectionError(error: Error & { code?: string }): FtpConnectionError {
+  if (error instanceof FtpConnectionError) return error;
+  const code: ConnectionErrorCode = /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)$/.test(
+    error.code ?? '',
+  )
+    ? 'refused'
+    : /CERT|SSL|TLS|self.signed|altnames/i.test(`${error.code ?? ''} ${error.message}`)
+      ? 'tls'
+      : 'closed';
+  return new FtpConnectionError(code, error.message, { cause: error });
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, message = `timed out after ${ms} ms`): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FtpConnectionError('timeout', message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,119 @@
+/**
+ * Who may use pasv: one admin password (scrypt hash in the store) gives an HttpOnly,
+ * SameSite=Strict session cookie; scripts use a bearer token. Every /api route but
+ * /api/health needs one or the other. Cookie-authenticated writes must also carry
+ * `X-Requested-With: pasv`, which a cross-site form cannot send (CSRF).
+ */
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../store/db.js';
+import { getMeta, setMeta } from '../store/db.js';
+
+export const SESSION_COOKIE = 'pasv_session';
+export const CSRF_HEADER = 'x-requested-with';
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Auth {
+  private readonly sessionKey: Buffer;
+  private readonly revoked = new Map<string, number>();
+
+  /** generatedPassword is set when this start created the password: print it once. */
+  readonly generatedPassword: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    password: string | undefined,
+    private readonly apiToken: string | undefined,
+  ) {
+    if (password) setMeta(db, 'password.hash', hashPassword(password));
+    else if (!getMeta(db, 'password.hash')) {
+      this.generatedPassword = crypto.randomBytes(12).toString('base64url');
+      setMeta(db, 'password.hash', hashPassword(this.generatedPassword));
+    }
+    let key = getMeta(db, 'session.key');
+    if (!key) {
+      key = crypto.randomBytes(32).toString('base64');
+      setMeta(db, 'session.key', key);
+    }
+    this.sessionKey = Buffer.from(key, 'base64');
+  }
+
+  checkPassword(password: string): boolean {
+    return verifyPassword(password, getMeta(this.db, 'password.hash') ?? '');
+  }
+
+  /** A signed, expiring session id; the password hash is in the MAC so a new password ends old sessions. */
+  issueSession(): string {
+    const id = crypto.randomBytes(16).toString('base64url');
+    const expires = Date.now() + SESSION_TTL_MS;
+    return `${id}.${expires}.${this.mac(`${id}.${expires}`)}`;
+  }
+
+  revokeSession(token: string): void {
+    const [id, expires] = token.split('.');
+    if (id && expires) this.revoked.set(id, Number(expires));
+    for (const [key, until] of this.revoked) if (until < Date.now()) this.revoked.delete(key);
+  }
+
+  validSession(token: string | undefined): boolean {
+    if (!token) return false;
+    const [id, expires, mac] = token.split('.');
+    if (!id || !expires || !mac) return false;
+    if (!safeEqual(mac, this.mac(`${id}.${expires}`))) return false;
+    return Number(expires) > Date.now() && !this.revoked.has(id);
+  }
+
+  validToken(header: string | undefined): boolean {
+    if (!this.apiToken || !header?.startsWith('Bearer ')) return false;
+    return safeEqual(header.slice(7), this.apiToken);
+  }
+
+  /** The preHandler of every protected route. */
+  readonly guard = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    if (this.validToken(request.headers.authorization)) return;
+    if (!this.validSession(request.cookies[SESSION_COOKIE])) throw new HttpError(401, 'unauthorized', 'sign in first');
+    const writes = request.method !== 'GET' && request.method !== 'HEAD';
+    if (writes && request.headers[CSRF_HEADER] !== 'pasv') {
+      throw new HttpError(403, 'csrf', `requests that change something need the header "X-Requested-With: pasv"`);
+    }
+  };
+
+  private mac(value: string): string {
+    const passwordHash = getMeta(this.db, 'password.hash') ?? '';
+    return crypto.createHmac('sha256', this.sessionKey).update(`${passwordHash}|${value}`).digest('base64url');
+  }
+}
+
+function hashPassword(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const hash = crypto.scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 });
+  return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
+}

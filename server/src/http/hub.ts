@@ -1,0 +1,164 @@
+/**
+ * The WebSocket hub: each client gets a snapshot, then the service events, numbered by seq.
+ * Updates to the same transfer or session are coalesced (the newest wins) and flushed a few
+ * times a second, so a client gets at most ~5 messages per second per transfer whatever the
+ * engine emits. A client that doesn't read is dropped rather than buffered without bound.
+ */
+import type { WebSocket } from 'ws';
+import { Value } from 'typebox/value';
+import { ClientMessage, type ServerMessage } from '../../../contract/index.js';
+import type { EventBus, ServiceEvent } from '../events.js';
+
+export interface HubOptions {
+  /** How often pending events are flushed to each client (default 200 ms). */
+  flushMs?: number;
+  /** A client whose socket has more than this unsent is dropped (default 4 MiB). */
+  maxBufferedBytes?: number;
+  /** Most log lines kept for one flush; older ones are dropped and counted. */
+  maxPendingLogLines?: number;
+  /** Ping interval; a client that misses a pong is closed (default 30 s). */
+  heartbeatMs?: number;
+}
+
+type Snapshot = Omit<Extract<ServerMessage, { type: 'snapshot' }>, 'seq' | 'type'>;
+
+/** One connected browser or script. */
+class Client {
+  private seq = 0;
+  private readonly pending = new Map<string, ServiceEvent>();
+  private logLines: ServiceEvent[] = [];
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly options: Required<HubOptions>,
+  ) {}
+
+  send(message: Omit<ServerMessage, 'seq'> | ServiceEvent): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.socket.close(1013, 'too slow: reconnect and resync');
+      return;
+    }
+    this.socket.send(JSON.stringify({ ...message, seq: ++this.seq }));
+  }
+
+  queue(event: ServiceEvent): void {
+    if (event.type === 'log') {
+      this.logLines.push(event);
+      if (this.logLines.length > this.options.maxPendingLogLines) this.logLines.shift();
+      return;
+    }
+    const key = coalescingKey(event);
+    this.pending.delete(key); // re-insert so the order follows the newest update
+    this.pending.set(key, event);
+  }
+
+  flush(): void {
+    const events = [...this.pending.values()];
+    this.pending.clear();
+    const lines = this.logLines;
+    this.logLines = [];
+    for (const event of events) this.send(event);
+    for (const line of lines) this.send(line);
+  }
+
+  resetPending(): void {
+    this.pending.clear();
+    this.logLines = [];
+  }
+}
+
+function coalescingKey(event: Exclude<ServiceEvent, { type: 'log' }>): string {
+  switch (event.type) {
+    case 'transfer.updated':
+      return `transfer:${event.transfer.id}`;
+    case 'transfer.removed':
+      return `transfer:${event.id}`;
+    case 'session.updated':
+      return `session:${event.session.id}`;
+    case 'session.removed':
+      return `session:${event.id}`;
+    case 'site.updated':
+      return `site:${event.site.id}`;
+    case 'site.removed':
+      return `site:${event.id}`;
+    case 'queue.updated':
+      return 'queue';
+  }
+}
+
+export class Hub {
+  private readonly clients = new Set<Client>();
+  private readonly options: Required<HubOptions>;
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private readonly onEvent = (event: ServiceEvent) => {
+    for (const client of this.clients) client.queue(event);
+  };
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly snapshot: () => Snapshot,
+    options: HubOptions = {},
+  ) {
+    this.options = {
+      flushMs: options.flushMs ?? 200,
+      maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      maxPendingLogLines: options.maxPendingLogLines ?? 500,
+      heartbeatMs: options.heartbeatMs ?? 30_000,
+    };
+    events.on('event', this.onEvent);
+    this.flushTimer = setInterval(() => this.clients.forEach((c) => c.flush()), this.options.flushMs);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
+    this.flushTimer.unref();
+    this.heartbeatTimer.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Attach a socket: listeners first (synchronously), then the snapshot. */
+  accept(socket: WebSocket): void {
+    const client = new Client(socket, this.options);
+    this.clients.add(client);
+    socket.on('pong', () => (client.alive = true));
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => socket.terminate());
+    socket.on('message', (data, isBinary) => {
+      try {
+        const message: unknown = isBinary ? null : JSON.parse(data.toString());
+        if (!Value.Check(ClientMessage, message)) socket.close(1008, 'unknown message');
+        else if (message.type === 'resync') this.sendSnapshot(client);
+      } catch {
+        socket.close(1007, 'messages must be JSON');
+      }
+    });
+    this.sendSnapshot(client);
+  }
+
+  close(): void {
+    this.events.off('event', this.onEvent);
+    clearInterval(this.flushTimer);
+    clearInterval(this.heartbeatTimer);
+    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
+    this.clients.clear();
+  }
+
+  private sendSnapshot(client: Client): void {
+    client.resetPending(); // the snapshot already holds everything pending
+    client.send({ type: 'snapshot', ...this.snapshot() });
+  }
+
+  private heartbeat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The HTTP surface of ../shared/design/api.md. Routes are thin: schema in, service call,
+ * result out. Everything but /api/health sits behind the auth guard.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import {
+  IdParams,
+  Listing,
+  LiveSession,
+  LoginBody,
+  PathBody,
+  PathQuery,
+  QueueState,
+  RenameBody,
+  Site,
+  SiteCreate,
+  SitePatch,
+  SiteTestResult,
+  Transfer,
+  TransferCreate,
+  TransferFile,
+} from '../../../contract/index.js';
+import type { AppConfig } from '../config.js';
+import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
+import { deleteFile, list, makeDirectory, removeTree, rename } from '../ftp/ops.js';
+import type { FtpSession } from '../ftp/session.js';
+import { HttpError, SESSION_COOKIE } from './auth.js';
+
+export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { sites, transfers, pool, auth, hub } = app.services;
+
+  app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
+
+  app.post(
+    '/api/session',
+    { schema: { body: LoginBody }, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      if (!auth.checkPassword(request.body.password)) throw new HttpError(401, 'bad_password', 'wrong password');
+      reply.setCookie(SESSION_COOKIE, auth.issueSession(), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.secureCookie,
+        maxAge: 12 * 60 * 60,
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  // Everything below needs a session cookie or the bearer token.
+  await app.register(async (api) => {
+    api.addHook('preHandler', auth.guard);
+    const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+
+    typed.get('/api/session', async () => ({ signedIn: true }));
+    typed.delete('/api/session', async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) auth.revokeSession(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
+
+    typed.get('/api/docs', { schema: { hide: true } }, async () => root.swagger());
+
+    // ---- sites ----
+    typed.get('/api/sites', { schema: { response: { 200: Type.Array(Site) } } }, async () => sites.list());
+    typed.post('/api/sites', { schema: { body: SiteCreate, response: { 201: Site } } }, async (request, reply) =>
+      reply.code(201).send(await sites.create(request.body)),
+    );
+    typed.get('/api/sites/:id', { schema: { params: IdParams, response: { 200: Site } } }, async (request) =>
+      sites.get(request.params.id),
+    );
+    typed.patch('/api/sites/:id', { schema: { params: IdParams, body: SitePatch, response: { 200: Site } } }, async (request) =>
+      sites.update(request.params.id, request.body),
+    );
+    typed.delete('/api/sites/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      sites.remove(request.params.id);
+      return reply.code(204).send();
+    });
+    typed.post('/api/sites/:id/test', { schema: { params: IdParams, response: { 200: SiteTestResult } } }, async (request) =>
+      sites.test(request.params.id),
+    );
+
+    // ---- browsing (the site's shared session: stays responsive while copies run) ----
+    const onSite = async <T>(siteId: string, work: (session: FtpSession) => Promise<T>): Promise<T> => {
+      sites.get(siteId);
+      const provider = pool.shared(siteId);
+      try {
+        return await work(await provider.acquire());
+      } catch (error) {
+        // A session that died while idle: one fresh try, these commands are idempotent enough.
+        if (!(error instanceof FtpConnectionError) || error.code === 'tls') throw error;
+        return work(await provider.acquire());
+      }
+    };
+    typed.get(
+      '/api/sites/:id/list',
+      { schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } } },
+      async (request) => onSite(request.params.id, (session) => list(session, request.query.path ?? '/')),
+    );
+    typed.post('/api/sites/:id/mkdir', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
+      await onSite(request.params.id, (session) => makeDirectory(session, request.body.path));
+      return reply.code(204).send();
+    });
+    typed.post('/api/sites/:id/rename', { schema: { params: IdParams, body: RenameBody } }, async (request, reply) => {
+      await onSite(request.params.id, (session) => rename(session, request.body.from, request.body.to));
+      return reply.code(204).send();
+    });
+    typed.post('/api/sites/:id/remove', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
+      await onSite(request.params.id, async (session) => {
+        try {
+          await deleteFile(session, request.body.path);
+        } catch (error) {
+          // Not a file (550): try it as a directory tree.
+          if (!(error instanceof FtpReplyError && error.code === 550)) throw error;
+          await removeTree(session, request.body.path);
+        }
+      });
+      return reply.code(204).send();
+    });
+
+    // ---- transfers ----
+    typed.post('/api/transfers', { schema: { body: TransferCreate, response: { 202: Transfer } } }, async (request, reply) =>
+      reply.code(202).send(transfers.create(request.body)),
+    );
+    typed.get('/api/transfers', { schema: { response: { 200: Type.Array(Transfer) } } }, async () => transfers.list());
+    typed.post('/api/transfers/clear', async (_request, reply) => {
+      transfers.clearFinished();
+      return reply.code(204).send();
+    });
+    typed.get('/api/transfers/:id', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
+      transfers.get(request.params.id),
+    );
+    typed.get(
+      '/api/transfers/:id/files',
+      { schema: { params: IdParams, response: { 200: Type.Array(TransferFile) } } },
+      async (request) => transfers.files(request.params.id),
+    );
+    typed.post('/api/transfers/:id/cancel', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
+      transfers.cancel(request.params.id),
+    );
+    typed.post('/api/transfers/:id/retry', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
+      transfers.retry(request.params.id),
+    );
+    typed.post('/api/transfers/:id/top', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
+      transfers.moveToTop(request.params.id),
+    );
+
+    // ---- queue and live sessions ----
+    typed.get('/api/queue', { schema: { response: { 200: QueueState } } }, async () => transfers.queueState());
+    typed.post('/api/queue/pause', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(true));
+    typed.post('/api/queue/resume', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(false));
+    typed.get('/api/sessions', { schema: { response: { 200: Type.Array(LiveSession) } } }, async () => pool.sessions());
+
+    // ---- the live feed ----
+    typed.get(
+      '/api/ws',
+      {
+        websocket: true,
+        preValidation: async (request) => {
+          const origin = request.headers.origin;
+          if (origin && !allowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
+            throw new HttpError(403, 'forbidden_origin', `origin ${origin} may not open the live feed`);
+          }
+        },
+      },
+      (socket) => hub.accept(socket),
+    );
+  });
+};
+
+/** The app's own origin (same host) or one configured; scripts send no Origin at all. */
+function allowedOrigin(origin: string, host: string | undefined, allowed: string[]): boolean {
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,39 @@
+/** Read the configuration, build the app, listen, and close gracefully on signals. */
+import { buildApp } from './app.js';
+import { readConfig } from './config.js';
+
+export async function start(config = readConfig()) {
+  const app = await buildApp(config);
+  await app.listen({ host: config.host, port: config.port });
+  const { generatedPassword } = app.services.auth;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  console.log(`pasv is listening on ${url}`);
+  if (generatedPassword) {
+    console.log(`first start: the admin password is ${generatedPassword} (shown once; set PASV_PASSWORD to choose one)`);
+  }
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (closing) process.exit(1);
+      closing = true;
+      app.log.info(`${signal}: stopping transfers and closing sessions`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { app, url };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  start().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * Control sessions per site, leased to whoever needs one (a browse, a copy) within the
+ * site's connection limit. Idle sessions stay warm (NOOP keepalive) for a while so that
+ * thousands of small files don't pay a login each, then close. A session that dies is
+ * replaced with jittered backoff; 530 (login refused) is final.
+ */
+import crypto from 'node:crypto';
+import type { LiveSession, SessionState } from '../../../contract/index.js';
+import type { EventBus } from '../events.js';
+import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
+import type { SessionProvider } from '../ftp/copy.js';
+import { FtpSession, type SessionOptions } from '../ftp/session.js';
+
+export interface PoolOptions {
+  /** Close a session idle this long (default 60 s). */
+  idleCloseMs?: number;
+  /** NOOP after this long idle (default 25 s). */
+  keepaliveMs?: number;
+  /** Attempts to (re)connect before giving up (default 4). */
+  connectAttempts?: number;
+  /** Base of the exponential backoff between attempts (default 500 ms). */
+  backoffMs?: number;
+}
+
+interface PoolEntry {
+  id: string;
+  siteId: string;
+  session: FtpSession | null;
+  state: SessionState;
+  since: string;
+  leased: boolean;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** A session held by one user of the pool until release(). acquire() reconnects if it died. */
+export interface Lease extends SessionProvider {
+  readonly sessionId: string;
+  release(): void;
+}
+
+interface Waiter {
+  resolve: (entry: PoolEntry) => void;
+  reject: (error: Error) => void;
+}
+
+export class SessionPool {
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly sharedEntries = new Map<string, PoolEntry>();
+  private closed = false;
+
+  constructor(
+    private readonly resolveSite: (siteId: string) => { options: SessionOptions; maxConnections: number },
+    private readonly events: EventBus,
+    private readonly options: PoolOptions = {},
+  ) {}
+
+  /** Wait for a free slot on the site and lease a session (connected lazily by acquire()). */
+  async lease(siteId: string, signal?: AbortSignal): Promise<Lease> {
+    const entry = await this.reserve(siteId, signal);
+    let released = false;
+    return {
+      sessionId: entry.id,
+      acquire: () => {
+        if (released) return Promise.reject(new Error('lease already released'));
+        return this.connect(entry);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(entry);
+      },
+    };
+  }
+
+  /**
+   * One shared session per site for short commands: progress probes (SIZE once a second)
+   * and browsing. They queue FIFO, so every running copy and every pane can share it, and a
+   * pane stays responsive while copies hold the leased sessions. Outside the site's limit.
+   */
+  shared(siteId: string): SessionProvider {
+    return {
+      acquire: () => {
+        let entry = this.sharedEntries.get(siteId);
+        if (!entry) {
+          entry = this.newEntry(siteId, false);
+          entry.leased = true;
+          this.sharedEntries.set(siteId, entry);
+        }
+        return this.connect(entry);
+      },
+    };
+  }
+
+  sessions(): LiveSession[] {
+    return [...this.entries.values(), ...this.sharedEntries.values()].map(toLiveSession);
+  }
+
+  /** Close every session of a site (its settings changed, or it was removed). */
+  async closeSite(siteId: string): Promise<void> {
+    const doomed = [...this.entries.values()].filter((e) => e.siteId === siteId && !e.leased);
+    const shared = this.sharedEntries.get(siteId);
+    if (shared) {
+      this.sharedEntries.delete(siteId);
+      doomed.push(shared);
+    }
+    await Promise.all(doomed.map((entry) => this.drop(entry)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiters of this.waiters.values()) {
+      for (const waiter of waiters.splice(0)) waiter.reject(new FtpConnectionError('aborted', 'shutting down'));
+    }
+    await Promise.all([...this.entries.values(), ...this.sharedEntries.values()].map((entry) => this.drop(entry)));
+    this.sharedEntries.clear();
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private reserve(siteId: string, signal?: AbortSignal): Promise<PoolEntry> {
+    if (this.closed) return Promise.reject(new FtpConnectionError('aborted', 'shutting down'));
+    const entry = this.takeFree(siteId);
+    if (entry) return Promise.resolve(entry);
+    return new Promise<PoolEntry>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      const queue = this.waiters.get(siteId) ?? [];
+      queue.push(waiter);
+      this.waiters.set(siteId, queue);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = queue.indexOf(waiter);
+          if (index >= 0) queue.splice(index, 1);
+          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** A warm idle session first, else a new slot if the site's limit allows. */
+  private takeFree(siteId: string): PoolEntry | null {
+    const ofSite = [...this.entries.values()].filter((e) => e.siteId === siteId);
+    const idle = ofSite.find((e) => !e.leased && e.session && !e.session.closedError) ?? ofSite.find((e) => !e.leased);
+    const entry = idle ?? (ofSite.length < this.resolveSite(siteId).maxConnections ? this.newEntry(siteId) : null);
+    if (!entry) return null;
+    entry.leased = true;
+    this.clearIdle(entry);
+    return entry;
+  }
+
+  private newEntry(siteId: string, counted = true): PoolEntry {
+    const entry: PoolEntry = {
+      id: crypto.randomUUID(),
+      siteId,
+      session: null,
+      state: 'connecting',
+      since: new Date().toISOString(),
+      leased: false,
+      idleTimer: null,
+    };
+    if (counted) this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  private release(entry: PoolEntry): void {
+    entry.leased = false;
+    const next = this.waiters.get(entry.siteId)?.shift();
+    if (next) {
+      entry.leased = true;
+      next.resolve(entry);
+      return;
+    }
+    if (!entry.session || entry.session.closedError || !entry.session.idle) {
+      // A dead session, or one still busy with an abort: don't hand it out again.
+      void this.drop(entry);
+      return;
+    }
+    this.setState(entry, 'idle');
+    entry.idleTimer = setTimeout(() => void this.drop(entry), this.options.idleCloseMs ?? 60_000);
+    entry.idleTimer.unref();
+  }
+
+  private clearIdle(entry: PoolEntry): void {
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = null;
+  }
+
+  private async drop(entry: PoolEntry): Promise<void> {
+    this.clearIdle(entry);
+    this.entries.delete(entry.id);
+    const session = entry.session;
+    entry.session = null;
+    this.events.publish({ type: 'session.removed', id: entry.id });
+    await session?.close();
+    // A slot became free: the next waiter may open a new session in it.
+    const next = this.waiters.get(entry.siteId)?.[0];
+    if (next && !this.closed) {
+      const free = this.takeFree(entry.siteId);
+      if (free) {
+        this.waiters.get(entry.siteId)!.shift();
+        next.resolve(free);
+      }
+    }
+  }
+
+  /** The entry's session, connecting (again) with backoff when there is none or it died. */
+  private async connect(entry: PoolEntry): Promise<FtpSession> {
+    if (entry.session && !entry.session.closedError) return entry.session;
+    const reconnecting = entry.session !== null;
+    entry.session = null;
+    const attempts = this.options.connectAttempts ?? 4;
+    const base = this.options.backoffMs ?? 500;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (this.closed) throw new FtpConnectionError('aborted', 'shutting down');
+      this.setState(entry, reconnecting || attempt > 0 ? 'reconnecting' : 'connecting');
+      if (attempt > 0) await sleep(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      try {
+        const session = await FtpSession.connect({
+          ...this.resolveSite(entry.siteId).options,
+          keepaliveMs: this.options.keepaliveMs ?? 25_000,
+        });
+        this.adopt(entry, session);
+        return session;
+      } catch (error) {
+        lastError = error;
+        // A refused login will be refused again; a missing site won't come back.
+        if (error instanceof FtpReplyError && (error.code === 530 || error.code >= 500)) break;
+        if (!(error instanceof FtpConnectionError || error instanceof FtpReplyError)) break;
+      }
+    }
+    this.setState(entry, 'closed');
+    throw lastError;
+  }
+
+  private adopt(entry: PoolEntry, session: FtpSession): void {
+    entry.session = session;
+    session.on('line', (line) => {
+      this.events.publish({
+        type: 'log',
+        sessionId: entry.id,
+        siteId: entry.siteId,
+        direction: line.direction,
+        line: line.line,
+        at: new Date(line.at).toISOString(),
+      });
+      this.setState(entry, stateOf(entry));
+    });
+    session.on('close', () => {
+      if (entry.session === session) this.setState(entry, 'closed');
+    });
+    this.setState(entry, stateOf(entry));
+  }
+
+  private setState(entry: PoolEntry, state: SessionState): void {
+    const command = entry.session?.currentCommand ?? undefined;
+    if (entry.state === state && state !== 'busy' && state !== 'transferring') return;
+    if (entry.state !== state) {
+      entry.state = state;
+      entry.since = new Date().toISOString();
+    }
+    if (!this.entries.has(entry.id) && ![...this.sharedEntries.values()].includes(entry)) return;
+    this.events.publish({ type: 'session.updated', session: { ...toLiveSession(entry), command } });
+  }
+}
+
+function stateOf(entry: PoolEntry): SessionState {
+  const session = entry.session;
+  if (!session || session.closedError) return 'closed';
+  const command = session.currentCommand;
+  if (!command) return 'idle';
+  return /^(RETR|STOR|APPE|LIST|MLSD|NLST)\b/.test(command) ? 'transferring' : 'busy';
+}
+
+function toLiveSession(entry: PoolEntry): LiveSession {
+  const command = entry.session?.currentCommand ?? undefined;
+  return { id: entry.id, siteId: entry.siteId, state: entry.state, since: entry.since, ...(command ? { command } : {}) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,190 @@
+/**
+ * Saved servers. Passwords are sealed at rest and never leave this module except as
+ * SessionOptions handed to the FTP layer.
+ */
+import crypto from 'node:crypto';
+import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../contract/index.js';
+import type { EventBus } from '../events.js';
+import { FtpSession, type SessionOptions } from '../ftp/session.js';
+import type { Db } from '../store/db.js';
+import { describeError } from '../errors.js';
+import { checkHost, type HostPolicy } from './host-policy.js';
+import type { SecretBox } from './secrets.js';
+
+interface SiteRow {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password_enc: string | null;
+  tls: Site['tls'];
+  fingerprint256: string | null;
+  max_connections: number;
+  passive: Site['passive'];
+  relay_allowed: number;
+  allow_clear_data: number;
+  pasv_address: Site['pasvAddress'];
+  created_at: string;
+  updated_at: string;
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+const DEFAULTS = {
+  port: 21,
+  user: 'anonymous',
+  tls: 'none',
+  fingerprint256: null,
+  maxConnections: 4,
+  passive: 'auto',
+  relayAllowed: true,
+  allowClearData: false,
+  pasvAddress: 'control',
+} as const;
+
+function toSite(row: SiteRow): Site {
+  return {
+    id: row.id,
+    name: row.name,
+    host: row.host,
+    port: row.port,
+    user: row.user,
+    tls: row.tls,
+    fingerprint256: row.fingerprint256,
+    maxConnections: row.max_connections,
+    passive: row.passive,
+    relayAllowed: row.relay_allowed === 1,
+    allowClearData: row.allow_clear_data === 1,
+    pasvAddress: row.pasv_address,
+    hasPassword: row.password_enc !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class SitesService {
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+    private readonly events: EventBus,
+    private readonly hostPolicy: HostPolicy,
+  ) {}
+
+  list(): Site[] {
+    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map(toSite);
+  }
+
+  get(id: string): Site {
+    return toSite(this.row(id));
+  }
+
+  async create(input: SiteCreate): Promise<Site> {
+    await checkHost(input.host, this.hostPolicy);
+    const id = crypto.randomUUID();
+    const now = new Date().toISOString();
+    const port = input.port ?? (input.tls === 'implicit' ? 990 : DEFAULTS.port);
+    this.db
+      .prepare(
+        `INSERT INTO sites (id, name, host, port, user, password_enc, tls, fingerprint256, max_connections, passive,
+           relay_allowed, allow_clear_data, pasv_address, created_at, updated_at)
+         VALUES (@id, @name, @host, @port, @user, @password_enc, @tls, @fingerprint256, @max_connections, @passive,
+           @relay_allowed, @allow_clear_data, @pasv_address, @now, @now)`,
+      )
+      .run({
+        id,
+        name: input.name,
+        host: input.host,
+        port,
+        user: input.user ?? DEFAULTS.user,
+        password_enc: input.password ? this.secrets.seal(input.password, id) : null,
+        tls: input.tls ?? DEFAULTS.tls,
+        fingerprint256: input.fingerprint256 ?? DEFAULTS.fingerprint256,
+        max_connections: input.maxConnections ?? DEFAULTS.maxConnections,
+        passive: input.passive ?? DEFAULTS.passive,
+        relay_allowed: Number(input.relayAllowed ?? DEFAULTS.relayAllowed),
+        allow_clear_data: Number(input.allowClearData ?? DEFAULTS.allowClearData),
+        pasv_address: input.pasvAddress ?? DEFAULTS.pasvAddress,
+        now,
+      });
+    return this.publish(id);
+  }
+
+  /** An absent password keeps the stored one; an empty string removes it. */
+  async update(id: string, patch: SitePatch): Promise<Site> {
+    const current = this.row(id);
+    if (patch.host !== undefined) await checkHost(patch.host, this.hostPolicy);
+    const columns: Partial<Record<keyof SiteRow, unknown>> = {
+      name: patch.name,
+      host: patch.host,
+      port: patch.port,
+      user: patch.user,
+      tls: patch.tls,
+      fingerprint256: patch.fingerprint256,
+      max_connections: patch.maxConnections,
+      passive: patch.passive,
+      relay_allowed: patch.relayAllowed === undefined ? undefined : Number(patch.relayAllowed),
+      allow_clear_data: patch.allowClearData === undefined ? undefined : Number(patch.allowClearData),
+      pasv_address: patch.pasvAddress,
+      password_enc:
+        patch.password === undefined ? undefined : patch.password === '' ? null : this.secrets.seal(patch.password, id),
+    };
+    const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+    const assignments = [...set.map(([column]) => `${column} = @${column}`), 'updated_at = @updated_at'].join(', ');
+    this.db
+      .prepare(`UPDATE sites SET ${assignments} WHERE id = @id`)
+      .run({ ...Object.fromEntries(set), updated_at: new Date().toISOString(), id: current.id });
+    return this.publish(id);
+  }
+
+  remove(id: string): void {
+    this.row(id);
+    this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+    this.events.publish({ type: 'site.removed', id });
+  }
+
+  /** How the FTP layer reaches this site, password included. For the pool only. */
+  connectionOptions(id: string): SessionOptions {
+    const row = this.row(id);
+    return {
+      host: row.host,
+      port: row.port,
+      user: row.user,
+      password: row.password_enc ? this.secrets.open(row.password_enc, row.id) : row.user === 'anonymous' ? 'anonymous@' : '',
+      tls: row.tls,
+      fingerprint256: row.fingerprint256 ?? undefined,
+      pasvAddress: row.pasv_address,
+      label: row.name,
+    };
+  }
+
+  /** Log in once with a fresh session and read FEAT ("Test connection"). */
+  async test(id: string): Promise<SiteTestResult> {
+    const options = this.connectionOptions(id);
+    const startedAt = Date.now();
+    try {
+      await checkHost(options.host, this.hostPolicy);
+      const session = await FtpSession.connect({ ...options, keepaliveMs: 0, connectTimeoutMs: 10_000 });
+      const loginMs = Date.now() - startedAt;
+      const features = [...session.features].map(([key, value]) => (value ? `${key} ${value}` : key));
+      await session.close();
+      return { ok: true, features, greeting: session.greeting, loginMs };
+    } catch (error) {
+      return { ok: false, features: [], error: describeError(error) };
+    }
+  }
+
+  private row(id: string): SiteRow {
+    const row = this.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as SiteRow | undefined;
+    if (!row) throw new NotFoundError(`no site with id ${id}`);
+    return row;
+  }
+
+  private publish(id: string): Site {
+    const site = this.get(id);
+    this.events.publish({ type: 'site.updated', site });
+    return site;
+  }
+}

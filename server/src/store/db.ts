@@ -1,0 +1,104 @@
+/**
+ * The embedded store: one SQLite file under PASV_DATA_DIR, WAL mode, migrations applied in
+ * order at open. Repositories take the Database; nothing else touches SQL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Append only: a released migration is never edited. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE sites (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     host TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     password_enc TEXT,
+     tls TEXT NOT NULL,
+     fingerprint256 TEXT,
+     max_connections INTEGER NOT NULL,
+     passive TEXT NOT NULL,
+     relay_allowed INTEGER NOT NULL,
+     allow_clear_data INTEGER NOT NULL,
+     pasv_address TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE transfers (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     source_site TEXT NOT NULL,
+     source_path TEXT NOT NULL,
+     dest_site TEXT NOT NULL,
+     dest_dir TEXT NOT NULL,
+     requested_mode TEXT NOT NULL,
+     if_exists TEXT NOT NULL,
+     mode TEXT,
+     position REAL NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     expanded INTEGER NOT NULL DEFAULT 0,
+     notes TEXT NOT NULL DEFAULT '[]',
+     error_code TEXT,
+     error_message TEXT,
+     next_retry_at TEXT,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT
+   );
+   CREATE INDEX transfers_state ON transfers(state, position);
+   CREATE TABLE transfer_files (
+     id TEXT PRIMARY KEY,
+     transfer_id TEXT NOT NULL REFERENCES transfers(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     source_path TEXT NOT NULL,
+     dest_path TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     bytes_done INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL,
+     mode TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     started INTEGER NOT NULL DEFAULT 0,
+     verified TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     next_retry_at TEXT,
+     UNIQUE (transfer_id, source_path)
+   );
+   CREATE INDEX transfer_files_state ON transfer_files(state, transfer_id, seq);`,
+];
+
+export function openDatabase(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(path.join(dataDir, 'pasv.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let i = version; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}

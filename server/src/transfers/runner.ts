@@ -1,0 +1,325 @@
+/**
+ * The scheduler: takes queued work in queue order when the global and per-site limits allow,
+ * walks directory trees as it goes, copies files with leased sessions, and retries transient
+ * failures with backoff, resuming from what the destination already holds.
+ */
+import { copyFile } from '../ftp/copy.js';
+import type { Side } from '../ftp/supervise.js';
+import { describeError, isTransient } from '../errors.js';
+import type { SessionPool, Lease } from '../sites/pool.js';
+import type { SitesService } from '../sites/service.js';
+import { walkTree } from './walk.js';
+import type { FileRow, TransferRow, TransferStore } from './store.js';
+import type { TransferService } from './service.js';
+
+export interface RunnerOptions {
+  /** Files copied at once, over all sites (default 4). */
+  concurrency?: number;
+  /** Tries per file before it fails (default 4). */
+  maxAttempts?: number;
+  /** Delay before retry n (default 2 s, 8 s, 30 s). */
+  retryDelaysMs?: number[];
+  /** Passed to each copy (tests shorten them). */
+  stallTimeoutMs?: number;
+  finalReplyTimeoutMs?: number;
+}
+
+interface Job {
+  transferId: string;
+  sites: string[];
+  controller: AbortController;
+}
+
+/** Why a job was stopped: the user cancelled, or the server is shutting down (re-queue). */
+const SHUTDOWN = 'shutdown';
+
+export class Runner {
+  paused = false;
+  private readonly jobs = new Map<string, Job>();
+  private readonly usage = new Map<string, number>();
+  /** Position of each running file, by file id. */
+  private readonly live = new Map<string, { transferId: string; position: number }>();
+  private scheduled = false;
+  private stopping = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: TransferStore,
+    private readonly sites: SitesService,
+    private readonly pool: SessionPool,
+    private readonly service: TransferService,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  kick(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.fill();
+    });
+  }
+
+  load(): { running: number; waiting: number } {
+    const active = this.store.active();
+    const running = new Set([...this.jobs.values()].map((j) => j.transferId)).size;
+    return { running, waiting: active.length - running };
+  }
+
+  liveBytes(transferId: string): number {
+    let sum = 0;
+    for (const entry of this.live.values()) if (entry.transferId === transferId) sum += entry.position;
+    return sum;
+  }
+
+  liveFileBytes(fileId: string): number | undefined {
+    return this.live.get(fileId)?.position;
+  }
+
+  abortTransfer(transferId: string): void {
+    for (const job of this.jobs.values()) if (job.transferId === transferId) job.controller.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const running = [...this.jobs.values()];
+    for (const job of running) job.controller.abort(SHUTDOWN);
+    await waitUntil(() => this.jobs.size === 0, 15_000);
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  private fill(): void {
+    if (this.paused || this.stopping) return;
+    const limit = this.options.concurrency ?? 4;
+    const now = new Date().toISOString();
+    for (const transfer of this.store.active()) {
+      if (this.jobs.size >= limit) break;
+      if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
+      const sites = [transfer.source_site, transfer.dest_site];
+      // Files found so far may run while the walk goes on.
+      if (!transfer.expanded && !this.jobs.has(`walk:${transfer.id}`) && this.hasRoom(sites)) this.startWalk(transfer);
+      const room = limit - this.jobs.size;
+      if (room <= 0) break;
+      for (const file of this.store.runnableFiles(transfer.id, now, room)) {
+        if (this.jobs.size >= limit || !this.hasRoom(sites)) break;
+        if (this.jobs.has(file.id)) continue;
+        this.startFile(transfer, file);
+      }
+    }
+    this.service.publishQueue();
+    this.armRetryTimer();
+  }
+
+  private hasRoom(sites: string[]): boolean {
+    const need = new Map<string, number>();
+    for (const site of sites) need.set(site, (need.get(site) ?? 0) + 1);
+    for (const [site, count] of need) {
+      let max: number;
+      try {
+        max = this.sites.get(site).maxConnections;
+      } catch {
+        return true; // a removed site: let the job start and fail with a clear error
+      }
+      if ((this.usage.get(site) ?? 0) + count > max) return false;
+    }
+    return true;
+  }
+
+  private begin(key: string, transferId: string, sites: string[]): Job {
+    const job: Job = { transferId, sites, controller: new AbortController() };
+    this.jobs.set(key, job);
+    for (const site of sites) this.usage.set(site, (this.usage.get(site) ?? 0) + 1);
+    return job;
+  }
+
+  private end(key: string): void {
+    const job = this.jobs.get(key);
+    if (!job) return;
+    this.jobs.delete(key);
+    for (const site of job.sites) this.usage.set(site, (this.usage.get(site) ?? 1) - 1);
+    this.kick();
+  }
+
+  private armRetryTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const times = [this.store.nextRetryAt(), ...this.store.active().map((t) => t.next_retry_at)].filter(
+      (t): t is string => t !== null,
+    );
+    if (times.length === 0) return;
+    const wait = Math.max(50, Math.min(...times.map((t) => Date.parse(t))) - Date.now());
+    this.retryTimer = setTimeout(() => this.kick(), wait);
+    this.retryTimer.unref();
+  }
+
+  private markRunning(transfer: TransferRow): void {
+    if (transfer.state === 'queued') {
+      this.store.updateTransfer(transfer.id, { state: 'running', started_at: transfer.started_at ?? new Date().toISOString() });
+      this.service.emitNow(transfer.id);
+    }
+  }
+
+  // ---- work -------------------------------------------------------------------------------
+
+  private startWalk(transfer: TransferRow): void {
+    const key = `walk:${transfer.id}`;
+    const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
+    this.markRunning(transfer);
+    void (async () => {
+      const leases: Lease[] = [];
+      try {
+        leases.push(await this.pool.lease(transfer.source_site, job.controller.signal));
+        leases.push(await this.pool.lease(transfer.dest_site, job.controller.signal));
+        const [source, destination] = await Promise.all(leases.map((l) => l.acquire()));
+        await walkTree({
+          source: source!,
+          destination: destination!,
+          transfer,
+          store: this.store,
+          signal: job.controller.signal,
+          onFound: () => {
+            this.service.touch(transfer.id);
+            this.kick();
+          },
+          onNote: (note) => this.service.addNote(transfer.id, note),
+        });
+        this.store.updateTransfer(transfer.id, { expanded: 1, next_retry_at: null });
+      } catch (error) {
+        if (job.controller.signal.aborted) return;
+        const attempts = (this.store.transfer(transfer.id)?.attempts ?? 0) + 1;
+        const failure = describeError(error);
+        if (isTransient(error) && attempts < this.maxAttempts()) {
+          const delay = this.retryDelay(attempts);
+          this.store.updateTransfer(transfer.id, { attempts, next_retry_at: new Date(Date.now() + delay).toISOString() });
+          this.service.addNote(transfer.id, `${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
+        } else {
+          this.store.updateTransfer(transfer.id, {
+            attempts,
+            expanded: 1,
+            error_code: failure.code,
+            error_message: failure.message,
+          });
+          this.store.setFilesState(transfer.id, ['queued'], 'cancelled');
+        }
+      } finally {
+        for (const lease of leases) lease.release();
+        this.service.settle(transfer.id);
+        this.service.emitNow(transfer.id);
+        this.end(key);
+      }
+    })();
+  }
+
+  private startFile(transfer: TransferRow, file: FileRow): void {
+    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
+    const attempts = file.attempts + 1;
+    this.store.updateFile(file.id, { state: 'running', attempts, bytes_done: 0, next_retry_at: null });
+    this.live.set(file.id, { transferId: transfer.id, position: 0 });
+    this.markRunning(transfer);
+    void (async () => {
+      const leases: Lease[] = [];
+      try {
+        const source = this.sites.get(transfer.source_site);
+        const destination = this.sites.get(transfer.dest_site);
+        leases.push(await this.pool.lease(source.id, job.controller.signal));
+        leases.push(await this.pool.lease(destination.id, job.controller.signal));
+        const result = await copyFile({
+          source: leases[0]!,
+          destination: leases[1]!,
+          probe: this.pool.shared(destination.id),
+          sourcePath: file.source_path,
+          destinationPath: file.dest_path,
+          mode: transfer.requested_mode,
+          passive: passiveSide(source.passive, destination.passive),
+          relayAllowed: source.relayAllowed && destination.relayAllowed,
+          allowClearData: source.allowClearData && destination.allowClearData,
+          // Once our STOR has written to the destination, its file is ours: resume it.
+          ifExists: file.started ? 'resume' : transfer.if_exists,
+          signal: job.controller.signal,
+          stallTimeoutMs: this.options.stallTimeoutMs,
+          finalReplyTimeoutMs: this.options.finalReplyTimeoutMs,
+          onProgress: (position) => {
+            this.live.set(file.id, { transferId: transfer.id, position });
+            this.service.touch(transfer.id);
+          },
+          onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
+          onAttempt: (mode) => {
+            this.store.updateFile(file.id, { mode });
+            const current = this.store.transfer(transfer.id);
+            if (current && current.mode !== 'relay') this.store.updateTransfer(transfer.id, { mode });
+            this.service.emitNow(transfer.id);
+          },
+          onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
+        });
+        this.store.updateFile(file.id, {
+          state: 'done',
+          size: result.size,
+          bytes_done: result.size,
+          mode: result.mode,
+          verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
+          error_code: null,
+          error_message: null,
+        });
+      } catch (error) {
+        this.fileFailed(file, attempts, error, job.controller.signal);
+      } finally {
+        for (const lease of leases) lease.release();
+        this.live.delete(file.id);
+        this.end(file.id);
+        this.service.settle(transfer.id);
+        this.service.touch(transfer.id);
+      }
+    })();
+  }
+
+  private fileFailed(file: FileRow, attempts: number, error: unknown, signal: AbortSignal): void {
+    const position = this.live.get(file.id)?.position ?? 0;
+    if (signal.aborted && signal.reason === SHUTDOWN) {
+      this.store.updateFile(file.id, { state: 'queued', attempts: attempts - 1 });
+      return;
+    }
+    if (signal.aborted) {
+      this.store.updateFile(file.id, { state: 'cancelled', bytes_done: position });
+      return;
+    }
+    const failure = describeError(error);
+    if (isTransient(error) && attempts < this.maxAttempts()) {
+      const delay = this.retryDelay(attempts);
+      this.store.updateFile(file.id, {
+        state: 'queued',
+        next_retry_at: new Date(Date.now() + delay).toISOString(),
+        error_code: failure.code,
+        error_message: failure.message,
+      });
+      this.service.addNote(file.transfer_id, `${file.source_path}: ${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
+      return;
+    }
+    this.store.updateFile(file.id, {
+      state: 'failed',
+      bytes_done: position,
+      error_code: failure.code,
+      error_message: failure.message,
+    });
+  }
+
+  private maxAttempts(): number {
+    return this.options.maxAttempts ?? 4;
+  }
+
+  private retryDelay(attempt: number): number {
+    const delays = this.options.retryDelaysMs ?? [2_000, 8_000, 30_000];
+    return delays[Math.min(attempt - 1, delays.length - 1)]!;
+  }
+}
+
+/** The site that prefers to listen is the passive one; by default the destination (as lftp). */
+function passiveSide(source: string, destination: string): Side {
+  if (source === 'passive' || destination === 'active') return 'source';
+  return 'destination';
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+}

@@ -1,0 +1,258 @@
+/**
+ * The transfer queue as the API sees it: create, inspect, cancel, retry, reorder, pause.
+ * The Runner does the work; this class owns the public view (Transfer DTOs) and its events.
+ */
+import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../../contract/index.js';
+import type { EventBus } from '../events.js';
+import { baseName, normalizeRemotePath } from '../ftp/path.js';
+import { UnsafeArgumentError } from '../ftp/errors.js';
+import { NotFoundError, type SitesService } from '../sites/service.js';
+import type { SessionPool } from '../sites/pool.js';
+import type { Db } from '../store/db.js';
+import { getMeta, setMeta } from '../store/db.js';
+import { Runner, type RunnerOptions } from './runner.js';
+import { TransferStore, type FileRow, type TransferRow } from './store.js';
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/** How often, at most, one transfer's progress is announced (~5 per second). */
+const PROGRESS_INTERVAL_MS = 200;
+
+export class TransferService {
+  readonly store: TransferStore;
+  private readonly runner: Runner;
+  private readonly pendingEmit = new Map<string, NodeJS.Timeout>();
+  /** Smoothed speed per transfer: last sample and the moving average. */
+  private readonly speed = new Map<string, { at: number; bytes: number; rate: number }>();
+
+  constructor(
+    private readonly db: Db,
+    sites: SitesService,
+    pool: SessionPool,
+    private readonly events: EventBus,
+    options: RunnerOptions = {},
+  ) {
+    this.store = new TransferStore(db);
+    this.runner = new Runner(this.store, sites, pool, this, options);
+    this.sites = sites;
+  }
+
+  private readonly sites: SitesService;
+
+  /** Re-queue what a crash interrupted and start working (unless the queue was paused). */
+  start(): void {
+    this.store.requeueInterrupted();
+    this.runner.paused = getMeta(this.db, 'queue.paused') === 'true';
+    this.runner.kick();
+  }
+
+  /** Stop running copies, keeping them queued (and resumable) for the next start. */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    for (const timer of this.pendingEmit.values()) clearTimeout(timer);
+    this.pendingEmit.clear();
+  }
+
+  create(input: TransferCreate): Transfer {
+    this.sites.get(input.source.siteId);
+    this.sites.get(input.destination.siteId);
+    const sourcePath = normalizeRemotePath(input.source.path);
+    const name = baseName(sourcePath);
+    if (!name) throw new UnsafeArgumentError('the source path must name a file or a directory, not /');
+    const row = this.store.insertTransfer({
+      name,
+      source_site: input.source.siteId,
+      source_path: sourcePath,
+      dest_site: input.destination.siteId,
+      dest_dir: normalizeRemotePath(input.destination.dir),
+      requested_mode: input.mode ?? 'auto',
+      if_exists: input.ifExists ?? 'overwrite',
+    });
+    this.emitNow(row.id);
+    this.runner.kick();
+    return this.get(row.id);
+  }
+
+  list(): Transfer[] {
+    return this.store.transfers().map((row) => this.toDto(row));
+  }
+
+  get(id: string): Transfer {
+    return this.toDto(this.row(id));
+  }
+
+  files(id: string): TransferFile[] {
+    this.row(id);
+    return this.store.files(id).map((file) => this.toFileDto(file));
+  }
+
+  cancel(id: string): Transfer {
+    const row = this.row(id);
+    if (row.state !== 'queued' && row.state !== 'running') throw new ConflictError(`transfer is already ${row.state}`);
+    this.store.updateTransfer(id, { state: 'cancelled', finished_at: new Date().toISOString(), next_retry_at: null });
+    this.store.setFilesState(id, ['queued'], 'cancelled');
+    this.runner.abortTransfer(id);
+    this.emitNow(id);
+    return this.get(id);
+  }
+
+  retry(id: string): Transfer {
+    const row = this.row(id);
+    if (row.state === 'queued' || row.state === 'running') throw new ConflictError(`transfer is ${row.state}`);
+    this.store.setFilesState(id, ['failed', 'cancelled'], 'queued', { attempts: 0, next_retry_at: null, error_code: null, error_message: null });
+    this.store.updateTransfer(id, {
+      state: 'queued',
+      attempts: 0,
+      error_code: null,
+      error_message: null,
+      next_retry_at: null,
+      finished_at: null,
+    });
+    this.emitNow(id);
+    this.runner.kick();
+    return this.get(id);
+  }
+
+  moveToTop(id: string): Transfer {
+    this.row(id);
+    this.store.moveToTop(id);
+    this.emitNow(id);
+    this.runner.kick();
+    return this.get(id);
+  }
+
+  clearFinished(): void {
+    for (const id of this.store.deleteFinished()) this.events.publish({ type: 'transfer.removed', id });
+  }
+
+  queueState(): QueueState {
+    return { paused: this.runner.paused, ...this.runner.load() };
+  }
+
+  setPaused(paused: boolean): QueueState {
+    setMeta(this.db, 'queue.paused', String(paused));
+    this.runner.paused = paused;
+    if (!paused) this.runner.kick();
+    this.publishQueue();
+    return this.queueState();
+  }
+
+  // ---- called by the Runner ---------------------------------------------------------------
+
+  publishQueue(): void {
+    this.events.publish({ type: 'queue.updated', queue: this.queueState() });
+  }
+
+  /** Progress changed: announce it soon, at most every PROGRESS_INTERVAL_MS. */
+  touch(id: string): void {
+    if (this.pendingEmit.has(id)) return;
+    const timer = setTimeout(() => this.emitNow(id), PROGRESS_INTERVAL_MS);
+    timer.unref();
+    this.pendingEmit.set(id, timer);
+  }
+
+  /** A state changed: announce it now. */
+  emitNow(id: string): void {
+    const timer = this.pendingEmit.get(id);
+    if (timer) clearTimeout(timer);
+    this.pendingEmit.delete(id);
+    const row = this.store.transfer(id);
+    if (row) this.events.publish({ type: 'transfer.updated', transfer: this.toDto(row) });
+  }
+
+  addNote(id: string, note: string): void {
+    const row = this.store.transfer(id);
+    if (!row) return;
+    const notes = JSON.parse(row.notes) as string[];
+    notes.push(note);
+    this.store.updateTransfer(id, { notes: JSON.stringify(notes.slice(-20)) });
+  }
+
+  /** Work out a transfer's state from its files once something finished. */
+  settle(id: string): void {
+    const row = this.store.transfer(id);
+    if (!row || row.state === 'cancelled' || row.state === 'done' || row.state === 'failed') return;
+    const counts = this.store.counts(id);
+    const unfinished = counts.queued + counts.running > 0 || row.expanded === 0;
+    if (unfinished) return;
+    const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
+    this.store.updateTransfer(id, {
+      state: failed || row.error_code ? 'failed' : 'done',
+      finished_at: new Date().toISOString(),
+      ...(failed ? { error_code: failed.error_code, error_message: failed.error_message } : {}),
+    });
+    this.speed.delete(id);
+    this.emitNow(id);
+  }
+
+  // ---- views ------------------------------------------------------------------------------
+
+  private row(id: string): TransferRow {
+    const row = this.store.transfer(id);
+    if (!row) throw new NotFoundError(`no transfer with id ${id}`);
+    return row;
+  }
+
+  private toDto(row: TransferRow): Transfer {
+    const counts = this.store.counts(row.id);
+    const bytesDone = counts.bytesDone + this.runner.liveBytes(row.id);
+    const finished = row.state === 'done' || row.state === 'failed' || row.state === 'cancelled';
+    return {
+      id: row.id,
+      state: row.state,
+      mode: row.mode,
+      requestedMode: row.requested_mode,
+      ifExists: row.if_exists,
+      kind: row.kind,
+      name: row.name,
+      source: { siteId: row.source_site, path: row.source_path },
+      destination: { siteId: row.dest_site, dir: row.dest_dir },
+      bytesDone,
+      bytesTotal: counts.bytesTotal,
+      bytesPerSecond: finished ? 0 : this.sampleSpeed(row.id, bytesDone),
+      filesDone: counts.done,
+      filesFailed: counts.failed,
+      filesTotal: counts.total,
+      position: row.position,
+      attempts: row.attempts,
+      notes: JSON.parse(row.notes) as string[],
+      createdAt: row.created_at,
+      ...(row.next_retry_at ? { nextRetryAt: row.next_retry_at } : {}),
+      ...(row.error_code ? { error: { code: row.error_code, message: row.error_message ?? '' } } : {}),
+      ...(row.started_at ? { startedAt: row.started_at } : {}),
+      ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    };
+  }
+
+  /** Exponential moving average over ~3 s, so the speed shown doesn't jump with every sample. */
+  private sampleSpeed(id: string, bytes: number): number {
+    const now = Date.now();
+    const last = this.speed.get(id);
+    if (!last) {
+      this.speed.set(id, { at: now, bytes, rate: 0 });
+      return 0;
+    }
+    const elapsed = (now - last.at) / 1000;
+    if (elapsed < 0.1) return last.rate;
+    const instant = Math.max(0, bytes - last.bytes) / elapsed;
+    const weight = 1 - Math.exp(-elapsed / 3);
+    const rate = last.rate === 0 ? instant : last.rate + weight * (instant - last.rate);
+    this.speed.set(id, { at: now, bytes, rate });
+    return Math.round(rate);
+  }
+
+  private toFileDto(file: FileRow): TransferFile {
+    return {
+      id: file.id,
+      path: file.source_path,
+      state: file.state,
+      mode: file.mode,
+      size: file.size,
+      bytesDone: file.state === 'running' ? this.runner.liveFileBytes(file.id) ?? file.bytes_done : file.bytes_done,
+      verified: file.verified,
+      ...(file.error_code ? { error: { code: file.error_code, message: file.error_message ?? '' } } : {}),
+    };
+  }
+}

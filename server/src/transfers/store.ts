@@ -1,0 +1,188 @@
+/**
+ * The persistent queue: transfers (what the user asked for) and their files (what runs).
+ * Every state change is written before it is announced, so a SIGKILL loses nothing.
+ */
+import crypto from 'node:crypto';
+import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
+import type { Db } from '../store/db.js';
+
+export interface TransferRow {
+  id: string;
+  state: TransferState;
+  kind: 'file' | 'dir';
+  name: string;
+  source_site: string;
+  source_path: string;
+  dest_site: string;
+  dest_dir: string;
+  requested_mode: TransferMode;
+  if_exists: IfExists;
+  mode: 'fxp' | 'relay' | null;
+  position: number;
+  attempts: number;
+  expanded: number;
+  notes: string;
+  error_code: string | null;
+  error_message: string | null;
+  next_retry_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface FileRow {
+  id: string;
+  transfer_id: string;
+  seq: number;
+  source_path: string;
+  dest_path: string;
+  size: number;
+  bytes_done: number;
+  state: TransferState;
+  mode: 'fxp' | 'relay' | null;
+  attempts: number;
+  started: number;
+  verified: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  next_retry_at: string | null;
+}
+
+export interface FileCounts {
+  total: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  queued: number;
+  running: number;
+  bytesTotal: number;
+  bytesDone: number;
+}
+
+export class TransferStore {
+  constructor(private readonly db: Db) {}
+
+  insertTransfer(fields: Pick<TransferRow, 'name' | 'source_site' | 'source_path' | 'dest_site' | 'dest_dir' | 'requested_mode' | 'if_exists'>): TransferRow {
+    const id = crypto.randomUUID();
+    const position = (this.db.prepare('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM transfers').get() as { p: number }).p;
+    this.db
+      .prepare(
+        `INSERT INTO transfers (id, state, kind, name, source_site, source_path, dest_site, dest_dir, requested_mode,
+           if_exists, position, created_at)
+         VALUES (@id, 'queued', 'file', @name, @source_site, @source_path, @dest_site, @dest_dir, @requested_mode,
+           @if_exists, @position, @created_at)`,
+      )
+      .run({ ...fields, id, position, created_at: new Date().toISOString() });
+    return this.transfer(id)!;
+  }
+
+  transfer(id: string): TransferRow | undefined {
+    return this.db.prepare('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
+  }
+
+  transfers(): TransferRow[] {
+    return this.db.prepare('SELECT * FROM transfers ORDER BY position').all() as TransferRow[];
+  }
+
+  /** Transfers with work left, in queue order. */
+  active(): TransferRow[] {
+    return this.db
+      .prepare(`SELECT * FROM transfers WHERE state IN ('queued', 'running') ORDER BY position`)
+      .all() as TransferRow[];
+  }
+
+  updateTransfer(id: string, fields: Partial<Omit<TransferRow, 'id'>>): void {
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
+    this.db.prepare(`UPDATE transfers SET ${set} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  moveToTop(id: string): void {
+    const min = (this.db.prepare('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
+    this.db.prepare('UPDATE transfers SET position = ? WHERE id = ?').run(min - 1, id);
+  }
+
+  deleteFinished(): string[] {
+    const ids = (
+      this.db.prepare(`SELECT id FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).all() as { id: string }[]
+    ).map((r) => r.id);
+    this.db.prepare(`DELETE FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).run();
+    return ids;
+  }
+
+  /** Add a file found by the walk; a second walk after a crash adds nothing twice. */
+  insertFile(transferId: string, sourcePath: string, destPath: string, size: number): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, state)
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, 'queued')`,
+      )
+      .run(crypto.randomUUID(), transferId, transferId, sourcePath, destPath, size);
+  }
+
+  file(id: string): FileRow | undefined {
+    return this.db.prepare('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
+  }
+
+  files(transferId: string): FileRow[] {
+    return this.db.prepare('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
+  }
+
+  /** Files ready to run now (not waiting for a retry), in order. */
+  runnableFiles(transferId: string, now: string, limit: number): FileRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM transfer_files
+         WHERE transfer_id = ? AND state = 'queued' AND (next_retry_at IS NULL OR next_retry_at <= ?)
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(transferId, now, limit) as FileRow[];
+  }
+
+  /** The earliest retry time among waiting files, to wake the scheduler then. */
+  nextRetryAt(): string | null {
+    const row = this.db
+      .prepare(`SELECT MIN(next_retry_at) AS t FROM transfer_files WHERE state = 'queued' AND next_retry_at IS NOT NULL`)
+      .get() as { t: string | null };
+    return row.t;
+  }
+
+  updateFile(id: string, fields: Partial<Omit<FileRow, 'id' | 'transfer_id'>>): void {
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
+    this.db.prepare(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  setFilesState(transferId: string, from: TransferState[], to: TransferState, extra: Partial<FileRow> = {}): void {
+    const placeholders = from.map(() => '?').join(', ');
+    const set = ['state = ?', ...Object.keys(extra).map((c) => `${c} = ?`)].join(', ');
+    this.db
+      .prepare(`UPDATE transfer_files SET ${set} WHERE transfer_id = ? AND state IN (${placeholders})`)
+      .run(to, ...Object.values(extra), transferId, ...from);
+  }
+
+  counts(transferId: string): FileCounts {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) AS total,
+           COALESCE(SUM(state = 'done'), 0) AS done,
+           COALESCE(SUM(state = 'failed'), 0) AS failed,
+           COALESCE(SUM(state = 'cancelled'), 0) AS cancelled,
+           COALESCE(SUM(state = 'queued'), 0) AS queued,
+           COALESCE(SUM(state = 'running'), 0) AS running,
+           COALESCE(SUM(size), 0) AS bytesTotal,
+           COALESCE(SUM(bytes_done), 0) AS bytesDone
+         FROM transfer_files WHERE transfer_id = ?`,
+      )
+      .get(transferId) as FileCounts;
+  }
+
+  /** After a crash: what was running is queued again, to resume from what the destination holds. */
+  requeueInterrupted(): void {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
+    })();
+  }
+}
