@@ -1,0 +1,4 @@
+import { copySuite } from './copy-suite.js';
+import { embedded } from './fixtures.js';
+
+copySuite(embedded);
