@@ -60,6 +60,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', 'password'],
           },
     trustProxy: false,
+    // Reject unknown properties instead of silently dropping them (additionalProperties: false).
+    ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 256 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

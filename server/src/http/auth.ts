@@ -78,7 +78,7 @@ export class Auth {
     return safeEqual(header.slice(7), this.apiToken);
   }
 
-  /** The preHandler of every protected route. */
+  /** The onRequest hook of every protected route: before body parsing and validation. */
   readonly guard = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     if (this.validToken(request.headers.authorization)) return;
     if (!this.validSession(request.cookies[SESSION_COOKIE])) throw new HttpError(401, 'unauthorized', 'sign in first');

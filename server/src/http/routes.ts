@@ -52,7 +52,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
 
   // Everything below needs a session cookie or the bearer token.
   await app.register(async (api) => {
-    api.addHook('preHandler', auth.guard);
+    api.addHook('onRequest', auth.guard);
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
 
     typed.get('/api/session', async () => ({ signedIn: true }));
@@ -176,7 +176,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
 function allowedOrigin(origin: string, host: string | undefined, allowed: string[]): boolean {
   if (allowed.includes(origin)) return true;
   try {
-    return new URL(origin).host === host;
+    return host !== undefined && new URL(origin).host === new URL(`http://${host}`).host;
   } catch {
     return false;
   }

@@ -1,0 +1,75 @@
+/** A built app on a temp data dir, for inject/injectWS tests and API-level integration tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WebSocket } from 'ws';
+import type { ServerMessage } from '../../contract/index.js';
+import { buildApp, type App, type BuildOptions } from '../src/app.js';
+import { readConfig, type AppConfig } from '../src/config.js';
+
+export const PASSWORD = 'correct horse battery staple';
+export const TOKEN = 'test-token-0123456789';
+
+export interface TestApp {
+  app: App;
+  config: AppConfig;
+  /** Headers that authenticate as a script (bearer token). */
+  auth: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  options: BuildOptions & { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-app-'));
+  const config = readConfig([], {
+    PASV_DATA_DIR: dataDir,
+    PASV_PASSWORD: PASSWORD,
+    PASV_API_TOKEN: TOKEN,
+    PASV_WEB_DIR: path.join(dataDir, 'no-web'),
+    ...options.env,
+  });
+  const app = await buildApp(config, {
+    logger: false,
+    pool: { backoffMs: 50, connectAttempts: 2, ...options.pool },
+    runner: { retryDelaysMs: [200, 400, 800], stallTimeoutMs: 10_000, finalReplyTimeoutMs: 5_000, ...options.runner },
+    hubFlushMs: options.hubFlushMs ?? 50,
+  });
+  await app.ready();
+  return {
+    app,
+    config,
+    auth: { authorization: `Bearer ${TOKEN}` },
+    async close() {
+      await app.close();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open the live feed and record every message, from the first (the snapshot) on. */
+export async function openFeed(
+  t: TestApp,
+  headers: Record<string, string>,
+): Promise<{ socket: WebSocket; messages: ServerMessage[] }> {
+  const messages: ServerMessage[] = [];
+  const socket = await t.app.injectWS('/api/ws', { headers }, {
+    onInit: (ws) => ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage)),
+  });
+  return { socket, messages };
+}
+
+export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw lastError ?? new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
