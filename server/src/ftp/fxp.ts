@@ -98,7 +98,9 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
         : undefined,
     });
   } catch (error) {
-    throw classifyTransferFailure(error, lastSize > request.offset);
+    // The probe polls once a second: ask once more before deciding whether data moved.
+    const now = request.probe ? await size(request.probe, request.destinationPath).catch(() => null) : null;
+    throw classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
   } finally {
     if (secure.restoreProtection) await restoreProtection(request).catch(() => undefined);
   }

@@ -280,7 +280,9 @@ export class Runner {
       return;
     }
     if (signal.aborted) {
-      this.store.updateFile(file.id, { state: 'cancelled', bytes_done: position });
+      // Retried while this copy was still winding down: run it again.
+      const retried = this.store.transfer(file.transfer_id)?.state !== 'cancelled';
+      this.store.updateFile(file.id, { state: retried ? 'queued' : 'cancelled', bytes_done: position });
       return;
     }
     const failure = describeError(error);

@@ -179,7 +179,7 @@ export class TransferService {
     if (unfinished) return;
     const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
     this.store.updateTransfer(id, {
-      state: failed || row.error_code ? 'failed' : 'done',
+      state: failed || row.error_code ? 'failed' : counts.cancelled > 0 ? 'cancelled' : 'done',
       finished_at: new Date().toISOString(),
       ...(failed ? { error_code: failed.error_code, error_message: failed.error_message } : {}),
     });

@@ -1,0 +1,117 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { FtpConnection } from './connection.js';
+import type { ServerContext } from './connection.js';
+import { VirtualFs } from './fs.js';
+
+export interface FtpServerOptions {
+  /** Default '127.0.0.1' (also '::1'). */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Local directory served as '/'. */
+  root: string;
+  users: { user: string; password: string }[];
+  /**
+   * Default true. false behaves like vsftpd without *_promiscuous: a PORT/EPRT to another
+   * address than the client's gets '500 Illegal PORT command.', and a passive data
+   * connection from another address is dropped with '425 Security: Bad IP connecting.'
+   */
+  allowFxp?: boolean;
+  /** Address advertised in 227 (default: the control socket's local address). */
+  pasvAddress?: string;
+  /** Enables AUTH TLS, PBSZ, PROT P/C. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Throttles every data transfer (demo progress, cancel tests). */
+  bytesPerSecond?: number;
+  greeting?: string;
+  log?: (line: string) => void;
+  /** How long a transfer waits for its data connection (default 30 s). */
+  dataTimeoutMs?: number;
+}
+
+export interface EmbeddedFtpServer {
+  host: string;
+  port: number;
+  url: string;
+  connectionCount(): number;
+  /** Stops listening and ends every connection. */
+  close(): Promise<void>;
+  /** Abruptly destroys every control and data socket (fault tests). */
+  destroyConnections(): void;
+}
+
+/** How long close() lets clients read the 421 before their sockets are destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/** Starts an FTP server that serves `root` to the configured users. */
+export async function startFtpServer(options: FtpServerOptions): Promise<EmbeddedFtpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const ctx: ServerContext = {
+    vfs: await VirtualFs.open(options.root),
+    users: options.users.map((u) => ({ user: u.user, password: u.password })),
+    allowFxp: options.allowFxp ?? true,
+    pasvAddress: options.pasvAddress,
+    secureContext: options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null,
+    bytesPerSecond: options.bytesPerSecond,
+    greeting: sanitizeGreeting(options.greeting ?? 'pasv embedded FTP server ready.'),
+    log: options.log ?? (() => {}),
+    dataTimeoutMs: options.dataTimeoutMs ?? 30_000,
+  };
+
+  const connections = new Set<FtpConnection>();
+  let drainWaiters: (() => void)[] = [];
+  const server = net.createServer((socket) => {
+    connections.add(
+      new FtpConnection(socket, ctx, (conn) => {
+        connections.delete(conn);
+        if (connections.size > 0) return;
+        for (const resolve of drainWaiters) resolve();
+        drainWaiters = [];
+      }),
+    );
+  });
+  // The server's own 'close' can come before the connections' 'close' handlers have run.
+  const drained = () =>
+    connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => ctx.log(`server error: ${err.message}`));
+
+  const port = (server.address() as net.AddressInfo).port;
+  const urlHost = net.isIPv6(host) ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+
+  return {
+    host,
+    port,
+    url: `ftp://${urlHost}:${port}`,
+    connectionCount: () => connections.size,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => void drained().then(resolve));
+        for (const conn of connections) {
+          conn.reply(421, 'Server shutting down.');
+          conn.end();
+        }
+        setTimeout(() => {
+          for (const conn of connections) conn.destroy();
+        }, CLOSE_GRACE_MS).unref();
+      });
+      return closing;
+    },
+    destroyConnections() {
+      for (const conn of connections) conn.destroy();
+    },
+  };
+}
+
+function sanitizeGreeting(text: string): string {
+  return text.replace(/[\r\n\0]+/g, ' ');
+}
