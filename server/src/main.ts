@@ -1,9 +1,11 @@
 /** Read the configuration, build the app, listen, and close gracefully on signals. */
-import { buildApp } from './app.js';
+import { buildApp, type App } from './app.js';
 import { readConfig } from './config.js';
 
-export async function start(config = readConfig()) {
+/** `setup` runs after the app is built and before it listens (the demo registers its sites). */
+export async function start(config = readConfig(), setup?: (app: App) => Promise<void>) {
   const app = await buildApp(config);
+  await setup?.(app);
   await app.listen({ host: config.host, port: config.port });
   const { generatedPassword } = app.services.auth;
   const address = app.server.address();

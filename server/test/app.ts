@@ -59,13 +59,13 @@ export async function openFeed(
   return { socket, messages };
 }
 
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
     } catch (error) {
       lastError = error;
     }

@@ -30,6 +30,7 @@ interface PoolEntry {
   since: string;
   leased: boolean;
   idleTimer: NodeJS.Timeout | null;
+  stateCheck: NodeJS.Immediate | null;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
@@ -159,6 +160,7 @@ export class SessionPool {
       since: new Date().toISOString(),
       leased: false,
       idleTimer: null,
+      stateCheck: null,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -246,7 +248,13 @@ export class SessionPool {
         line: line.line,
         at: new Date(line.at).toISOString(),
       });
-      this.setState(entry, stateOf(entry));
+      // The reply is dispatched after its line is logged: read the state once that is done.
+      if (!entry.stateCheck) {
+        entry.stateCheck = setImmediate(() => {
+          entry.stateCheck = null;
+          this.setState(entry, stateOf(entry));
+        });
+      }
     });
     session.on('close', () => {
       if (entry.session === session) this.setState(entry, 'closed');
