@@ -10,11 +10,19 @@ import { sessionCommands } from './session-commands.js';
 import type { Transfer, TransferHost } from './transfer.js';
 import { transferCommands } from './transfer-commands.js';
 
+/** Which data connections to or from an address other than the client's are allowed. */
+export interface FxpPermissions {
+  /** PORT/EPRT to another address (vsftpd port_promiscuous). */
+  activeToForeign: boolean;
+  /** A passive data connection from another address (vsftpd pasv_promiscuous). */
+  passiveFromForeign: boolean;
+}
+
 /** Everything a connection shares with the server that accepted it. */
 export interface ServerContext {
   vfs: VirtualFs;
   users: { user: string; password: string }[];
-  allowFxp: boolean;
+  fxp: FxpPermissions;
   pasvAddress: string | undefined;
   secureContext: tls.SecureContext | null;
   bytesPerSecond: number | undefined;

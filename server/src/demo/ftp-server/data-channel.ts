@@ -17,8 +17,8 @@ export class DataChannelError extends Error {
 export interface DataChannelOptions {
   /** Set when PROT P is in force: the server is the TLS server on the data connection (RFC 4217). */
   secureContext: tls.SecureContext | null;
-  /** false: only the control connection's peer may take part (vsftpd without *_promiscuous). */
-  allowFxp: boolean;
+  /** false: only the control connection's peer may connect (vsftpd without pasv_promiscuous). */
+  acceptForeignPeer: boolean;
   /** The control connection's peer address, normalised. */
   controlPeer: string;
   /** How long to wait for the data connection (accept or connect, and the TLS handshake). */
@@ -94,7 +94,7 @@ export class PassiveChannel implements DataChannel {
       socket.destroy();
       return;
     }
-    if (!this.options.allowFxp && normalizeAddress(socket.remoteAddress) !== this.options.controlPeer) {
+    if (!this.options.acceptForeignPeer && normalizeAddress(socket.remoteAddress) !== this.options.controlPeer) {
       // As vsftpd does: drop it and fail the transfer, rather than wait for a better peer.
       socket.destroy();
       this.fail(new DataChannelError(425, 'Security: Bad IP connecting.'));

@@ -81,6 +81,36 @@ describe('allowFxp: false behaves like vsftpd without *_promiscuous', () => {
   });
 });
 
+describe('allowFxp as two separate permissions', () => {
+  it('passive-only: refuses a foreign PORT but accepts a foreign passive peer', async () => {
+    const { server, root } = await serve('passive-only', {
+      allowFxp: { activeToForeign: false, passiveFromForeign: true },
+    });
+    await writeFile(path.join(root, 'file.bin'), 'shared');
+    const client = await control(server);
+    expect((await client.command(`PORT ${encodePort({ host: '127.0.0.2', port: 40000 })}`)).code).toBe(500);
+    const target = parsePasvReply((await client.command('PASV')).text);
+    const foreign = await connectData(target.host, target.port, '127.0.0.2');
+    sockets.push(foreign);
+    const data = readAll(foreign);
+    expect((await client.command('RETR file.bin')).code).toBe(150);
+    expect((await client.read()).code).toBe(226);
+    expect((await data).toString()).toBe('shared');
+  });
+
+  it('active-only: accepts a foreign PORT but drops a foreign passive peer', async () => {
+    const { server } = await serve('active-only', {
+      allowFxp: { activeToForeign: true, passiveFromForeign: false },
+    });
+    const client = await control(server);
+    expect((await client.command(`PORT ${encodePort({ host: '127.0.0.2', port: 40000 })}`)).code).toBe(200);
+    const target = parsePasvReply((await client.command('PASV')).text);
+    const foreign = await connectData(target.host, target.port, '127.0.0.3');
+    sockets.push(foreign);
+    expect((await client.command('LIST')).code).toBe(425);
+  });
+});
+
 describe('FXP between two servers on their own loopback addresses', () => {
   async function pair() {
     const source = await serve('source', { host: '127.0.0.2' });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FtpConnection } from './connection.js';
-import type { ServerContext } from './connection.js';
+import type { FxpPermissions, ServerContext } from './connection.js';
 import { VirtualFs } from './fs.js';
 
 export interface FtpServerOptions {
@@ -16,8 +16,9 @@ export interface FtpServerOptions {
    * Default true. false behaves like vsftpd without *_promiscuous: a PORT/EPRT to another
    * address than the client's gets '500 Illegal PORT command.', and a passive data
    * connection from another address is dropped with '425 Security: Bad IP connecting.'
+   * The object form sets the two sides apart (pure-ftpd-like servers allow only one).
    */
-  allowFxp?: boolean;
+  allowFxp?: boolean | FxpPermissions;
   /** Address advertised in 227 (default: the control socket's local address). */
   pasvAddress?: string;
   /** Enables AUTH TLS, PBSZ, PROT P/C. */
@@ -29,6 +30,8 @@ export interface FtpServerOptions {
   /** How long a transfer waits for its data connection (default 30 s). */
   dataTimeoutMs?: number;
 }
+
+export type { FxpPermissions };
 
 export interface EmbeddedFtpServer {
   host: string;
@@ -50,7 +53,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Embedde
   const ctx: ServerContext = {
     vfs: await VirtualFs.open(options.root),
     users: options.users.map((u) => ({ user: u.user, password: u.password })),
-    allowFxp: options.allowFxp ?? true,
+    fxp: fxpPermissions(options.allowFxp),
     pasvAddress: options.pasvAddress,
     secureContext: options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null,
     bytesPerSecond: options.bytesPerSecond,
@@ -110,6 +113,10 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Embedde
       for (const conn of connections) conn.destroy();
     },
   };
+}
+
+function fxpPermissions(allow: boolean | FxpPermissions = true): FxpPermissions {
+  return typeof allow === 'boolean' ? { activeToForeign: allow, passiveFromForeign: allow } : { ...allow };
 }
 
 function sanitizeGreeting(text: string): string {

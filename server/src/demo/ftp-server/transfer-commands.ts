@@ -27,7 +27,7 @@ const ONLY_EPSV = 'Only EPSV is allowed after EPSV ALL.';
 function channelOptions(conn: FtpConnection): DataChannelOptions {
   return {
     secureContext: conn.protectData ? conn.ctx.secureContext : null,
-    allowFxp: conn.ctx.allowFxp,
+    acceptForeignPeer: conn.ctx.fxp.passiveFromForeign,
     controlPeer: conn.remoteAddress,
     timeoutMs: conn.ctx.dataTimeoutMs,
   };
@@ -51,7 +51,7 @@ function prepareActive(conn: FtpConnection, parse: (arg: string) => HostPort, ar
     return conn.reply(500, 'Illegal PORT command.');
   }
   const host = normalizeAddress(hostPort.host);
-  if (!conn.ctx.allowFxp && host !== conn.remoteAddress) return conn.reply(500, 'Illegal PORT command.');
+  if (!conn.ctx.fxp.activeToForeign && host !== conn.remoteAddress) return conn.reply(500, 'Illegal PORT command.');
   try {
     assertDataPort(hostPort.port);
   } catch {
