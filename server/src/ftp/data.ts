@@ -69,7 +69,9 @@ export function connectData(
       const secure = tls.connect({ ...tlsOptions, socket: raw });
       secure.on('session', (ticket: Buffer) => session.rememberTlsSession(ticket));
       secure.once('secureConnect', () => {
-        const problem = checkPinnedCertificate(secure, session.options);
+        // A resumed session carries no certificate: it was authenticated (and pinned) on the
+        // control connection it came from.
+        const problem = secure.isSessionReused() ? null : checkPinnedCertificate(secure, session.options);
         if (problem) secure.destroy(problem);
       });
       resolve(secure);

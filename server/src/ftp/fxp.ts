@@ -100,7 +100,17 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
   } catch (error) {
     // The probe polls once a second: ask once more before deciding whether data moved.
     const now = request.probe ? await size(request.probe, request.destinationPath).catch(() => null) : null;
-    throw classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
+    const failure = classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
+    if (failure instanceof FxpRefusedError && secure.protectedData) {
+      // The usual cause: the TLS server side insists on reusing its own control session's TLS
+      // session, which the other server cannot have (ProFTPD: TLSOptions NoSessionReuseRequired).
+      throw new FxpRefusedError(
+        'tls',
+        failure.side,
+        new Error(`${failure.reason.message} (secure FXP needs both servers to accept data connections without TLS session reuse)`),
+      );
+    }
+    throw failure;
   } finally {
     if (secure.restoreProtection) await restoreProtection(request).catch(() => undefined);
   }
