@@ -14,7 +14,7 @@ afterEach(async () => {
 it('copies by FXP over IPv6 with EPSV and EPRT, identical', async () => {
   const data = seededBytes(2 * 1024 * 1024, 11);
   const servers: TestServer[] = [];
-  for (const files of [{ 'v6.bin': data }, {}]) {
+  for (const files of [{ 'v6.bin': data }, {}] as Record<string, Buffer>[]) {
     const server = await embedded.start({ address: '::1', files });
     stops.push(() => server.stop());
     servers.push(server);
