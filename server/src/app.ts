@@ -60,6 +60,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', 'password'],
           },
     trustProxy: false,
+    disableRequestLogging: config.logLevel !== 'debug',
     // Reject unknown properties instead of silently dropping them (additionalProperties: false).
     ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 256 * 1024,
@@ -118,7 +119,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(registerRoutes, { config });
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+    await app.register(fastifyStatic, { root: config.webDir, wildcard: true });
   }
   app.setNotFoundHandler((request, reply) => {
     const wantsApp = request.method === 'GET' && !request.url.startsWith('/api') && fs.existsSync(path.join(config.webDir, 'index.html'));

@@ -1,0 +1,320 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, type Dispatch, type DragEvent } from 'react';
+import type { Entry, Site } from '../../../../../contract/index.js';
+import { Button, IconButton } from '../../../components/Button.js';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
+import { errorText } from '../../../lib/api.js';
+import { useLive } from '../../../lib/live.js';
+import { formatBytes, plural } from '../../../lib/format.js';
+import { listingKey, makeDirectory, removeEntry, renameEntry, siteListingsKey } from '../api/browser.js';
+import type { PaneAction, PaneId, PaneState } from '../hooks/usePaneState.js';
+import type { PaneView } from '../hooks/usePaneView.js';
+import { joinPath, parentPath } from '../model/entries.js';
+import { pruneSelection, selectedInOrder } from '../model/selection.js';
+import { Breadcrumbs } from './Breadcrumbs.js';
+import { FileTable } from './FileTable.js';
+import { NameDialog } from './NameDialog.js';
+
+export interface PaneProps {
+  id: PaneId;
+  label: string;
+  state: PaneState;
+  dispatch: Dispatch<PaneAction>;
+  view: PaneView;
+  sites: readonly Site[];
+  online: boolean;
+  /** A drag that started in the other pane is under way. */
+  dropFromOther: boolean;
+  onDragNames: (names: string[]) => void;
+  onDragEnd: () => void;
+  /** Send the other pane's dragged selection into this folder of this pane. */
+  onDropInto: (dir: string) => void;
+  onManageSites: () => void;
+}
+
+type Dialog = { kind: 'mkdir' } | { kind: 'rename'; name: string } | { kind: 'delete'; names: string[] } | null;
+
+const basename = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? '';
+
+export function Pane(props: PaneProps) {
+  const { state, dispatch, view, online } = props;
+  const client = useQueryClient();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+  const { siteId, path } = state;
+  const site = props.sites.find((candidate) => candidate.id === siteId) ?? null;
+  const { query, entries } = view;
+  const names = useMemo(() => entries.map((entry) => entry.name), [entries]);
+  const taken = useMemo(() => new Set(query.data?.entries.map((entry) => entry.name) ?? []), [query.data]);
+  const selectedNames = selectedInOrder(state.selection, names);
+  const ready = siteId !== null && online;
+  // Sites arrive with the socket's first snapshot: until then "no sites" would be a lie.
+  const synced = useLive((live) => live.everLive);
+
+  // Never act on rows that are gone or filtered out.
+  useEffect(() => {
+    if (!query.data) return;
+    const pruned = pruneSelection(state.selection, names);
+    if (pruned !== state.selection) dispatch({ type: 'select', selection: pruned });
+  }, [query.data, names, state.selection, dispatch]);
+
+  useEffect(() => setProblem(null), [siteId, path]);
+  useEffect(() => {
+    if (!props.dropFromOther) setDragOver(false);
+  }, [props.dropFromOther]);
+
+  const open = (entry: Entry) => dispatch({ type: 'navigate', path: joinPath(path, entry.name) });
+  const goUp = () => path !== '/' && dispatch({ type: 'navigate', path: parentPath(path), focus: basename(path) });
+
+  const run = async (work: () => Promise<void>, failure: string) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+    } catch (error) {
+      setProblem(`${failure}: ${errorText(error)}`);
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
+  };
+
+  const createFolder = (name: string) =>
+    run(async () => {
+      await makeDirectory(siteId!, joinPath(path, name));
+      await client.invalidateQueries({ queryKey: listingKey(siteId!, path) });
+      dispatch({ type: 'select', selection: { selected: new Set([name]), anchor: name, cursor: name } });
+    }, `Could not create ${name}`);
+
+  const rename = (from: string, to: string) =>
+    run(async () => {
+      await renameEntry(siteId!, joinPath(path, from), joinPath(path, to));
+      await client.invalidateQueries({ queryKey: siteListingsKey(siteId!) });
+      dispatch({ type: 'select', selection: { selected: new Set([to]), anchor: to, cursor: to } });
+    }, `Could not rename ${from}`);
+
+  const remove = (targets: string[]) =>
+    run(async () => {
+      const failures: string[] = [];
+      for (const name of targets) {
+        try {
+          await removeEntry(siteId!, joinPath(path, name));
+        } catch (error) {
+          failures.push(`${name}: ${errorText(error)}`);
+        }
+      }
+      await client.invalidateQueries({ queryKey: siteListingsKey(siteId!) });
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    }, 'Could not delete');
+
+  const askDelete = () => selectedNames.length > 0 && ready && setDialog({ kind: 'delete', names: selectedNames });
+  const askRename = () => selectedNames.length === 1 && ready && setDialog({ kind: 'rename', name: selectedNames[0]! });
+
+  const onPaneDragOver = (event: DragEvent) => {
+    if (!props.dropFromOther || !ready) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    if (!dragOver) setDragOver(true);
+  };
+  const onPaneDragLeave = (event: DragEvent<HTMLElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragOver(false);
+  };
+  const onPaneDrop = (event: DragEvent) => {
+    if (!props.dropFromOther || !ready) return;
+    event.preventDefault();
+    setDragOver(false);
+    props.onDropInto(path);
+  };
+
+  const selectedBytes = entries.reduce(
+    (sum, entry) => (entry.type !== 'dir' && state.selection.selected.has(entry.name) ? sum + entry.size : sum),
+    0,
+  );
+
+  let overlay = null;
+  if (props.sites.length === 0 && !synced) {
+    overlay = <p className="empty muted">Connecting…</p>;
+  } else if (props.sites.length === 0) {
+    overlay = (
+      <div className="empty">
+        <p>No sites yet.</p>
+        <Button variant="primary" icon="plus" onClick={props.onManageSites}>
+          Add a site
+        </Button>
+      </div>
+    );
+  } else if (!site) {
+    overlay = <p className="empty muted">Choose a site above.</p>;
+  } else if (query.isPending) {
+    overlay = <p className="empty muted">Loading {path}…</p>;
+  } else if (query.isError) {
+    overlay = (
+      <div className="empty" role="alert">
+        <p className="error-text">Could not list {path}: {errorText(query.error)}</p>
+        <div className="row-gap">
+          <Button size="sm" onClick={() => void query.refetch()} disabled={!online}>
+            Try again
+          </Button>
+          {path !== '/' && (
+            <Button size="sm" onClick={() => dispatch({ type: 'navigate', path: '/' })}>
+              Go to /
+            </Button>
+          )}
+        </div>
+      </div>
+    );
+  } else if (entries.length === 0) {
+    overlay = <p className="empty muted">{state.filter ? `Nothing matches “${state.filter}”.` : 'This folder is empty.'}</p>;
+  }
+
+  const classes = ['pane'];
+  if (dragOver) classes.push('drag-over');
+
+  return (
+    <section
+      className={classes.join(' ')}
+      aria-label={props.label}
+      onDragOver={onPaneDragOver}
+      onDragLeave={onPaneDragLeave}
+      onDrop={onPaneDrop}
+    >
+      <div className="pane-head">
+        <select
+          aria-label="Site"
+          className="site-picker"
+          value={siteId ?? ''}
+          onChange={(event) => dispatch({ type: 'site', siteId: event.target.value || null })}
+        >
+          <option value="">{props.sites.length === 0 ? 'No sites' : 'Choose a site…'}</option>
+          {props.sites.map((candidate) => (
+            <option key={candidate.id} value={candidate.id}>
+              {candidate.name}
+            </option>
+          ))}
+        </select>
+        {site && <Breadcrumbs path={path} onNavigate={(to) => dispatch({ type: 'navigate', path: to })} />}
+      </div>
+
+      <div className="pane-toolbar" role="toolbar" aria-label={`${props.label} actions`}>
+        <IconButton icon="up" label="Parent folder" onClick={goUp} disabled={!site || path === '/'} />
+        <IconButton
+          icon="refresh"
+          label="Refresh"
+          onClick={() => void query.refetch()}
+          disabled={!ready}
+          className={query.isFetching ? 'spinning' : undefined}
+        />
+        <span className="toolbar-sep" aria-hidden="true" />
+        <IconButton icon="folderPlus" label="New folder" onClick={() => setDialog({ kind: 'mkdir' })} disabled={!ready || !query.data} />
+        <IconButton icon="rename" label="Rename" onClick={askRename} disabled={!ready || selectedNames.length !== 1} />
+        <IconButton icon="trash" label="Delete" onClick={askDelete} disabled={!ready || selectedNames.length === 0} />
+        <input
+          type="search"
+          className="filter"
+          aria-label="Filter"
+          placeholder="Filter…"
+          value={state.filter}
+          onChange={(event) => dispatch({ type: 'filter', text: event.target.value })}
+          disabled={!site}
+        />
+      </div>
+
+      <FileTable
+        label={`${props.label} files`}
+        entries={entries}
+        selection={state.selection}
+        onSelect={(selection) => dispatch({ type: 'select', selection })}
+        onOpen={open}
+        onUp={goUp}
+        onDeleteKey={askDelete}
+        onRenameKey={askRename}
+        sort={state.sort}
+        onSort={(key) => dispatch({ type: 'sort', key })}
+        onDragNames={ready ? props.onDragNames : null}
+        onDragEnd={props.onDragEnd}
+        acceptsDrop={props.dropFromOther && ready}
+        onDropInto={(folder) => props.onDropInto(joinPath(path, folder))}
+        overlay={overlay}
+      />
+
+      <div className="pane-status">
+        {problem ? (
+          <span className="error-text" role="alert">
+            {problem}
+            <button type="button" className="link-button" onClick={() => setProblem(null)}>
+              Dismiss
+            </button>
+          </span>
+        ) : (
+          <>
+            <span>
+              {view.total !== entries.length ? `${entries.length} of ${plural(view.total, 'item')}` : plural(entries.length, 'item')}
+              {selectedNames.length > 0 &&
+                ` · ${selectedNames.length} selected${selectedBytes > 0 ? ` (${formatBytes(selectedBytes)})` : ''}`}
+            </span>
+            <span className="spacer" />
+            {query.data && query.data.rejected > 0 && (
+              <span className="warn-text" title="Lines of the LIST reply that pasv could not parse">
+                {plural(query.data.rejected, 'line')} not understood
+              </span>
+            )}
+            {site && (
+              <span className="muted">
+                {site.host}:{site.port}
+              </span>
+            )}
+          </>
+        )}
+      </div>
+
+      <NameDialog
+        open={dialog?.kind === 'mkdir'}
+        title="New folder"
+        label="Folder name"
+        submitLabel="Create"
+        taken={taken}
+        busy={busy}
+        onSubmit={createFolder}
+        onCancel={() => setDialog(null)}
+      />
+      <NameDialog
+        key={dialog?.kind === 'rename' ? dialog.name : 'rename'}
+        open={dialog?.kind === 'rename'}
+        title="Rename"
+        label="New name"
+        submitLabel="Rename"
+        initial={dialog?.kind === 'rename' ? dialog.name : ''}
+        taken={taken}
+        busy={busy}
+        onSubmit={(to) => dialog?.kind === 'rename' && rename(dialog.name, to)}
+        onCancel={() => setDialog(null)}
+      />
+      <ConfirmDialog
+        open={dialog?.kind === 'delete'}
+        title={dialog?.kind === 'delete' ? `Delete ${plural(dialog.names.length, 'item')}?` : 'Delete'}
+        confirmLabel={busy ? 'Deleting…' : 'Delete'}
+        danger
+        busy={busy}
+        onCancel={() => setDialog(null)}
+        onConfirm={() => dialog?.kind === 'delete' && remove(dialog.names)}
+      >
+        {dialog?.kind === 'delete' && (
+          <>
+            <p>
+              From <strong>{site?.name}</strong> <span className="mono">{path}</span>:
+            </p>
+            <ul className="name-list mono">
+              {dialog.names.slice(0, 8).map((name) => (
+                <li key={name}>{name}</li>
+              ))}
+              {dialog.names.length > 8 && <li className="muted">and {dialog.names.length - 8} more</li>}
+            </ul>
+            <p className="muted small">Folders are deleted with everything inside. This cannot be undone.</p>
+          </>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import type { TransferMode } from '../../../../../contract/index.js';
+import { Button } from '../../../components/Button.js';
+import type { IfExistsChoice, TransferOptions } from '../hooks/useTransferOptions.js';
+
+export interface TransferBarProps {
+  canSendRight: boolean;
+  canSendLeft: boolean;
+  onSendRight: () => void;
+  onSendLeft: () => void;
+  options: TransferOptions;
+  onOptions: (patch: Partial<TransferOptions>) => void;
+  busy: boolean;
+}
+
+/** The strip between the panes: the two copy buttons and how to copy. */
+export function TransferBar({ canSendRight, canSendLeft, onSendRight, onSendLeft, options, onOptions, busy }: TransferBarProps) {
+  return (
+    <div className="transfer-bar" role="group" aria-label="Transfer">
+      <Button variant="primary" onClick={onSendRight} disabled={!canSendRight || busy} title="Send the left selection to the right folder">
+        Copy →
+      </Button>
+      <Button variant="primary" onClick={onSendLeft} disabled={!canSendLeft || busy} title="Send the right selection to the left folder">
+        ← Copy
+      </Button>
+      <div className="transfer-options">
+        <label>
+          <span>Mode</span>
+          <select value={options.mode} onChange={(event) => onOptions({ mode: event.target.value as TransferMode })}>
+            <option value="auto">Auto</option>
+            <option value="fxp">FXP</option>
+            <option value="relay">Relay</option>
+          </select>
+        </label>
+        <label>
+          <span>If exists</span>
+          <select value={options.ifExists} onChange={(event) => onOptions({ ifExists: event.target.value as IfExistsChoice })}>
+            <option value="ask">Ask</option>
+            <option value="overwrite">Overwrite</option>
+            <option value="skip">Skip</option>
+            <option value="resume">Resume</option>
+          </select>
+        </label>
+      </div>
+    </div>
+  );
+}

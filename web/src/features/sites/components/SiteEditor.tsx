@@ -1,0 +1,183 @@
+import { useState, type FormEvent } from 'react';
+import type { Site } from '../../../../../contract/index.js';
+import { Button } from '../../../components/Button.js';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
+import { ErrorMessage } from '../../../components/ErrorMessage.js';
+import { useOnline } from '../../../lib/live.js';
+import { useDeleteSite, useSaveSite, useTestSite } from '../api/sites.js';
+import {
+  emptySiteForm,
+  formToCreate,
+  formToPatch,
+  siteToForm,
+  validateSiteForm,
+  withTls,
+  type SiteFormValues,
+} from '../model/siteForm.js';
+import { CheckField, Field } from './Field.js';
+import { SiteTestPanel } from './SiteTestPanel.js';
+
+export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; onSaved: (site: Site) => void; onDeleted: () => void }) {
+  const online = useOnline();
+  const [values, setValues] = useState<SiteFormValues>(() => (site ? siteToForm(site) : emptySiteForm()));
+  const [showErrors, setShowErrors] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [savedAt, setSavedAt] = useState<number | null>(null);
+  const save = useSaveSite();
+  const remove = useDeleteSite();
+  const test = useTestSite();
+
+  const errors = validateSiteForm(values);
+  const shown = showErrors ? errors : {};
+  const dirty = site ? Object.keys(formToPatch(site, values)).length > 0 : true;
+  const set = <K extends keyof SiteFormValues>(key: K, value: SiteFormValues[K]) => {
+    setValues((current) => ({ ...current, [key]: value }));
+    setSavedAt(null);
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setShowErrors(true);
+    if (Object.keys(errors).length > 0) return;
+    const body = site ? formToPatch(site, values) : formToCreate(values);
+    save.mutate(
+      { id: site?.id ?? null, body },
+      {
+        onSuccess: (saved) => {
+          setValues(siteToForm(saved));
+          setShowErrors(false);
+          setSavedAt(Date.now());
+          onSaved(saved);
+        },
+      },
+    );
+  };
+
+  const bind = (key: 'name' | 'host' | 'port' | 'user' | 'password' | 'fingerprint256' | 'maxConnections') => ({
+    value: values[key],
+    onChange: (event: { target: { value: string } }) => set(key, event.target.value),
+  });
+
+  return (
+    <form className="site-editor" onSubmit={submit} noValidate aria-label={site ? `Edit ${site.name}` : 'New site'}>
+      <h3 className="site-editor-title">{site ? site.name : 'New site'}</h3>
+      <div className="form-grid">
+        <Field label="Name" error={shown.name}>
+          {(p) => <input {...p} {...bind('name')} autoComplete="off" maxLength={100} data-autofocus />}
+        </Field>
+        <Field label="Host" error={shown.host}>
+          {(p) => <input {...p} {...bind('host')} autoComplete="off" spellCheck={false} placeholder="ftp.example.org" />}
+        </Field>
+        <Field label="Port" error={shown.port}>
+          {(p) => <input {...p} {...bind('port')} inputMode="numeric" />}
+        </Field>
+        <Field label="User" error={shown.user}>
+          {(p) => <input {...p} {...bind('user')} autoComplete="off" spellCheck={false} />}
+        </Field>
+        <Field
+          label="Password"
+          error={shown.password}
+          hint={site?.hasPassword ? 'saved — leave empty to keep it' : 'not set'}
+        >
+          {(p) => (
+            <input {...p} {...bind('password')} type="password" autoComplete="new-password" placeholder={site?.hasPassword ? 'saved' : ''} />
+          )}
+        </Field>
+        <Field label="TLS">
+          {(p) => (
+            <select {...p} value={values.tls} onChange={(event) => setValues((v) => withTls(v, event.target.value as SiteFormValues['tls']))}>
+              <option value="explicit">Explicit (AUTH TLS)</option>
+              <option value="implicit">Implicit (port 990)</option>
+              <option value="none">None (plain FTP)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Pinned fingerprint" hint="SHA-256 of a self-signed certificate; empty to use the system CAs" error={shown.fingerprint256} wide>
+          {(p) => <input {...p} {...bind('fingerprint256')} className="mono" spellCheck={false} placeholder="AB:CD:EF:…" />}
+        </Field>
+        <Field label="Max connections" error={shown.maxConnections}>
+          {(p) => <input {...p} {...bind('maxConnections')} inputMode="numeric" />}
+        </Field>
+        <Field label="Passive preference" hint="Which side listens in FXP">
+          {(p) => (
+            <select {...p} value={values.passive} onChange={(event) => set('passive', event.target.value as SiteFormValues['passive'])}>
+              <option value="auto">Auto</option>
+              <option value="passive">Passive (this site listens)</option>
+              <option value="active">Active (this site connects)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="PASV address" hint="For servers behind NAT that announce a private address">
+          {(p) => (
+            <select {...p} value={values.pasvAddress} onChange={(event) => set('pasvAddress', event.target.value as SiteFormValues['pasvAddress'])}>
+              <option value="control">Control connection</option>
+              <option value="reply">From the 227 reply</option>
+            </select>
+          )}
+        </Field>
+        <CheckField label="Relay allowed" hint="Copy through pasv when FXP is refused" checked={values.relayAllowed} onChange={(v) => set('relayAllowed', v)} />
+        <CheckField
+          label="Allow clear data"
+          hint="With TLS on both sides and no SSCN, FXP may fall back to PROT C"
+          checked={values.allowClearData}
+          onChange={(v) => set('allowClearData', v)}
+        />
+      </div>
+
+      <ErrorMessage error={save.error} prefix="Could not save" />
+      <ErrorMessage error={remove.error} prefix="Could not delete" />
+
+      <div className="form-actions">
+        <Button
+          onClick={() => site && test.mutate(site.id)}
+          disabled={!site || !online || test.isPending}
+          title={site ? 'Logs in with the saved settings and reads FEAT' : 'Save the site first'}
+        >
+          Test connection
+        </Button>
+        {site && (
+          <Button variant="danger" icon="trash" onClick={() => setConfirmDelete(true)} disabled={!online}>
+            Delete
+          </Button>
+        )}
+        <span className="spacer" />
+        {site && dirty && <span className="muted small">Unsaved changes — the test uses saved settings</span>}
+        {savedAt !== null && !dirty && (
+          <span className="muted small" role="status">
+            Saved
+          </span>
+        )}
+        <Button type="submit" variant="primary" disabled={!online || save.isPending || (site !== null && !dirty)}>
+          {save.isPending ? 'Saving…' : 'Save'}
+        </Button>
+      </div>
+
+      <SiteTestPanel result={test.data} error={test.error} pending={test.isPending} />
+
+      {site && (
+        <ConfirmDialog
+          open={confirmDelete}
+          title="Delete site"
+          confirmLabel="Delete"
+          danger
+          busy={remove.isPending}
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() =>
+            remove.mutate(site.id, {
+              onSuccess: () => {
+                setConfirmDelete(false);
+                onDeleted();
+              },
+              onError: () => setConfirmDelete(false),
+            })
+          }
+        >
+          <p>
+            Delete <strong>{site.name}</strong> ({site.host}:{site.port})? Its saved password goes with it; files on the server are
+            not touched.
+          </p>
+        </ConfirmDialog>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import { Button } from '../../../components/Button.js';
+import { Dialog } from '../../../components/Dialog.js';
+import { useSites } from '../../../lib/live.js';
+import { SiteEditor } from './SiteEditor.js';
+
+type Selection = { kind: 'site'; id: string } | { kind: 'new' } | { kind: 'default' };
+
+export function SitesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const sites = useSites();
+  const [selection, setSelection] = useState<Selection>({ kind: 'default' });
+
+  const selectedSite =
+    selection.kind === 'site'
+      ? (sites.find((site) => site.id === selection.id) ?? null)
+      : selection.kind === 'default'
+        ? (sites[0] ?? null)
+        : null;
+  const editorKey = selectedSite ? selectedSite.id : 'new';
+
+  const close = () => {
+    setSelection({ kind: 'default' });
+    onClose();
+  };
+
+  return (
+    <Dialog open={open} title="Sites" onClose={close} className="dialog-sites">
+      <div className="sites-layout">
+        <nav className="sites-list" aria-label="Saved sites">
+          <ul>
+            {sites.map((site) => (
+              <li key={site.id}>
+                <button
+                  type="button"
+                  className="sites-item"
+                  aria-current={selectedSite?.id === site.id ? 'true' : undefined}
+                  onClick={() => setSelection({ kind: 'site', id: site.id })}
+                >
+                  <span className="sites-item-name">{site.name}</span>
+                  <span className="sites-item-host">
+                    {site.host}:{site.port}
+                    {site.tls !== 'none' ? ' · TLS' : ''}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {sites.length === 0 && <p className="muted small">No sites yet.</p>}
+          <Button icon="plus" onClick={() => setSelection({ kind: 'new' })} className="sites-new">
+            New site
+          </Button>
+        </nav>
+        <SiteEditor
+          key={editorKey}
+          site={selectedSite}
+          onSaved={(site) => setSelection({ kind: 'site', id: site.id })}
+          onDeleted={() => setSelection({ kind: 'default' })}
+        />
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, it, expect } from 'vitest';
+import type { Site } from '../../../../../contract/index.js';
+import { emptySiteForm, formToCreate, formToPatch, siteToForm, validateSiteForm, withTls } from './siteForm.js';
+
+const site: Site = {
+  id: 's1',
+  name: 'alpha',
+  host: '127.0.0.1',
+  port: 2121,
+  user: 'demo',
+  tls: 'none',
+  fingerprint256: null,
+  maxConnections: 2,
+  passive: 'auto',
+  relayAllowed: true,
+  allowClearData: false,
+  pasvAddress: 'control',
+  hasPassword: true,
+  createdAt: '2026-11-24T09:00:00.000Z',
+  updatedAt: '2026-11-24T09:00:00.000Z',
+};
+
+describe('site form', () => {
+  it('flags what the server would reject', () => {
+    const errors = validateSiteForm({
+      ...emptySiteForm(),
+      name: '',
+      host: 'bad host\r\n',
+      port: '70000',
+      fingerprint256: 'AB:CD',
+      maxConnections: '0',
+      user: 'a\nb',
+    });
+    expect(Object.keys(errors).sort()).toEqual(['fingerprint256', 'host', 'maxConnections', 'name', 'port', 'user']);
+    expect(validateSiteForm({ ...emptySiteForm(), name: 'x', host: 'ftp.example.org' })).toEqual({});
+  });
+
+  it('accepts a colon-separated SHA-256 fingerprint', () => {
+    const fp = Array.from({ length: 32 }, () => 'AB').join(':');
+    expect(validateSiteForm({ ...emptySiteForm(), name: 'x', host: '::1', fingerprint256: fp })).toEqual({});
+  });
+
+  it('builds a create body with numbers, null fingerprint and no empty password', () => {
+    const body = formToCreate({ ...emptySiteForm(), name: ' beta ', host: 'h', port: '2121' });
+    expect(body).toMatchObject({ name: 'beta', port: 2121, fingerprint256: null, maxConnections: 2 });
+    expect('password' in body).toBe(false);
+  });
+
+  it('patches only changed fields, and the password only when typed', () => {
+    const values = siteToForm(site);
+    expect(formToPatch(site, values)).toEqual({});
+    expect(formToPatch(site, { ...values, port: '21', relayAllowed: false })).toEqual({ port: 21, relayAllowed: false });
+    expect(formToPatch(site, { ...values, password: 'new' })).toEqual({ password: 'new' });
+  });
+
+  it('moves the port between 21 and 990 with implicit TLS, leaving custom ports alone', () => {
+    expect(withTls(emptySiteForm(), 'implicit').port).toBe('990');
+    expect(withTls({ ...emptySiteForm(), port: '990', tls: 'implicit' }, 'explicit').port).toBe('21');
+    expect(withTls({ ...emptySiteForm(), port: '2121' }, 'implicit').port).toBe('2121');
+  });
+});

@@ -1,0 +1,131 @@
+import type { Transfer } from '../../../../../contract/index.js';
+import { IconButton } from '../../../components/Button.js';
+import { ProgressBar } from '../../../components/ProgressBar.js';
+import { formatBytes, formatDuration, formatEta, formatSpeed, percent } from '../../../lib/format.js';
+import type { TransferAction } from '../api/transfers.js';
+import { TransferFiles } from './TransferFiles.js';
+
+export interface TransferRowProps {
+  transfer: Transfer;
+  siteName: (id: string) => string;
+  expanded: boolean;
+  onToggle: () => void;
+  onAction: (action: TransferAction) => void;
+  online: boolean;
+  now: number;
+}
+
+const stateLabel: Record<Transfer['state'], string> = {
+  queued: 'queued',
+  running: 'running',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function progressOf(transfer: Transfer) {
+  if (transfer.state === 'done') return 100;
+  if (transfer.bytesTotal > 0) return percent(transfer.bytesDone, transfer.bytesTotal);
+  if (transfer.kind === 'dir' && transfer.filesTotal > 0) return percent(transfer.filesDone, transfer.filesTotal);
+  return 0;
+}
+
+export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, online, now }: TransferRowProps) {
+  const { state } = transfer;
+  const active = state === 'running';
+  const value = progressOf(transfer);
+  const isDir = transfer.kind === 'dir';
+  const filesText = isDir ? `${transfer.filesDone}/${transfer.filesTotal} files${transfer.filesFailed ? `, ${transfer.filesFailed} failed` : ''}` : '';
+  const retryIn = transfer.nextRetryAt ? Date.parse(transfer.nextRetryAt) - now : NaN;
+  // Running with nothing known yet: the server is still listing the directory tree.
+  const scanning = active && transfer.bytesTotal === 0 && transfer.filesTotal === 0;
+  const tone = state === 'failed' ? 'failed' : state === 'done' ? 'done' : state === 'running' ? 'running' : 'idle';
+
+  return (
+    <>
+      <tr className={`transfer-row state-${state}`} aria-label={transfer.name}>
+        <td className="col-expand">
+          {isDir && (
+            <IconButton
+              icon={expanded ? 'chevronDown' : 'chevronRight'}
+              label={expanded ? `Hide files of ${transfer.name}` : `Show files of ${transfer.name}`}
+              aria-expanded={expanded}
+              onClick={onToggle}
+            />
+          )}
+        </td>
+        <td className="col-tname">
+          <div className="tname ellipsis" title={transfer.source.path}>
+            {transfer.name}
+            {isDir ? '/' : ''}
+          </div>
+          {transfer.error && (
+            <div className="terror ellipsis" title={`${transfer.error.code} ${transfer.error.message}`}>
+              {transfer.error.code} {transfer.error.message}
+            </div>
+          )}
+          {(transfer.notes.length > 0 || Number.isFinite(retryIn)) && (
+            <div className="tnotes ellipsis">
+              {transfer.notes.join(' · ')}
+              {Number.isFinite(retryIn) && retryIn > 0 && (
+                <>
+                  {transfer.notes.length > 0 ? ' · ' : ''}will retry in {formatDuration(retryIn)}
+                </>
+              )}
+            </div>
+          )}
+        </td>
+        <td className="col-route ellipsis" title={`${transfer.source.path} → ${transfer.destination.dir}`}>
+          {siteName(transfer.source.siteId)} → {siteName(transfer.destination.siteId)}
+        </td>
+        <td className="col-mode">
+          {transfer.mode ? (
+            <span className={`mode-badge mode-${transfer.mode}`}>{transfer.mode === 'fxp' ? 'FXP' : 'relay'}</span>
+          ) : (
+            <span className="mode-badge mode-none" title={`requested: ${transfer.requestedMode}`}>
+              –
+            </span>
+          )}
+        </td>
+        <td className="col-state">
+          <span className={`state-badge state-${state}`}>{stateLabel[state]}</span>
+        </td>
+        <td className="col-progress">
+          <div className="progress-cell">
+            <ProgressBar
+              value={value}
+              label={`${transfer.name} progress`}
+              valueText={scanning ? 'listing the folder' : isDir ? `${value}%, ${filesText}` : `${value}%`}
+              tone={tone}
+              indeterminate={scanning}
+            />
+            <span className="progress-pct">{scanning ? '…' : `${value}%`}</span>
+          </div>
+        </td>
+        <td className="col-bytes num">
+          {formatBytes(transfer.bytesDone)} / {formatBytes(transfer.bytesTotal)}
+          {isDir && <div className="muted small">{filesText}</div>}
+        </td>
+        <td className="col-speed num">{active ? formatSpeed(transfer.bytesPerSecond) : ''}</td>
+        <td className="col-eta num">{active ? `ETA ${formatEta(transfer.bytesDone, transfer.bytesTotal, transfer.bytesPerSecond)}` : ''}</td>
+        <td className="col-actions">
+          {(state === 'queued' || state === 'running') && (
+            <IconButton icon="close" label="Cancel" onClick={() => onAction('cancel')} disabled={!online} />
+          )}
+          {(state === 'failed' || state === 'cancelled') && (
+            <IconButton icon="retry" label="Retry" onClick={() => onAction('retry')} disabled={!online} />
+          )}
+          {state === 'queued' && <IconButton icon="top" label="Move to top" onClick={() => onAction('top')} disabled={!online} />}
+        </td>
+      </tr>
+      {isDir && expanded && (
+        <tr className="files-row">
+          <td />
+          <td colSpan={9}>
+            <TransferFiles id={transfer.id} running={active} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

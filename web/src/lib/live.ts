@@ -1,0 +1,371 @@
+/**
+ * The one WebSocket to the server and the small store it feeds: sites, sessions, transfers,
+ * queue and the control-connection log. The store follows "snapshot, then deltas": a
+ * snapshot replaces everything; each delta must carry the next seq, and a gap asks the
+ * server for a fresh snapshot instead of guessing what was missed.
+ */
+import { useSyncExternalStore } from 'react';
+import {
+  assertNever,
+  type LiveSession,
+  type LogLine,
+  type QueueState,
+  type ServerMessage,
+  type Site,
+  type Transfer,
+} from '../../../contract/index.js';
+import { api } from './api.js';
+
+export type LiveStatus = 'live' | 'reconnecting' | 'offline';
+export type LogEntry = LogLine & { id: number };
+
+export interface LiveState {
+  status: LiveStatus;
+  /** Whether this page has been live at least once (to say "connecting" rather than "reconnecting"). */
+  everLive: boolean;
+  /** seq of the last applied message on the current socket, null before its snapshot. */
+  seq: number | null;
+  /** True from connect (or a detected gap) until the next snapshot: deltas are dropped meanwhile. */
+  awaitingSnapshot: boolean;
+  /** Sorted by name. */
+  sites: Site[];
+  sessions: Record<string, LiveSession>;
+  transfers: Record<string, Transfer>;
+  queue: QueueState;
+  log: LogEntry[];
+  nextLogId: number;
+}
+
+/** The log keeps the last lines only, so a chatty server cannot grow the page without bound. */
+export const LOG_LIMIT = 2000;
+
+export function initialLiveState(): LiveState {
+  return {
+    status: 'offline',
+    everLive: false,
+    seq: null,
+    awaitingSnapshot: true,
+    sites: [],
+    sessions: {},
+    transfers: {},
+    queue: { paused: false, running: 0, waiting: 0 },
+    log: [],
+    nextLogId: 1,
+  };
+}
+
+type Delta = Exclude<ServerMessage, { type: 'snapshot' }>;
+/** A delta without its seq: what the HTTP answers feed in locally. */
+export type LocalDelta = Delta extends infer D ? (D extends unknown ? Omit<D, 'seq'> : never) : never;
+
+const byName = (a: Site, b: Site) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+/** Apply one delta to the state; pure, and ignores seq (reduceMessage checks it). */
+export function applyDelta(state: LiveState, delta: LocalDelta): LiveState {
+  switch (delta.type) {
+    case 'transfer.updated':
+      return { ...state, transfers: { ...state.transfers, [delta.transfer.id]: delta.transfer } };
+    case 'transfer.removed':
+      return { ...state, transfers: withoutKey(state.transfers, delta.id) };
+    case 'session.updated':
+      return { ...state, sessions: { ...state.sessions, [delta.session.id]: delta.session } };
+    case 'session.removed':
+      return { ...state, sessions: withoutKey(state.sessions, delta.id) };
+    case 'site.updated': {
+      const others = state.sites.filter((site) => site.id !== delta.site.id);
+      return { ...state, sites: [...others, delta.site].sort(byName) };
+    }
+    case 'site.removed':
+      return { ...state, sites: state.sites.filter((site) => site.id !== delta.id) };
+    case 'queue.updated':
+      return { ...state, queue: delta.queue };
+    case 'log': {
+      const entry: LogEntry = {
+        id: state.nextLogId,
+        sessionId: delta.sessionId,
+        siteId: delta.siteId,
+        direction: delta.direction,
+        line: delta.line,
+        at: delta.at,
+      };
+      const kept = state.log.length >= LOG_LIMIT ? state.log.slice(state.log.length - LOG_LIMIT + 1) : state.log;
+      return { ...state, log: [...kept, entry], nextLogId: state.nextLogId + 1 };
+    }
+    default:
+      return assertNever(delta);
+  }
+}
+
+export interface ReduceResult {
+  state: LiveState;
+  /** The client should send {"type":"resync"}: a seq was skipped. */
+  resync: boolean;
+}
+
+export function reduceMessage(state: LiveState, message: ServerMessage): ReduceResult {
+  if (message.type === 'snapshot') {
+    const sessions: Record<string, LiveSession> = {};
+    for (const session of message.sessions) sessions[session.id] = session;
+    const transfers: Record<string, Transfer> = {};
+    for (const transfer of message.transfers) transfers[transfer.id] = transfer;
+    return {
+      state: {
+        ...state,
+        seq: message.seq,
+        awaitingSnapshot: false,
+        sites: [...message.sites].sort(byName),
+        sessions,
+        transfers,
+        queue: message.queue,
+      },
+      resync: false,
+    };
+  }
+  if (state.awaitingSnapshot) return { state, resync: false };
+  if (state.seq === null) return { state: { ...state, awaitingSnapshot: true }, resync: true };
+  if (message.seq <= state.seq) return { state, resync: false };
+  if (message.seq !== state.seq + 1) return { state: { ...state, awaitingSnapshot: true }, resync: true };
+  const { seq, ...delta } = message;
+  return { state: { ...applyDelta(state, delta as LocalDelta), seq }, resync: false };
+}
+
+// ---- store ------------------------------------------------------------------------------
+
+export interface LiveStore {
+  getState(): LiveState;
+  subscribe(listener: () => void): () => void;
+  /** Feed one server message; returns true when a resync must be requested. */
+  receive(message: ServerMessage): boolean;
+  /** A new socket opened: its seq numbering starts over with a snapshot. */
+  socketOpened(): void;
+  setStatus(status: LiveStatus): void;
+  /** Apply what an HTTP answer already told us, without waiting for the socket. */
+  applyLocal(delta: LocalDelta): void;
+  clearFinishedTransfers(): void;
+  clearLog(): void;
+  reset(): void;
+}
+
+type Schedule = (flush: () => void) => void;
+
+const defaultSchedule: Schedule = (flush) => {
+  // One render per frame however many messages arrive; timers in tests and on the server.
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+  else setTimeout(flush, 16);
+};
+
+export function createLiveStore(schedule: Schedule = defaultSchedule): LiveStore {
+  let current = initialLiveState();
+  let published = current;
+  let scheduled = false;
+  const listeners = new Set<() => void>();
+
+  const flush = () => {
+    scheduled = false;
+    if (published === current) return;
+    published = current;
+    for (const listener of listeners) listener();
+  };
+  const update = (next: LiveState) => {
+    if (next === current) return;
+    current = next;
+    if (!scheduled) {
+      scheduled = true;
+      schedule(flush);
+    }
+  };
+
+  return {
+    getState: () => published,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    receive(message) {
+      const result = reduceMessage(current, message);
+      update(result.state);
+      return result.resync;
+    },
+    socketOpened: () => update({ ...current, seq: null, awaitingSnapshot: true }),
+    setStatus(status) {
+      if (current.status === status) return;
+      update({ ...current, status, everLive: current.everLive || status === 'live' });
+    },
+    applyLocal: (delta) => update(applyDelta(current, delta)),
+    clearFinishedTransfers() {
+      const transfers: Record<string, Transfer> = {};
+      for (const t of Object.values(current.transfers)) if (t.state === 'queued' || t.state === 'running') transfers[t.id] = t;
+      update({ ...current, transfers });
+    },
+    clearLog: () => update({ ...current, log: [] }),
+    reset: () => update({ ...initialLiveState(), nextLogId: current.nextLogId }),
+  };
+}
+
+// ---- connection -------------------------------------------------------------------------
+
+/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 10 s, each between 50% and 100%. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(10_000, 500 * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+interface SocketLike {
+  readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface LiveConnectionOptions {
+  url?: () => string;
+  createSocket?: (url: string) => SocketLike;
+  /** Asked after a socket that never opened: rejects when the session is gone (then we stop). */
+  checkSession?: () => Promise<unknown>;
+  random?: () => number;
+}
+
+export interface LiveConnection {
+  start(): void;
+  stop(): void;
+  /** Reconnect now instead of waiting out the backoff (the browser came back online). */
+  retryNow(): void;
+}
+
+const PING_EVERY_MS = 25_000;
+
+function defaultUrl(): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api/ws`;
+}
+
+export function createLiveConnection(store: LiveStore, options: LiveConnectionOptions = {}): LiveConnection {
+  const url = options.url ?? defaultUrl;
+  const createSocket = options.createSocket ?? ((u: string) => new WebSocket(u) as SocketLike);
+  let running = false;
+  let socket: SocketLike | null = null;
+  let attempt = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+
+  const clearTimers = () => {
+    clearTimeout(reconnectTimer);
+    clearInterval(pingTimer);
+    reconnectTimer = undefined;
+    pingTimer = undefined;
+  };
+
+  const send = (data: object) => {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(data));
+  };
+
+  const scheduleReconnect = (opened: boolean) => {
+    const delay = backoffDelay(attempt, options.random);
+    attempt += 1;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      if (!running) return;
+      if (opened || !options.checkSession) return connect();
+      // An upgrade refused before it opened looks the same as a server that is down; the
+      // session check tells them apart (a 401 signs the user out and stop() ends this loop).
+      options.checkSession().then(
+        () => running && connect(),
+        () => running && scheduleReconnect(false),
+      );
+    }, delay);
+  };
+
+  const connect = () => {
+    if (!running) return;
+    if (store.getState().status !== 'live') store.setStatus('reconnecting');
+    let opened = false;
+    let ws: SocketLike;
+    try {
+      ws = createSocket(url());
+    } catch {
+      scheduleReconnect(false);
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      opened = true;
+      store.socketOpened();
+      pingTimer = setInterval(() => send({ type: 'ping' }), PING_EVERY_MS);
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(event.data) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
+      if (store.receive(message)) send({ type: 'resync' });
+      if (message.type === 'snapshot') {
+        attempt = 0;
+        store.setStatus('live');
+      }
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      clearTimers();
+      if (!running) return;
+      store.setStatus('reconnecting');
+      scheduleReconnect(opened);
+    };
+    ws.onerror = () => {
+      // A close event always follows; reconnecting is handled there.
+    };
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      attempt = 0;
+      connect();
+    },
+    stop() {
+      running = false;
+      clearTimers();
+      const ws = socket;
+      socket = null;
+      if (ws && ws.readyState < 2) ws.close(1000, 'signed out');
+      store.reset();
+      store.setStatus('offline');
+    },
+    retryNow() {
+      if (!running || socket) return;
+      clearTimeout(reconnectTimer);
+      attempt = 0;
+      connect();
+    },
+  };
+}
+
+// ---- the app's instance and hooks ------------------------------------------------------
+
+export const liveStore = createLiveStore();
+export const liveConnection = createLiveConnection(liveStore, {
+  checkSession: () => api.get('/api/session'),
+});
+
+export function useLive<T>(selector: (state: LiveState) => T): T {
+  return useSyncExternalStore(liveStore.subscribe, () => selector(liveStore.getState()));
+}
+
+/** Actions that need the server are enabled only while the socket is live. */
+export const useOnline = () => useLive((state) => state.status === 'live');
+export const useSites = () => useLive((state) => state.sites);
