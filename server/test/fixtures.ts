@@ -4,11 +4,10 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { SessionSlot } from '../src/ftp/copy.js';
 import type { LogLine, SessionOptions } from '../src/ftp/session.js';
+import { startEmbedded, type RunningFtpServer, type StartFtpServerOptions } from './servers/index.js';
 
 /**
  * Which foreign data connections a server accepts: `both` allows FXP in either role,
@@ -37,7 +36,36 @@ export interface TestServer {
 
 export interface ServerKind {
   kind: string;
+  /** Can refuse FXP in one role only (vsftpd's port_promiscuous vs pasv_promiscuous). */
+  splitFxp: boolean;
+  /** Can throttle transfers (for cancel tests). */
+  throttles: boolean;
+  /**
+   * Reads ABOR while a transfer runs. vsftpd does only with urgent (OOB) data, which Node
+   * cannot send: it finishes the file, and pasv closes the session after its abort timeout.
+   */
+  abortsInTransfer: boolean;
   start(spec: TestServerSpec): Promise<TestServer>;
+}
+
+const FXP_SWITCHES = {
+  both: true,
+  none: false,
+  'passive-only': { activeToForeign: false, passiveFromForeign: true },
+} as const;
+
+/** A server kind from the harness in ./servers (vsftpd, ProFTPD, pure-ftpd). */
+export function harnessKind(
+  kind: string,
+  start: (options: StartFtpServerOptions) => Promise<RunningFtpServer>,
+  capabilities: { splitFxp: boolean; throttles: boolean; abortsInTransfer: boolean },
+): ServerKind {
+  return {
+    kind,
+    ...capabilities,
+    start: (spec) =>
+      start({ address: spec.address, allowFxp: FXP_SWITCHES[spec.fxp ?? 'both'], files: spec.files, bytesPerSecond: spec.bytesPerSecond }),
+  };
 }
 
 export function writeFiles(root: string, files: Record<string, Buffer | string> = {}): void {
@@ -48,34 +76,7 @@ export function writeFiles(root: string, files: Record<string, Buffer | string> 
   }
 }
 
-export const embedded: ServerKind = {
-  kind: 'embedded',
-  async start(spec) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-embedded-'));
-    writeFiles(root, spec.files);
-    const fxp = spec.fxp ?? 'both';
-    const server = await startFtpServer({
-      host: spec.address,
-      root,
-      users: [{ user: 'tester', password: 'secret' }],
-      allowFxp: fxp === 'both' ? true : fxp === 'none' ? false : { activeToForeign: false, passiveFromForeign: true },
-      bytesPerSecond: spec.bytesPerSecond,
-      dataTimeoutMs: 5_000,
-    });
-    return {
-      kind: 'embedded',
-      host: server.host,
-      port: server.port,
-      user: 'tester',
-      password: 'secret',
-      root,
-      async stop() {
-        await server.close();
-        fs.rmSync(root, { recursive: true, force: true });
-      },
-    };
-  },
-};
+export const embedded = harnessKind('embedded', startEmbedded, { splitFxp: true, throttles: true, abortsInTransfer: true });
 
 export function sessionOptions(server: TestServer, extra: Partial<SessionOptions> = {}): SessionOptions {
   return { host: server.host, port: server.port, user: server.user, password: server.password, ...extra };

@@ -17,12 +17,12 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function addSite(t: TestApp, server: { host: string; port: number }, name: string): Promise<string> {
+async function addSite(t: TestApp, server: { host: string; port: number; user?: string; password?: string }, name: string): Promise<string> {
   const response = await t.app.inject({
     method: 'POST',
     url: '/api/sites',
     headers: t.auth,
-    payload: { name, host: server.host, port: server.port, user: 'tester', password: 'secret' },
+    payload: { name, host: server.host, port: server.port, user: server.user ?? 'tester', password: server.password ?? 'secret' },
   });
   expect(response.statusCode).toBe(201);
   return response.json().id as string;
