@@ -188,10 +188,12 @@ export class SessionSlot implements SessionProvider {
   constructor(readonly options: SessionOptions) {}
 
   async acquire(): Promise<FtpSession> {
-    const existing = this.current && (await this.current.catch(() => null));
+    const pending = this.current;
+    const existing = pending && (await pending.catch(() => null));
     if (existing && !existing.closedError) return existing;
-    this.current = Session.connect(this.options);
-    return this.current;
+    // Another caller may have started the reconnection while we waited.
+    if (this.current === pending) this.current = Session.connect(this.options);
+    return this.current!;
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,12 @@ export interface PoolOptions {
   connectAttempts?: number;
   /** Base of the exponential backoff between attempts (default 500 ms). */
   backoffMs?: number;
+  /**
+   * Test affordance: shorter connect/reply timeouts for every pooled session, so fault tests
+   * (a silent server) finish in seconds. Unset in production: the session defaults apply.
+   */
+  connectTimeoutMs?: number;
+  replyTimeoutMs?: number;
 }
 
 interface PoolEntry {
@@ -31,6 +37,7 @@ interface PoolEntry {
   leased: boolean;
   idleTimer: NodeJS.Timeout | null;
   stateCheck: NodeJS.Immediate | null;
+  connecting: Promise<FtpSession> | null;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
@@ -161,6 +168,7 @@ export class SessionPool {
       leased: false,
       idleTimer: null,
       stateCheck: null,
+      connecting: null,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -208,8 +216,14 @@ export class SessionPool {
   }
 
   /** The entry's session, connecting (again) with backoff when there is none or it died. */
-  private async connect(entry: PoolEntry): Promise<FtpSession> {
-    if (entry.session && !entry.session.closedError) return entry.session;
+  private connect(entry: PoolEntry): Promise<FtpSession> {
+    if (entry.session && !entry.session.closedError) return Promise.resolve(entry.session);
+    // The shared session has many users: they all wait for the same reconnection.
+    entry.connecting ??= this.reconnect(entry).finally(() => (entry.connecting = null));
+    return entry.connecting;
+  }
+
+  private async reconnect(entry: PoolEntry): Promise<FtpSession> {
     const reconnecting = entry.session !== null;
     entry.session = null;
     const attempts = this.options.connectAttempts ?? 4;
@@ -223,6 +237,8 @@ export class SessionPool {
         const session = await FtpSession.connect({
           ...this.resolveSite(entry.siteId).options,
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
+          ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
+          ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
         });
         this.adopt(entry, session);
         return session;
