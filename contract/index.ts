@@ -214,9 +214,8 @@ export interface LogLine {
   at: string;
 }
 
-/** Server → client. Every message carries seq, increasing by one per connection. */
-export type ServerMessage = { seq: number } & (
-  | { type: 'snapshot'; sites: Site[]; sessions: LiveSession[]; transfers: Transfer[]; queue: QueueState }
+/** A change the server announces; the hub numbers them per connection. */
+export type LiveEvent =
   | { type: 'transfer.updated'; transfer: Transfer }
   | { type: 'transfer.removed'; id: string }
   | { type: 'session.updated'; session: LiveSession }
@@ -224,8 +223,18 @@ export type ServerMessage = { seq: number } & (
   | { type: 'site.updated'; site: Site }
   | { type: 'site.removed'; id: string }
   | { type: 'queue.updated'; queue: QueueState }
-  | ({ type: 'log' } & LogLine)
-);
+  | ({ type: 'log' } & LogLine);
+
+export interface Snapshot {
+  type: 'snapshot';
+  sites: Site[];
+  sessions: LiveSession[];
+  transfers: Transfer[];
+  queue: QueueState;
+}
+
+/** Server → client. Every message carries seq, increasing by one per connection. */
+export type ServerMessage = { seq: number } & (Snapshot | LiveEvent);
 export type ServerMessageType = ServerMessage['type'];
 
 export const ClientMessage = Type.Union([

@@ -14,7 +14,7 @@ import { FtpSession, type LogLine } from '../src/ftp/session.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { makeCertificate, type Certificate } from './servers/harness.js';
-import { proftpdAvailable, startProftpd, startVsftpd, vsftpdAvailable } from './servers/index.js';
+import { proftpdAvailable, startProftpd, startVsftpd, vsftpdAvailable, type RunningFtpServer } from './servers/index.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,6 +46,18 @@ async function tlsServer(address: string, files: Record<string, Buffer> = {}) {
     fingerprint256: cert.fingerprint256,
   };
   return { root, options, serverLog };
+}
+
+/** Explicit FTPS to a harness server, its self-signed certificate pinned. */
+function ftpsOptions(server: RunningFtpServer) {
+  return {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    tls: 'explicit' as const,
+    fingerprint256: server.certFingerprint256,
+  };
 }
 
 function slot(options: ConstructorParameters<typeof SessionSlot>[0], log?: LogLine[]): SessionSlot {
@@ -127,17 +139,9 @@ describe.runIf(vsftpdAvailable() || process.env.CI)('FTPS with vsftpd (require_s
     cleanup.push(() => a.stop());
     const b = await startVsftpd({ address: '127.0.0.3', tls: 'explicit' });
     cleanup.push(() => b.stop());
-    const options = (s: typeof a) => ({
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      password: s.password,
-      tls: 'explicit' as const,
-      fingerprint256: s.certFingerprint256,
-    });
     const result = await copyFile({
-      source: slot(options(a)),
-      destination: slot(options(b)),
+      source: slot(ftpsOptions(a)),
+      destination: slot(ftpsOptions(b)),
       sourcePath: '/v.bin',
       destinationPath: '/v.bin',
     });
@@ -154,17 +158,9 @@ describe.runIf(proftpdAvailable() || process.env.CI)('secure FXP with ProFTPD (S
     const b = await startProftpd({ address: '127.0.0.3', tls: 'explicit' });
     cleanup.push(() => b.stop());
     const log: LogLine[] = [];
-    const options = (s: typeof a) => ({
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      password: s.password,
-      tls: 'explicit' as const,
-      fingerprint256: s.certFingerprint256,
-    });
     const result = await copyFile({
-      source: slot(options(a), log),
-      destination: slot(options(b), log),
+      source: slot(ftpsOptions(a), log),
+      destination: slot(ftpsOptions(b), log),
       sourcePath: '/p.bin',
       destinationPath: '/p.bin',
       mode: 'fxp',

@@ -6,8 +6,8 @@
  */
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
-import { ClientMessage, type ServerMessage } from '../../../contract/index.js';
-import type { EventBus, ServiceEvent } from '../events.js';
+import { ClientMessage, type LiveEvent, type ServerMessage, type Snapshot } from '../../../contract/index.js';
+import type { EventBus } from '../events.js';
 
 export interface HubOptions {
   /** How often pending events are flushed to each client (default 200 ms). */
@@ -20,13 +20,13 @@ export interface HubOptions {
   heartbeatMs?: number;
 }
 
-type Snapshot = Omit<Extract<ServerMessage, { type: 'snapshot' }>, 'seq' | 'type'>;
+type SnapshotBody = Omit<Snapshot, 'type'>;
 
 /** One connected browser or script. */
 class Client {
   private seq = 0;
-  private readonly pending = new Map<string, ServiceEvent>();
-  private logLines: ServiceEvent[] = [];
+  private readonly pending = new Map<string, LiveEvent>();
+  private logLines: LiveEvent[] = [];
   alive = true;
 
   constructor(
@@ -34,7 +34,7 @@ class Client {
     private readonly options: Required<HubOptions>,
   ) {}
 
-  send(message: Omit<ServerMessage, 'seq'> | ServiceEvent): void {
+  send(message: Omit<ServerMessage, 'seq'> | LiveEvent): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.socket.close(1013, 'too slow: reconnect and resync');
@@ -43,7 +43,7 @@ class Client {
     this.socket.send(JSON.stringify({ ...message, seq: ++this.seq }));
   }
 
-  queue(event: ServiceEvent): void {
+  queue(event: LiveEvent): void {
     if (event.type === 'log') {
       this.logLines.push(event);
       if (this.logLines.length > this.options.maxPendingLogLines) this.logLines.shift();
@@ -69,7 +69,7 @@ class Client {
   }
 }
 
-function coalescingKey(event: Exclude<ServiceEvent, { type: 'log' }>): string {
+function coalescingKey(event: Exclude<LiveEvent, { type: 'log' }>): string {
   switch (event.type) {
     case 'transfer.updated':
       return `transfer:${event.transfer.id}`;
@@ -93,13 +93,13 @@ export class Hub {
   private readonly options: Required<HubOptions>;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
-  private readonly onEvent = (event: ServiceEvent) => {
+  private readonly onEvent = (event: LiveEvent) => {
     for (const client of this.clients) client.queue(event);
   };
 
   constructor(
     private readonly events: EventBus,
-    private readonly snapshot: () => Snapshot,
+    private readonly snapshot: () => SnapshotBody,
     options: HubOptions = {},
   ) {
     this.options = {
@@ -136,6 +136,14 @@ export class Hub {
       }
     });
     this.sendSnapshot(client);
+  }
+
+  /**
+   * Close every live socket but keep serving: each client reconnects and starts over from a
+   * snapshot. What a proxy or server restart does to the browsers, on demand (e2e tests).
+   */
+  dropClients(): void {
+    for (const client of this.clients) client.socket.close(1012, 'service restart');
   }
 
   close(): void {
