@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFile, type CopyRequest } from '../src/ftp/copy.js';
+import { copyFile, VerificationError, type CopyRequest } from '../src/ftp/copy.js';
 import { UnsafeArgumentError } from '../src/ftp/errors.js';
 import { FxpRefusedError } from '../src/ftp/fxp.js';
 import type { LogLine } from '../src/ftp/session.js';
@@ -52,6 +52,9 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
       const { b, log, copy } = await pair({ files: { 'big.bin': data } });
       const result = await copy({ sourcePath: '/big.bin', destinationPath: '/big copy.bin', mode: 'fxp' });
       expect(result).toMatchObject({ mode: 'fxp', passive: 'destination', bytes: 10 * MiB, notes: [] });
+      if (source.kind === 'embedded' && destination.kind === 'embedded') {
+        expect(result.hash).toEqual({ algorithm: 'SHA-256', value: sha256(data) });
+      }
       expect(sha256(onDisk(b, 'big copy.bin'))).toBe(sha256(data));
       // The bytes flowed between the servers: PORT named the destination's address.
       expect(log.some((l) => l.direction === 'sent' && /^PORT 127,0,0,3,\d+,\d+$/.test(l.line))).toBe(true);
@@ -65,6 +68,19 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
       expect(log.filter((l) => l.line === `REST ${2 * MiB}`)).toHaveLength(2);
       expect(sha256(onDisk(b, 'r.bin'))).toBe(sha256(data));
     });
+
+    it.runIf(source.kind === 'embedded' && destination.kind === 'embedded')(
+      'catches a corrupt partial file on resume by the hash both servers compute',
+      async () => {
+        const data = seededBytes(2 * MiB, 15);
+        const corrupt = Buffer.from(data.subarray(0, MiB));
+        corrupt[1000] ^= 0xff;
+        const { copy } = await pair({ files: { 'h.bin': data }, destFiles: { 'h.bin': corrupt } });
+        await expect(copy({ sourcePath: '/h.bin', destinationPath: '/h.bin', ifExists: 'resume' })).rejects.toBeInstanceOf(
+          VerificationError,
+        );
+      },
+    );
 
     it('skips an existing destination when asked to', async () => {
       const { b, copy } = await pair({ files: { 's.txt': Buffer.from('new') }, destFiles: { 's.txt': Buffer.from('old!') } });
