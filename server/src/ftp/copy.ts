@@ -26,6 +26,8 @@ export interface CopyRequest extends TransferWatch {
   /** A third session on the destination for FXP progress; without it FXP shows none. */
   probe?: SessionProvider;
   sourcePath: string;
+  /** The source's size when already known (from a listing): saves a SIZE. Checked after the copy. */
+  sourceSize?: number;
   destinationPath: string;
   mode?: CopyMode;
   /** Which server listens first (default: the destination, as lftp does). */
@@ -80,7 +82,7 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
         ];
 
   let source = await request.source.acquire();
-  const sourceSize = await size(source, request.sourcePath);
+  const sourceSize = request.sourceSize ?? (await size(source, request.sourcePath));
   if (sourceSize === null) {
     throw new FtpReplyError(550, `${request.sourcePath}: no such file on the source`, `SIZE ${request.sourcePath}`);
   }

@@ -94,7 +94,8 @@ export class Runner {
     if (this.paused || this.stopping) return;
     const limit = this.options.concurrency ?? 4;
     const now = new Date().toISOString();
-    for (const transfer of this.store.active()) {
+    const active = this.store.active();
+    for (const transfer of active) {
       if (this.jobs.size >= limit) break;
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
       const sites = [transfer.source_site, transfer.dest_site];
@@ -109,7 +110,7 @@ export class Runner {
       }
     }
     this.service.publishQueue();
-    this.armRetryTimer();
+    this.armRetryTimer(active);
   }
 
   private hasRoom(sites: string[]): boolean {
@@ -142,9 +143,9 @@ export class Runner {
     this.kick();
   }
 
-  private armRetryTimer(): void {
+  private armRetryTimer(active: TransferRow[]): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    const times = [this.store.nextRetryAt(), ...this.store.active().map((t) => t.next_retry_at)].filter(
+    const times = [this.store.nextRetryAt(), ...active.map((t) => t.next_retry_at)].filter(
       (t): t is string => t !== null,
     );
     if (times.length === 0) return;
@@ -229,6 +230,8 @@ export class Runner {
           destination: leases[1]!,
           probe: this.pool.shared(destination.id),
           sourcePath: file.source_path,
+          // The walk's size saves a SIZE per file; a retry asks the server again.
+          sourceSize: attempts === 1 ? file.size : undefined,
           destinationPath: file.dest_path,
           mode: transfer.requested_mode,
           passive: passiveSide(source.passive, destination.passive),
@@ -246,9 +249,12 @@ export class Runner {
           onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
           onAttempt: (mode) => {
             this.store.updateFile(file.id, { mode });
-            const current = this.store.transfer(transfer.id);
-            if (current && current.mode !== 'relay') this.store.updateTransfer(transfer.id, { mode });
-            this.service.emitNow(transfer.id);
+            // The transfer shows relay once any of its files needed it.
+            const shown = this.store.transfer(transfer.id)?.mode;
+            if (shown !== mode && shown !== 'relay') {
+              this.store.updateTransfer(transfer.id, { mode });
+              this.service.emitNow(transfer.id);
+            }
           },
           onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
         });

@@ -104,6 +104,10 @@ export class TransferService {
     this.store.setFilesState(id, ['failed', 'cancelled'], 'queued', { attempts: 0, next_retry_at: null, error_code: null, error_message: null });
     this.store.updateTransfer(id, {
       state: 'queued',
+      // Walk again: a walk that failed (login refused, a listing error) is marked expanded so
+      // the transfer can settle, and would otherwise leave the retry queued with nothing to run
+      // or a tree half found. Re-walking is idempotent (files are keyed by source path).
+      expanded: 0,
       attempts: 0,
       error_code: null,
       error_message: null,
@@ -141,9 +145,16 @@ export class TransferService {
 
   // ---- called by the Runner ---------------------------------------------------------------
 
+  /** Announce the queue's state when it changed. */
   publishQueue(): void {
-    this.events.publish({ type: 'queue.updated', queue: this.queueState() });
+    const queue = this.queueState();
+    const key = JSON.stringify(queue);
+    if (key === this.lastQueue) return;
+    this.lastQueue = key;
+    this.events.publish({ type: 'queue.updated', queue });
   }
+
+  private lastQueue = '';
 
   /** Progress changed: announce it soon, at most every PROGRESS_INTERVAL_MS. */
   touch(id: string): void {
@@ -174,9 +185,8 @@ export class TransferService {
   settle(id: string): void {
     const row = this.store.transfer(id);
     if (!row || row.state === 'cancelled' || row.state === 'done' || row.state === 'failed') return;
+    if (row.expanded === 0 || this.store.hasUnfinished(id)) return;
     const counts = this.store.counts(id);
-    const unfinished = counts.queued + counts.running > 0 || row.expanded === 0;
-    if (unfinished) return;
     const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
     this.store.updateTransfer(id, {
       state: failed || row.error_code ? 'failed' : counts.cancelled > 0 ? 'cancelled' : 'done',

@@ -163,6 +163,15 @@ export class TransferStore {
       .run(to, ...Object.values(extra), transferId, ...from);
   }
 
+  /** Whether any file of the transfer is still queued or running (an index lookup, not a count). */
+  hasUnfinished(transferId: string): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM transfer_files WHERE state IN ('queued', 'running') AND transfer_id = ? LIMIT 1`)
+        .get(transferId) !== undefined
+    );
+  }
+
   counts(transferId: string): FileCounts {
     return this.db
       .prepare(
