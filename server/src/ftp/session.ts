@@ -435,7 +435,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     if (reply.code === 421) {
       // "Service not available, closing control connection" may come at any time.
       const error = new FtpConnectionError('protocol', `${reply.code} ${reply.text}`);
-      if (command) command.onError(new FtpReplyError(reply.code, reply.text, maskCommand(command.line)));
+      if (command) command.onError(new FtpReplyError(reply.code, reply.text, maskCommand(command.line) || 'connect'));
       this.inFlight = null;
       this.fail(error);
       return;

@@ -1,0 +1,91 @@
+/** Driving a test app through its HTTP API, as the fault tests do. */
+import { expect } from 'vitest';
+import type { LogLine, Transfer, TransferFile } from '../../../contract/index.js';
+import { eventually, type TestApp } from '../app.js';
+
+export interface SiteTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export async function addSite(t: TestApp, server: SiteTarget, name: string): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: t.auth,
+    payload: {
+      name,
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id as string;
+}
+
+export async function startTransfer(
+  t: TestApp,
+  source: [string, string],
+  destination: [string, string],
+): Promise<Transfer> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/transfers',
+    headers: t.auth,
+    payload: {
+      source: { siteId: source[0], path: source[1] },
+      destination: { siteId: destination[0], dir: destination[1] },
+    },
+  });
+  expect(response.statusCode, response.body).toBe(202);
+  return response.json() as Transfer;
+}
+
+export async function getTransfer(t: TestApp, id: string): Promise<Transfer> {
+  return (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
+}
+
+export async function filesOf(t: TestApp, id: string): Promise<TransferFile[]> {
+  return (await t.app.inject({ url: `/api/transfers/${id}/files`, headers: t.auth })).json() as TransferFile[];
+}
+
+export async function retryTransfer(t: TestApp, id: string): Promise<Transfer> {
+  const response = await t.app.inject({ method: 'POST', url: `/api/transfers/${id}/retry`, headers: t.auth });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as Transfer;
+}
+
+/** Waits until the transfer is done, failed or cancelled. */
+export async function finished(t: TestApp, id: string, timeoutMs = 25_000): Promise<Transfer> {
+  return eventually(async () => {
+    const current = await getTransfer(t, id);
+    return ['done', 'failed', 'cancelled'].includes(current.state) ? current : null;
+  }, timeoutMs);
+}
+
+export type LogEvent = { type: 'log' } & LogLine;
+
+/**
+ * Every control line of every pooled session, straight from the event bus the live feed
+ * reads (lossless, where the feed may drop lines for a slow client).
+ */
+export function recordLog(t: TestApp): LogEvent[] {
+  const log: LogEvent[] = [];
+  t.app.services.events.on('event', (event) => {
+    if (event.type === 'log') log.push(event);
+  });
+  return log;
+}
+
+/** The commands pasv sent to one site, with the time each was logged. */
+export function sentTo(log: LogEvent[], siteId: string, verb?: string): { line: string; at: number }[] {
+  return log
+    .filter(
+      (l) => l.siteId === siteId && l.direction === 'sent' && (verb === undefined || l.line.split(' ')[0] === verb),
+    )
+    .map((l) => ({ line: l.line, at: Date.parse(l.at) }));
+}
