@@ -4,7 +4,6 @@
  * servers that refuse FXP. The pipe is streamed with backpressure: memory stays flat
  * whatever the file size.
  */
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { connectData, requestPassive } from './data.js';
 import { FtpConnectionError } from './errors.js';
@@ -64,12 +63,8 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
     }
 
     let position = request.offset;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        position += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    // Counting on 'data' beside the pipe costs less than a Transform stage per chunk.
+    input.on('data', (chunk: Buffer) => (position += chunk.length));
     await superviseTransfer({
       ...request,
       sides: [
@@ -77,7 +72,7 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
         { name: 'destination', session: destination, command: store },
       ],
       poll: () => position,
-      alongside: pipeline(input, meter, output),
+      alongside: pipeline(input, output),
       onAbort: closeData,
     });
   } catch (error) {
