@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
 import { EventBus } from './events.js';
 import { Auth } from './http/auth.js';
@@ -60,7 +60,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', 'password'],
           },
     trustProxy: false,
-    disableRequestLogging: config.logLevel !== 'debug',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     // Reject unknown properties instead of silently dropping them (additionalProperties: false).
     ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 256 * 1024,

@@ -49,6 +49,8 @@ export interface SessionOptions {
   /** A name shown in logs and events. */
   label?: string;
   pasvAddress?: PasvAddressPolicy;
+  /** Receives every control line from the greeting on (the 'line' event starts after connect). */
+  onLine?: (line: LogLine) => void;
 }
 
 export interface LogLine {
@@ -111,6 +113,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   ) {
     super();
     this.label = options.label ?? `${options.host}:${options.port ?? DEFAULTS.port}`;
+    if (options.onLine) this.on('line', options.onLine);
     this.socket = socket;
     this.attach(socket);
   }

@@ -237,6 +237,16 @@ export class SessionPool {
         const session = await FtpSession.connect({
           ...this.resolveSite(entry.siteId).options,
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
+          // From the first line on, so the log shows the greeting and the login (PASS masked).
+          onLine: (line) =>
+            this.events.publish({
+              type: 'log',
+              sessionId: entry.id,
+              siteId: entry.siteId,
+              direction: line.direction,
+              line: line.line,
+              at: new Date(line.at).toISOString(),
+            }),
           ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
           ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
         });
@@ -255,15 +265,7 @@ export class SessionPool {
 
   private adopt(entry: PoolEntry, session: FtpSession): void {
     entry.session = session;
-    session.on('line', (line) => {
-      this.events.publish({
-        type: 'log',
-        sessionId: entry.id,
-        siteId: entry.siteId,
-        direction: line.direction,
-        line: line.line,
-        at: new Date(line.at).toISOString(),
-      });
+    session.on('line', () => {
       // The reply is dispatched after its line is logged: read the state once that is done.
       if (!entry.stateCheck) {
         entry.stateCheck = setImmediate(() => {
