@@ -173,10 +173,17 @@ export class TransferService {
     if (row) this.events.publish({ type: 'transfer.updated', transfer: this.toDto(row) });
   }
 
+  /**
+   * Record what pasv did. A tree repeats the same story for many files ("fell back to relay"):
+   * a note whose gist (its words before any detail in parentheses) is already there is
+   * not added again.
+   */
   addNote(id: string, note: string): void {
     const row = this.store.transfer(id);
     if (!row) return;
     const notes = JSON.parse(row.notes) as string[];
+    const gist = (text: string) => text.replace(/^\/.*?: /s, '').replace(/\s*\(.*$/s, '');
+    if (notes.some((existing) => gist(existing) === gist(note))) return;
     notes.push(note);
     this.store.updateTransfer(id, { notes: JSON.stringify(notes.slice(-20)) });
   }
