@@ -91,7 +91,7 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
       ],
       poll: request.probe
         ? async () => {
-            const now = await size(request.probe!, request.destinationPath);
+            const now = await size(request.probe!, request.destinationPath, { quiet: true });
             if (now !== null) lastSize = now;
             return lastSize;
           }

@@ -43,11 +43,11 @@ export async function list(session: FtpSession, path: string): Promise<Listing> 
   }
 }
 
-/** SIZE in bytes, or null when the file does not exist (550). */
-export async function size(session: FtpSession, path: string): Promise<number | null> {
+/** SIZE in bytes, or null when the file does not exist (550). `quiet` for routine polls. */
+export async function size(session: FtpSession, path: string, options: { quiet?: boolean } = {}): Promise<number | null> {
   await session.binary();
   try {
-    const reply = await session.send('SIZE', normalizeRemotePath(path));
+    const reply = await session.send('SIZE', normalizeRemotePath(path), options);
     const value = Number.parseInt(reply.text.trim(), 10);
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new FtpConnectionError('protocol', `SIZE answered something that is not a size: ${reply.text}`);

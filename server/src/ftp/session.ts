@@ -57,6 +57,8 @@ export interface LogLine {
   direction: 'sent' | 'received';
   line: string;
   at: number;
+  /** A routine poll (the progress probe's SIZE): live logs leave these out. */
+  quiet?: boolean;
 }
 
 interface PendingCommand {
@@ -68,6 +70,7 @@ interface PendingCommand {
   unlimitedAfterPreliminary: boolean;
   /** Reply timeout for this command, when not the session's default. */
   timeoutMs?: number;
+  quiet?: boolean;
 }
 
 export interface TransferCommand {
@@ -171,11 +174,12 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
    * Send a command and wait for its final reply. 1xx replies are skipped, 2xx and 3xx resolve,
    * 4xx and 5xx reject with FtpReplyError (the session stays usable).
    */
-  send(verb: string, arg?: string): Promise<Reply> {
+  send(verb: string, arg?: string, options: { quiet?: boolean } = {}): Promise<Reply> {
     const line = formatCommand(verb, arg);
     return new Promise<Reply>((resolve, reject) => {
       this.enqueue({
         line,
+        quiet: options.quiet,
         unlimitedAfterPreliminary: false,
         onReply: (reply) => {
           if (reply.code < 200) return false;
@@ -403,12 +407,12 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     }
     this.clearKeepalive();
     this.inFlight = command;
-    this.write(command.line);
+    this.write(command.line, command.quiet);
     this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
   }
 
-  private write(line: string): void {
-    this.emit('line', { direction: 'sent', line: maskCommand(line), at: Date.now() });
+  private write(line: string, quiet?: boolean): void {
+    this.emit('line', { direction: 'sent', line: maskCommand(line), at: Date.now(), ...(quiet ? { quiet } : {}) });
     this.socket.write(line);
   }
 
@@ -427,7 +431,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     }
     this.rest = parsed.rest;
     for (const reply of parsed.replies) {
-      for (const line of reply.lines) this.emit('line', { direction: 'received', line, at: Date.now() });
+      const quiet = this.inFlight?.quiet ? { quiet: true } : {};
+      for (const line of reply.lines) this.emit('line', { direction: 'received', line, at: Date.now(), ...quiet });
       this.dispatch(reply);
       if (this.closedError) return;
     }

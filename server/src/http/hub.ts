@@ -40,7 +40,8 @@ class Client {
       this.socket.close(1013, 'too slow: reconnect and resync');
       return;
     }
-    this.socket.send(JSON.stringify({ ...message, seq: ++this.seq }));
+    // Every client gets the same event: serialize it once, then prepend this client's seq.
+    this.socket.send(`{"seq":${++this.seq},${serialized(message).slice(1)}`);
   }
 
   queue(event: LiveEvent): void {
@@ -67,6 +68,17 @@ class Client {
     this.pending.clear();
     this.logLines = [];
   }
+}
+
+const serializedEvents = new WeakMap<object, string>();
+
+function serialized(message: object): string {
+  let json = serializedEvents.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    serializedEvents.set(message, json);
+  }
+  return json;
 }
 
 function coalescingKey(event: Exclude<LiveEvent, { type: 'log' }>): string {

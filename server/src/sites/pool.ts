@@ -238,7 +238,9 @@ export class SessionPool {
           ...this.resolveSite(entry.siteId).options,
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
           // From the first line on, so the log shows the greeting and the login (PASS masked).
+          // Progress polls (a SIZE a second per running copy) would drown the log: left out.
           onLine: (line) =>
+            !line.quiet &&
             this.events.publish({
               type: 'log',
               sessionId: entry.id,

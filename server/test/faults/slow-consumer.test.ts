@@ -61,8 +61,8 @@ async function openFeed(url: string): Promise<Feed> {
   let lastSeq = 0;
   socket.on('message', (data) => {
     const text = data.toString();
-    // The seq is the last field; reading it this way keeps a fast client fast.
-    const seq = Number(/"seq":(\d+)\}$/.exec(text)?.[1]);
+    // The hub writes seq first; reading it this way keeps a fast client fast.
+    const seq = Number(/^\{"seq":(\d+),/.exec(text)?.[1]);
     if (seq !== lastSeq + 1) feed.seqGaps++;
     lastSeq = seq;
     feed.received++;
