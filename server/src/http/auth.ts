@@ -25,13 +25,15 @@ export class HttpError extends Error {
 
 export class Auth {
   private readonly sessionKey: Buffer;
+  /** Set once at start (PASV_PASSWORD or the generated one); read on every request. */
+  private readonly passwordHash: string;
   private readonly revoked = new Map<string, number>();
 
   /** generatedPassword is set when this start created the password: print it once. */
   readonly generatedPassword: string | undefined;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     password: string | undefined,
     private readonly apiToken: string | undefined,
   ) {
@@ -40,6 +42,7 @@ export class Auth {
       this.generatedPassword = crypto.randomBytes(12).toString('base64url');
       setMeta(db, 'password.hash', hashPassword(this.generatedPassword));
     }
+    this.passwordHash = getMeta(db, 'password.hash')!;
     let key = getMeta(db, 'session.key');
     if (!key) {
       key = crypto.randomBytes(32).toString('base64');
@@ -49,7 +52,7 @@ export class Auth {
   }
 
   checkPassword(password: string): boolean {
-    return verifyPassword(password, getMeta(this.db, 'password.hash') ?? '');
+    return verifyPassword(password, this.passwordHash);
   }
 
   /** A signed, expiring session id; the password hash is in the MAC so a new password ends old sessions. */
@@ -89,8 +92,7 @@ export class Auth {
   };
 
   private mac(value: string): string {
-    const passwordHash = getMeta(this.db, 'password.hash') ?? '';
-    return crypto.createHmac('sha256', this.sessionKey).update(`${passwordHash}|${value}`).digest('base64url');
+    return crypto.createHmac('sha256', this.sessionKey).update(`${this.passwordHash}|${value}`).digest('base64url');
   }
 }
 

@@ -77,9 +77,17 @@ export class SitesService {
     return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map(toSite);
   }
 
+  /** Cached: the scheduler asks for every file it starts. Writes go through this class. */
   get(id: string): Site {
-    return toSite(this.row(id));
+    let site = this.cache.get(id);
+    if (!site) {
+      site = toSite(this.row(id));
+      this.cache.set(id, site);
+    }
+    return site;
   }
+
+  private readonly cache = new Map<string, Site>();
 
   async create(input: SiteCreate): Promise<Site> {
     await checkHost(input.host, this.hostPolicy);
@@ -142,6 +150,7 @@ export class SitesService {
   remove(id: string): void {
     this.row(id);
     this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+    this.cache.delete(id);
     this.events.publish({ type: 'site.removed', id });
   }
 
@@ -183,6 +192,7 @@ export class SitesService {
   }
 
   private publish(id: string): Site {
+    this.cache.delete(id);
     const site = this.get(id);
     this.events.publish({ type: 'site.updated', site });
     return site;

@@ -39,6 +39,8 @@ export class Runner {
   private readonly usage = new Map<string, number>();
   /** Position of each running file, by file id. */
   private readonly live = new Map<string, { transferId: string; position: number }>();
+  /** The mode each transfer shows, so that most files need no read to know it. */
+  private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
   private scheduled = false;
   private stopping = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -60,8 +62,7 @@ export class Runner {
     });
   }
 
-  load(): { running: number; waiting: number } {
-    const active = this.store.active();
+  load(active = this.store.active()): { running: number; waiting: number } {
     const running = new Set([...this.jobs.values()].map((j) => j.transferId)).size;
     return { running, waiting: active.length - running };
   }
@@ -109,7 +110,7 @@ export class Runner {
         this.startFile(transfer, file);
       }
     }
-    this.service.publishQueue();
+    this.service.publishQueue(active);
     this.armRetryTimer(active);
   }
 
@@ -248,10 +249,11 @@ export class Runner {
           },
           onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
           onAttempt: (mode) => {
-            this.store.updateFile(file.id, { mode });
-            // The transfer shows relay once any of its files needed it.
-            const shown = this.store.transfer(transfer.id)?.mode;
+            // The transfer shows relay once any of its files needed it (the file's own mode is
+            // written when it ends).
+            const shown = this.shownMode.get(transfer.id) ?? this.store.transfer(transfer.id)?.mode;
             if (shown !== mode && shown !== 'relay') {
+              this.shownMode.set(transfer.id, mode);
               this.store.updateTransfer(transfer.id, { mode });
               this.service.emitNow(transfer.id);
             }

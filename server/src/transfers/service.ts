@@ -146,8 +146,8 @@ export class TransferService {
   // ---- called by the Runner ---------------------------------------------------------------
 
   /** Announce the queue's state when it changed. */
-  publishQueue(): void {
-    const queue = this.queueState();
+  publishQueue(active?: TransferRow[]): void {
+    const queue = { paused: this.runner.paused, ...this.runner.load(active) };
     const key = JSON.stringify(queue);
     if (key === this.lastQueue) return;
     this.lastQueue = key;

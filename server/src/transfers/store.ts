@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
+import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 
 export interface TransferRow {
@@ -60,91 +61,107 @@ export interface FileCounts {
 }
 
 export class TransferStore {
+  /** Prepared once per distinct SQL text: preparing costs more than running these. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Db) {}
 
-  insertTransfer(fields: Pick<TransferRow, 'name' | 'source_site' | 'source_path' | 'dest_site' | 'dest_dir' | 'requested_mode' | 'if_exists'>): TransferRow {
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  insertTransfer(
+    fields: Pick<
+      TransferRow,
+      'name' | 'source_site' | 'source_path' | 'dest_site' | 'dest_dir' | 'requested_mode' | 'if_exists'
+    >,
+  ): TransferRow {
     const id = crypto.randomUUID();
-    const position = (this.db.prepare('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM transfers').get() as { p: number }).p;
-    this.db
-      .prepare(
-        `INSERT INTO transfers (id, state, kind, name, source_site, source_path, dest_site, dest_dir, requested_mode,
+    const position = (this.sql('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM transfers').get() as { p: number }).p;
+    this.sql(
+      `INSERT INTO transfers (id, state, kind, name, source_site, source_path, dest_site, dest_dir, requested_mode,
            if_exists, position, created_at)
          VALUES (@id, 'queued', 'file', @name, @source_site, @source_path, @dest_site, @dest_dir, @requested_mode,
            @if_exists, @position, @created_at)`,
-      )
-      .run({ ...fields, id, position, created_at: new Date().toISOString() });
+    ).run({ ...fields, id, position, created_at: new Date().toISOString() });
     return this.transfer(id)!;
   }
 
   transfer(id: string): TransferRow | undefined {
-    return this.db.prepare('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
+    return this.sql('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
   }
 
   transfers(): TransferRow[] {
-    return this.db.prepare('SELECT * FROM transfers ORDER BY position').all() as TransferRow[];
+    return this.sql('SELECT * FROM transfers ORDER BY position').all() as TransferRow[];
   }
 
   /** Transfers with work left, in queue order. */
   active(): TransferRow[] {
-    return this.db
-      .prepare(`SELECT * FROM transfers WHERE state IN ('queued', 'running') ORDER BY position`)
-      .all() as TransferRow[];
+    return this.sql(
+      `SELECT * FROM transfers WHERE state IN ('queued', 'running') ORDER BY position`,
+    ).all() as TransferRow[];
   }
 
   updateTransfer(id: string, fields: Partial<Omit<TransferRow, 'id'>>): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.db.prepare(`UPDATE transfers SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.sql(`UPDATE transfers SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
   moveToTop(id: string): void {
-    const min = (this.db.prepare('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
-    this.db.prepare('UPDATE transfers SET position = ? WHERE id = ?').run(min - 1, id);
+    const min = (this.sql('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
+    this.sql('UPDATE transfers SET position = ? WHERE id = ?').run(min - 1, id);
   }
 
   deleteFinished(): string[] {
     const ids = (
-      this.db.prepare(`SELECT id FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).all() as { id: string }[]
+      this.sql(`SELECT id FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).all() as { id: string }[]
     ).map((r) => r.id);
-    this.db.prepare(`DELETE FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).run();
+    this.sql(`DELETE FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).run();
     return ids;
   }
 
-  /** Add a file found by the walk; a second walk after a crash adds nothing twice. */
-  insertFile(transferId: string, sourcePath: string, destPath: string, size: number): void {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, state)
-         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, 'queued')`,
-      )
-      .run(crypto.randomUUID(), transferId, transferId, sourcePath, destPath, size);
+  /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
+  insertFiles(transferId: string, files: [source: string, destination: string, size: number][]): void {
+    const insert = this.sql(
+      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, state)
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, 'queued')`,
+    );
+    this.db.transaction(() => {
+      for (const [source, destination, size] of files) {
+        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size);
+      }
+    })();
   }
 
   file(id: string): FileRow | undefined {
-    return this.db.prepare('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
+    return this.sql('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
   }
 
   files(transferId: string): FileRow[] {
-    return this.db.prepare('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
+    return this.sql('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
   }
 
   /** Files ready to run now (not waiting for a retry), in order. */
   runnableFiles(transferId: string, now: string, limit: number): FileRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM transfer_files
+    return this.sql(
+      `SELECT * FROM transfer_files
          WHERE transfer_id = ? AND state = 'queued' AND (next_retry_at IS NULL OR next_retry_at <= ?)
          ORDER BY seq LIMIT ?`,
-      )
-      .all(transferId, now, limit) as FileRow[];
+    ).all(transferId, now, limit) as FileRow[];
   }
 
   /** The earliest retry time among waiting files, to wake the scheduler then. */
   nextRetryAt(): string | null {
-    const row = this.db
-      .prepare(`SELECT MIN(next_retry_at) AS t FROM transfer_files WHERE state = 'queued' AND next_retry_at IS NOT NULL`)
-      .get() as { t: string | null };
+    const row = this.sql(
+      `SELECT MIN(next_retry_at) AS t FROM transfer_files WHERE state = 'queued' AND next_retry_at IS NOT NULL`,
+    ).get() as { t: string | null };
     return row.t;
   }
 
@@ -152,30 +169,32 @@ export class TransferStore {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.db.prepare(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
   setFilesState(transferId: string, from: TransferState[], to: TransferState, extra: Partial<FileRow> = {}): void {
     const placeholders = from.map(() => '?').join(', ');
     const set = ['state = ?', ...Object.keys(extra).map((c) => `${c} = ?`)].join(', ');
-    this.db
-      .prepare(`UPDATE transfer_files SET ${set} WHERE transfer_id = ? AND state IN (${placeholders})`)
-      .run(to, ...Object.values(extra), transferId, ...from);
+    this.sql(`UPDATE transfer_files SET ${set} WHERE transfer_id = ? AND state IN (${placeholders})`).run(
+      to,
+      ...Object.values(extra),
+      transferId,
+      ...from,
+    );
   }
 
   /** Whether any file of the transfer is still queued or running (an index lookup, not a count). */
   hasUnfinished(transferId: string): boolean {
     return (
-      this.db
-        .prepare(`SELECT 1 FROM transfer_files WHERE state IN ('queued', 'running') AND transfer_id = ? LIMIT 1`)
-        .get(transferId) !== undefined
+      this.sql(`SELECT 1 FROM transfer_files WHERE state IN ('queued', 'running') AND transfer_id = ? LIMIT 1`).get(
+        transferId,
+      ) !== undefined
     );
   }
 
   counts(transferId: string): FileCounts {
-    return this.db
-      .prepare(
-        `SELECT COUNT(*) AS total,
+    return this.sql(
+      `SELECT COUNT(*) AS total,
            COALESCE(SUM(state = 'done'), 0) AS done,
            COALESCE(SUM(state = 'failed'), 0) AS failed,
            COALESCE(SUM(state = 'cancelled'), 0) AS cancelled,
@@ -184,14 +203,13 @@ export class TransferStore {
            COALESCE(SUM(size), 0) AS bytesTotal,
            COALESCE(SUM(bytes_done), 0) AS bytesDone
          FROM transfer_files WHERE transfer_id = ?`,
-      )
-      .get(transferId) as FileCounts;
+    ).get(transferId) as FileCounts;
   }
 
   /** After a crash: what was running is queued again, to resume from what the destination holds. */
   requeueInterrupted(): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
+      this.sql(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
     })();
   }
 }

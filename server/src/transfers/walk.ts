@@ -30,7 +30,7 @@ export async function walkTree({ source, destination, transfer, store, signal, o
     if (bytes === null) {
       throw new FtpReplyError(550, `${transfer.source_path}: no such file or directory on the source`, 'SIZE');
     }
-    store.insertFile(transfer.id, transfer.source_path, destinationRoot, bytes);
+    store.insertFiles(transfer.id, [[transfer.source_path, destinationRoot, bytes]]);
     onFound();
     return;
   }
@@ -45,13 +45,15 @@ export async function walkTree({ source, destination, transfer, store, signal, o
     const listing = await list(source, sourceDir);
     rejected += listing.rejected;
     const entries = [...listing.entries].sort((a, b) => a.name.localeCompare(b.name));
+    const files: [string, string, number][] = [];
     for (const entry of entries) {
       const from = joinRemote(sourceDir, entry.name);
       const to = joinRemote(destinationDir, entry.name);
       if (entry.type === 'dir') pending.push([from, to]);
-      else if (entry.type === 'file') store.insertFile(transfer.id, from, to, entry.size);
+      else if (entry.type === 'file') files.push([from, to, entry.size]);
       else skippedLinks++;
     }
+    store.insertFiles(transfer.id, files);
     onFound();
   }
   if (skippedLinks > 0) onNote(`${skippedLinks} symbolic link(s) not copied`);
