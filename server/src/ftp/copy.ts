@@ -81,16 +81,15 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
           ...(mode === 'auto' && request.relayAllowed !== false ? [{ mode: 'relay' } as const] : []),
         ];
 
-  let source = await request.source.acquire();
-  const sourceSize = request.sourceSize ?? (await size(source, request.sourcePath));
+  const sourceSize = request.sourceSize ?? (await size(await request.source.acquire(), request.sourcePath));
   if (sourceSize === null) {
     throw new FtpReplyError(550, `${request.sourcePath}: no such file on the source`, `SIZE ${request.sourcePath}`);
   }
 
   let lastRefusal: FxpRefusedError | null = null;
   for (const [index, attempt] of attempts.entries()) {
-    source = await request.source.acquire();
-    const destination = await request.destination.acquire();
+    // Both logins at once: a cold copy should not pay them one after the other.
+    const [source, destination] = await Promise.all([request.source.acquire(), request.destination.acquire()]);
     const offset = await startOffset(request, source, destination, sourceSize, note);
     if (offset === 'skip') {
       return { outcome: 'skipped', mode: null, bytes: 0, offset: 0, size: sourceSize, durationMs: 0, hash: null, notes };
@@ -103,13 +102,7 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     try {
       const common = { ...request, source, destination, offset, size: sourceSize };
       const result =
-        attempt.mode === 'fxp'
-          ? await fxpCopy({
-              ...common,
-              passive: attempt.passive,
-              probe: request.probe ? await request.probe.acquire() : undefined,
-            })
-          : await relayCopy(common);
+        attempt.mode === 'fxp' ? await fxpCopy({ ...common, passive: attempt.passive }) : await relayCopy(common);
       request.onProgress?.(sourceSize);
       const hash = request.verifyHash === false ? null : await verifyHash(source, destination, request);
       return {

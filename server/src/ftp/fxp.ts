@@ -8,6 +8,7 @@ import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { size } from './ops.js';
 import { encodeEprt, encodePort } from './pasv.js';
 import { SideError, superviseTransfer, type Side, type TransferWatch } from './supervise.js';
+import type { SessionProvider } from './copy.js';
 import type { FtpSession, TransferCommand } from './session.js';
 
 export interface FxpRequest extends TransferWatch {
@@ -21,8 +22,11 @@ export interface FxpRequest extends TransferWatch {
   offset: number;
   /** The source file's size, known beforehand (SIZE); checked against the result. */
   size: number;
-  /** A third session on the destination that polls SIZE for progress (FluentFTP's way). */
-  probe?: FtpSession;
+  /**
+   * A third session on the destination that polls SIZE for progress (FluentFTP's way),
+   * connected on its first poll so that it never delays the start.
+   */
+  probe?: SessionProvider;
   /** With TLS on both data channels and no SSCN/CPSV, allow PROT C for this copy. */
   allowClearData?: boolean;
 }
@@ -91,7 +95,7 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
       ],
       poll: request.probe
         ? async () => {
-            const now = await size(request.probe!, request.destinationPath, { quiet: true });
+            const now = await size(await request.probe!.acquire(), request.destinationPath, { quiet: true });
             if (now !== null) lastSize = now;
             return lastSize;
           }
@@ -99,7 +103,9 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
     });
   } catch (error) {
     // The probe polls once a second: ask once more before deciding whether data moved.
-    const now = request.probe ? await size(request.probe, request.destinationPath).catch(() => null) : null;
+    const now = request.probe
+      ? await request.probe.acquire().then((probe) => size(probe, request.destinationPath)).catch(() => null)
+      : null;
     const failure = classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
     if (failure instanceof FxpRefusedError && secure.protectedData) {
       // The usual cause: the TLS server side insists on reusing its own control session's TLS
@@ -115,7 +121,7 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
     if (secure.restoreProtection) await restoreProtection(request).catch(() => undefined);
   }
 
-  const finalSize = await size(destination, request.destinationPath);
+  const finalSize = await destinationSize(request);
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',
@@ -190,4 +196,18 @@ function classifyTransferFailure(error: unknown, dataMoved: boolean): unknown {
     return new FxpRefusedError('transfer', side, cause);
   }
   return error;
+}
+
+/**
+ * The destination's size once both sides said 226. Asked on the probe where there is one:
+ * vsftpd sends 226 before close() returns, and that close can block for hundreds of ms after
+ * a large upload; another session of the server answers from the inode at once.
+ */
+export async function destinationSize(request: {
+  destination: FtpSession;
+  destinationPath: string;
+  probe?: SessionProvider;
+}): Promise<number | null> {
+  const probe = request.probe ? await request.probe.acquire().catch(() => null) : null;
+  return size(probe ?? request.destination, request.destinationPath);
 }

@@ -6,8 +6,9 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { connectData, requestPassive } from './data.js';
+import type { SessionProvider } from './copy.js';
 import { FtpConnectionError } from './errors.js';
-import { size } from './ops.js';
+import { destinationSize } from './fxp.js';
 import type { FtpSession } from './session.js';
 import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
 
@@ -18,6 +19,7 @@ export interface RelayRequest extends TransferWatch {
   destinationPath: string;
   offset: number;
   size: number;
+  probe?: SessionProvider;
 }
 
 export interface RelayResult {
@@ -80,7 +82,7 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
     throw error;
   }
 
-  const finalSize = await size(destination, request.destinationPath);
+  const finalSize = await destinationSize(request);
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',

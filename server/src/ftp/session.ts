@@ -165,9 +165,9 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     return this.inFlight === null && this.queue.length === 0;
   }
 
-  /** The command now waiting for its reply (PASS masked), for live session views. */
+  /** The command now waiting for its reply (PASS masked), for live session views; quiet polls don't count. */
   get currentCommand(): string | null {
-    return this.inFlight ? maskCommand(this.inFlight.line) : null;
+    return this.inFlight && !this.inFlight.quiet ? maskCommand(this.inFlight.line) : null;
   }
 
   /**

@@ -38,6 +38,7 @@ interface PoolEntry {
   idleTimer: NodeJS.Timeout | null;
   stateCheck: NodeJS.Immediate | null;
   connecting: Promise<FtpSession> | null;
+  shownCommand: string | undefined;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
@@ -169,6 +170,7 @@ export class SessionPool {
       idleTimer: null,
       stateCheck: null,
       connecting: null,
+      shownCommand: undefined,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -282,15 +284,17 @@ export class SessionPool {
     this.setState(entry, stateOf(entry));
   }
 
+  /** Announce a session only when what the Sessions tab shows changed: its state or its command. */
   private setState(entry: PoolEntry, state: SessionState): void {
     const command = entry.session?.currentCommand ?? undefined;
-    if (entry.state === state && state !== 'busy' && state !== 'transferring') return;
+    if (entry.state === state && entry.shownCommand === command) return;
     if (entry.state !== state) {
       entry.state = state;
       entry.since = new Date().toISOString();
     }
+    entry.shownCommand = command;
     if (!this.entries.has(entry.id) && ![...this.sharedEntries.values()].includes(entry)) return;
-    this.events.publish({ type: 'session.updated', session: { ...toLiveSession(entry), command } });
+    this.events.publish({ type: 'session.updated', session: toLiveSession(entry) });
   }
 }
 

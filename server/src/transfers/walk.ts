@@ -23,16 +23,17 @@ export interface Walk {
 
 export async function walkTree({ source, destination, transfer, store, signal, onFound, onNote }: Walk): Promise<void> {
   const destinationRoot = joinRemote(transfer.dest_dir, transfer.name);
-  if (!(await isDirectory(source, transfer.source_path))) {
+  // SIZE first: for a file (the common case) one round trip says what it is and how big.
+  const bytes = await size(source, transfer.source_path);
+  if (bytes !== null) {
     await ensureDirectory(destination, transfer.dest_dir);
     store.updateTransfer(transfer.id, { kind: 'file' });
-    const bytes = await size(source, transfer.source_path);
-    if (bytes === null) {
-      throw new FtpReplyError(550, `${transfer.source_path}: no such file or directory on the source`, 'SIZE');
-    }
     store.insertFiles(transfer.id, [[transfer.source_path, destinationRoot, bytes]]);
     onFound();
     return;
+  }
+  if (!(await isDirectory(source, transfer.source_path))) {
+    throw new FtpReplyError(550, `${transfer.source_path}: no such file or directory on the source`, 'SIZE');
   }
   store.updateTransfer(transfer.id, { kind: 'dir' });
   const pending: [string, string][] = [[transfer.source_path, destinationRoot]];
