@@ -6,7 +6,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { FtpConnectionError } from './errors.js';
 import { assertDataPort, isUnspecifiedAddress, parseEpsvReply, parsePasvReply, type HostPort } from './pasv.js';
-import { checkPinnedCertificate, toConnectionError, type FtpSession } from './session.js';
+import { checkPinnedCertificate, toConnectionError } from './connect.js';
+import type { FtpSession } from './session.js';
 
 export function unmapIPv4(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;

@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { formatCommand, maskCommand } from './command.js';
-import { FtpConnectionError, FtpReplyError, type ConnectionErrorCode } from './errors.js';
+import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, withTimeout } from './connect.js';
+import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseFeatures } from './features.js';
 import { parseReplies, type Reply } from './reply.js';
 
@@ -507,79 +508,4 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
 
 function ignoreReplyError(error: unknown): void {
   if (!(error instanceof FtpReplyError) && !(error instanceof FtpConnectionError)) throw error;
-}
-
-export function tlsOptionsFor(options: SessionOptions): tls.ConnectionOptions {
-  const pinned = Boolean(options.fingerprint256);
-  return {
-    host: options.host,
-    servername: net.isIP(options.host) ? undefined : options.host,
-    rejectUnauthorized: options.rejectUnauthorized ?? !pinned,
-    minVersion: 'TLSv1.2',
-  };
-}
-
-/** With a pinned fingerprint, the certificate must match it exactly (checked before any command). */
-export function checkPinnedCertificate(socket: tls.TLSSocket, options: SessionOptions): FtpConnectionError | null {
-  if (!options.fingerprint256) return null;
-  const actual = socket.getPeerCertificate()?.fingerprint256 ?? '';
-  if (normalizeFingerprint(actual) === normalizeFingerprint(options.fingerprint256)) return null;
-  return new FtpConnectionError('tls', `certificate fingerprint ${actual || '(none)'} does not match the pinned one`);
-}
-
-function normalizeFingerprint(value: string): string {
-  return value.replace(/[^0-9a-f]/gi, '').toUpperCase();
-}
-
-async function openSocket(options: SessionOptions, implicitTls: boolean): Promise<net.Socket | tls.TLSSocket> {
-  const port = options.port ?? (implicitTls ? 990 : DEFAULTS.port);
-  const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
-  return new Promise((resolve, reject) => {
-    const socket = implicitTls
-      ? tls.connect({ ...tlsOptionsFor(options), port })
-      : net.connect({ host: options.host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new FtpConnectionError('timeout', `could not connect to ${options.host}:${port} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(toConnectionError(error));
-    });
-    socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      if (socket instanceof tls.TLSSocket) {
-        const problem = checkPinnedCertificate(socket, options);
-        if (problem) {
-          socket.destroy();
-          reject(problem);
-          return;
-        }
-      }
-      resolve(socket);
-    });
-  });
-}
-
-export function toConnectionError(error: Error & { code?: string }): FtpConnectionError {
-  if (error instanceof FtpConnectionError) return error;
-  const code: ConnectionErrorCode = /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)$/.test(
-    error.code ?? '',
-  )
-    ? 'refused'
-    : /CERT|SSL|TLS|self.signed|altnames/i.test(`${error.code ?? ''} ${error.message}`)
-      ? 'tls'
-      : 'closed';
-  return new FtpConnectionError(code, error.message, { cause: error });
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, message = `timed out after ${ms} ms`): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FtpConnectionError('timeout', message)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
