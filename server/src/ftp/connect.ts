@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FtpConnectionError, type ConnectionErrorCode } from './errors.js';
-import type { SessionOptions } from './session.js';
+import type { SessionOptions } from './types.js';
 
 const DEFAULT_PORT = 21;
 

@@ -15,52 +15,9 @@ import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, w
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseFeatures } from './features.js';
 import { parseReplies, type Reply } from './reply.js';
+import type { LogLine, SessionOptions, TransferCommand } from './types.js';
 
-export type TlsMode = 'none' | 'explicit' | 'implicit';
-
-/**
- * Which address to use for a server's passive data port.
- * - `control` (default): the address we reached its control connection at. Safe behind NAT
- *   (a PASV reply often names an internal address) and never points anyone elsewhere
- *   (RFC 2577 bounce protection: PORT only ever carries the other server's own address).
- * - `reply`: the address in the 227 reply, for servers that really listen on another
- *   interface (two servers on one LAN, lftp's ftp:fix-pasv-address off).
- */
-export type PasvAddressPolicy = 'control' | 'reply';
-
-export interface SessionOptions {
-  host: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  tls?: TlsMode;
-  /** Accept a self-signed certificate whose SHA-256 fingerprint ("AB:CD:…") is this. */
-  fingerprint256?: string;
-  /** Verify the certificate chain and host name (default true unless a fingerprint is pinned). */
-  rejectUnauthorized?: boolean;
-  /** Protect data connections (PROT P) when the control connection is TLS; default true. */
-  protectData?: boolean;
-  connectTimeoutMs?: number;
-  /** How long a command may wait for its reply (transfer commands: for their 1xx). */
-  replyTimeoutMs?: number;
-  /** Send NOOP after this long idle (0 = never). */
-  keepaliveMs?: number;
-  /** Cap on one reply's size: a hostile server cannot make us buffer without bound. */
-  maxReplyBytes?: number;
-  /** A name shown in logs and events. */
-  label?: string;
-  pasvAddress?: PasvAddressPolicy;
-  /** Receives every control line from the greeting on (the 'line' event starts after connect). */
-  onLine?: (line: LogLine) => void;
-}
-
-export interface LogLine {
-  direction: 'sent' | 'received';
-  line: string;
-  at: number;
-  /** A routine poll (the progress probe's SIZE): live logs leave these out. */
-  quiet?: boolean;
-}
+export type { LogLine, PasvAddressPolicy, SessionOptions, TlsMode, TransferCommand } from './types.js';
 
 interface PendingCommand {
   line: string;
@@ -72,13 +29,6 @@ interface PendingCommand {
   /** Reply timeout for this command, when not the session's default. */
   timeoutMs?: number;
   quiet?: boolean;
-}
-
-export interface TransferCommand {
-  /** Resolves on the 1xx (the data connection is being opened); rejects on a refusal. */
-  readonly started: Promise<Reply>;
-  /** Resolves on the final 2xx; rejects on 4xx/5xx or a lost connection. */
-  readonly done: Promise<Reply>;
 }
 
 const DEFAULTS = {
@@ -108,7 +58,6 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   private replyTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private tlsSession: Buffer | undefined;
-  private greetingWaiter: PendingCommand | null = null;
   private currentType: string | null = null;
 
   private constructor(
@@ -330,7 +279,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
 
   private readGreeting(): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
-      this.greetingWaiter = {
+      this.inFlight = {
         line: '',
         unlimitedAfterPreliminary: false,
         onReply: (reply) => {
@@ -344,7 +293,6 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
         },
         onError: reject,
       };
-      this.inFlight = this.greetingWaiter;
       this.armReplyTimer(this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
       this.drain();
     });

@@ -1,0 +1,55 @@
+/** The shapes of the control-session layer, shared by the session, sockets and copies. */
+import type { Reply } from './reply.js';
+
+export type TlsMode = 'none' | 'explicit' | 'implicit';
+
+/**
+ * Which address to use for a server's passive data port.
+ * - `control` (default): the address we reached its control connection at. Safe behind NAT
+ *   (a PASV reply often names an internal address) and never points anyone elsewhere
+ *   (RFC 2577 bounce protection: PORT only ever carries the other server's own address).
+ * - `reply`: the address in the 227 reply, for servers that really listen on another
+ *   interface (two servers on one LAN, lftp's ftp:fix-pasv-address off).
+ */
+export type PasvAddressPolicy = 'control' | 'reply';
+
+export interface SessionOptions {
+  host: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  tls?: TlsMode;
+  /** Accept a self-signed certificate whose SHA-256 fingerprint ("AB:CD:…") is this. */
+  fingerprint256?: string;
+  /** Verify the certificate chain and host name (default true unless a fingerprint is pinned). */
+  rejectUnauthorized?: boolean;
+  /** Protect data connections (PROT P) when the control connection is TLS; default true. */
+  protectData?: boolean;
+  connectTimeoutMs?: number;
+  /** How long a command may wait for its reply (transfer commands: for their 1xx). */
+  replyTimeoutMs?: number;
+  /** Send NOOP after this long idle (0 = never). */
+  keepaliveMs?: number;
+  /** Cap on one reply's size: a hostile server cannot make us buffer without bound. */
+  maxReplyBytes?: number;
+  /** A name shown in logs and events. */
+  label?: string;
+  pasvAddress?: PasvAddressPolicy;
+  /** Receives every control line from the greeting on (the 'line' event starts after connect). */
+  onLine?: (line: LogLine) => void;
+}
+
+export interface LogLine {
+  direction: 'sent' | 'received';
+  line: string;
+  at: number;
+  /** A routine poll (the progress probe's SIZE): live logs leave these out. */
+  quiet?: boolean;
+}
+
+export interface TransferCommand {
+  /** Resolves on the 1xx (the data connection is being opened); rejects on a refusal. */
+  readonly started: Promise<Reply>;
+  /** Resolves on the final 2xx; rejects on 4xx/5xx or a lost connection. */
+  readonly done: Promise<Reply>;
+}
