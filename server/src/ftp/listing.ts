@@ -35,9 +35,11 @@ const MLSD_LINE = /^[^\s=;]+=[^;\s]*;/;
 export function parseListing(text: string, now = new Date()): { entries: ListEntry[]; rejected: number } {
   const entries: ListEntry[] = [];
   let rejected = 0;
+  // Big directories repeat the same few timestamps: each distinct one is parsed once.
+  const dates = new Map<string, string | null>();
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === '' || /^total\s+\d+\s*$/i.test(line)) continue;
-    const result = MLSD_LINE.test(line) ? parseMlsdLine(line) : parseLsLine(line, now);
+    const result = MLSD_LINE.test(line) ? parseMlsdLine(line) : parseLsLine(line, now, dates);
     if (result === SKIP) continue;
     if (result === null || !validateListedName(result.name)) {
       rejected++;
@@ -94,7 +96,7 @@ function parseMlsdTime(value: string | undefined): string | null {
 type Fields = [number, number, number, number, number, number];
 
 /** Unix and DOS lines go through basic-ftp; we add dates, device handling and counting. */
-function parseLsLine(line: string, now: Date): LineResult {
+function parseLsLine(line: string, now: Date, dates: Map<string, string | null>): LineResult {
   let infos: FileInfo[];
   try {
     infos = parseList(line);
@@ -119,7 +121,12 @@ function parseLsLine(line: string, now: Date): LineResult {
   else return null;
   if (!Number.isSafeInteger(info.size) || info.size < 0) return null;
   const target = info.link !== undefined && info.link !== '' && !/\0/.test(info.link) ? info.link : undefined;
-  const date = parseDosDate(info.rawModifiedAt) ?? parseUnixDate(info.rawModifiedAt, now);
+  const raw = info.rawModifiedAt;
+  let date = dates.get(raw);
+  if (date === undefined) {
+    date = parseDosDate(raw) ?? parseUnixDate(raw, now);
+    dates.set(raw, date);
+  }
   return entry(info.name, type, info.size, date, target);
 }
 
