@@ -3,7 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize, sep } from 'node:path';
-import type { FtpServerKind, FxpSwitches, StartFtpServerOptions } from './types.js';
+import type { Launched } from './launch.js';
+import type { FtpServerKind, FxpSwitches, RunningFtpServer, StartFtpServerOptions, TlsMode } from './types.js';
 
 /** Where scripts/install-test-servers.sh unpacks ProFTPD and pure-ftpd. */
 export const serversDir = (): string => process.env.PASV_TEST_SERVERS_DIR ?? '/opt/pasv-test-servers';
@@ -153,4 +154,38 @@ export function singleFxpSwitch(kind: FtpServerKind, allowFxp: StartFtpServerOpt
     throw new Error(`${kind} has one switch for active and passive FXP; it cannot allow only one`);
   }
   return activeToForeign;
+}
+
+/** The RunningFtpServer every launched kind hands back; stop() ends it once and cleans up. */
+export function runningServer(
+  kind: FtpServerKind,
+  s: {
+    host: string;
+    port: number;
+    account: FtpAccount;
+    root: string;
+    launched: Launched;
+    logFile?: string;
+    tls: TlsMode;
+    cert?: Certificate;
+    passive: { min: number; max: number };
+    cleanUp: () => Promise<void>;
+  },
+): RunningFtpServer {
+  let stopped: Promise<void> | undefined;
+  return {
+    kind,
+    host: s.host,
+    port: s.port,
+    user: s.account.user,
+    password: s.account.password,
+    root: s.root,
+    pid: s.launched.pid,
+    logFile: s.logFile,
+    tls: s.tls,
+    certFingerprint256: s.cert?.fingerprint256,
+    certPem: s.cert?.pem,
+    passivePorts: { min: s.passive.min, max: s.passive.max },
+    stop: () => (stopped ??= s.launched.stop().then(s.cleanUp)),
+  };
 }

@@ -12,6 +12,7 @@ import {
   singleFxpSwitch,
   type Certificate,
   type ServerDir,
+  runningServer,
 } from './harness.js';
 import { launch, withPortRetry } from './launch.js';
 import { allocatePassiveRange, freePort } from './ports.js';
@@ -147,22 +148,7 @@ export async function startProftpd(opts: StartFtpServerOptions): Promise<Running
       });
       return { port, launched };
     });
-    let stopped: Promise<void> | undefined;
-    return {
-      kind: 'proftpd',
-      host: opts.address,
-      port,
-      user: account.user,
-      password: account.password,
-      root: dir.root,
-      pid: launched.pid,
-      logFile,
-      tls,
-      certFingerprint256: cert?.fingerprint256,
-      certPem: cert?.pem,
-      passivePorts: { min: passive.min, max: passive.max },
-      stop: () => (stopped ??= launched.stop().then(cleanUp)),
-    };
+    return runningServer('proftpd', { host: opts.address, port, account, root: dir.root, launched, logFile, tls, cert, passive, cleanUp });
   } catch (error) {
     await cleanUp();
     throw error;

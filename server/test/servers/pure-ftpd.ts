@@ -10,6 +10,7 @@ import {
   serversDir,
   singleFxpSwitch,
   type Certificate,
+  runningServer,
 } from './harness.js';
 import { launch, withPortRetry } from './launch.js';
 import { allocatePassiveRange, freePort } from './ports.js';
@@ -89,22 +90,7 @@ export async function startPureFtpd(opts: StartFtpServerOptions): Promise<Runnin
       });
       return { port, launched };
     });
-    let stopped: Promise<void> | undefined;
-    return {
-      kind: 'pure-ftpd',
-      host: opts.address,
-      port,
-      user: account.user,
-      password: account.password,
-      root: dir.root,
-      pid: launched.pid,
-      logFile,
-      tls,
-      certFingerprint256: cert?.fingerprint256,
-      certPem: cert?.pem,
-      passivePorts: { min: passive.min, max: passive.max },
-      stop: () => (stopped ??= launched.stop().then(cleanUp)),
-    };
+    return runningServer('pure-ftpd', { host: opts.address, port, account, root: dir.root, launched, logFile, tls, cert, passive, cleanUp });
   } catch (error) {
     await cleanUp();
     throw error;

@@ -9,6 +9,7 @@ import {
   makeServerDir,
   removeDir,
   type Certificate,
+  runningServer,
 } from './harness.js';
 import { launch, withPortRetry } from './launch.js';
 import { allocatePassiveRange, freePort } from './ports.js';
@@ -134,22 +135,7 @@ export async function startVsftpd(opts: StartFtpServerOptions): Promise<RunningF
       });
       return { port, launched };
     });
-    let stopped: Promise<void> | undefined;
-    return {
-      kind: 'vsftpd',
-      host: opts.address,
-      port,
-      user: account.user,
-      password: account.password,
-      root: dir.root,
-      pid: launched.pid,
-      logFile,
-      tls,
-      certFingerprint256: cert?.fingerprint256,
-      certPem: cert?.pem,
-      passivePorts: { min: passive.min, max: passive.max },
-      stop: () => (stopped ??= launched.stop().then(cleanUp)),
-    };
+    return runningServer('vsftpd', { host: opts.address, port, account, root: dir.root, launched, logFile, tls, cert, passive, cleanUp });
   } catch (error) {
     await cleanUp();
     throw error;
