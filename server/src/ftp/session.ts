@@ -103,10 +103,6 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     return this.socket.remoteAddress ?? this.options.host;
   }
 
-  get localAddress(): string {
-    return this.socket.localAddress ?? '';
-  }
-
   get isSecure(): boolean {
     return this.socket instanceof tls.TLSSocket;
   }
