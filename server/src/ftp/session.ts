@@ -14,22 +14,11 @@ import { formatCommand, maskCommand } from './command.js';
 import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, withTimeout } from './connect.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseFeatures } from './features.js';
+import { abortResync, greetingCommand, replyCommand, transferCommand, type PendingCommand } from './pending.js';
 import { parseReplies, type Reply } from './reply.js';
 import type { LogLine, SessionOptions, TransferCommand } from './types.js';
 
 export type { LogLine, PasvAddressPolicy, SessionOptions, TlsMode, TransferCommand } from './types.js';
-
-interface PendingCommand {
-  line: string;
-  /** Called with each reply; returns true when the reply is the command's final one. */
-  onReply(reply: Reply): boolean;
-  onError(error: Error): void;
-  /** Transfer commands wait without a timeout once the server said 1xx. */
-  unlimitedAfterPreliminary: boolean;
-  /** Reply timeout for this command, when not the session's default. */
-  timeoutMs?: number;
-  quiet?: boolean;
-}
 
 const DEFAULTS = {
   port: 21,
@@ -121,21 +110,9 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
    * 4xx and 5xx reject with FtpReplyError (the session stays usable).
    */
   send(verb: string, arg?: string, options: { quiet?: boolean } = {}): Promise<Reply> {
-    const line = formatCommand(verb, arg);
-    return new Promise<Reply>((resolve, reject) => {
-      this.enqueue({
-        line,
-        quiet: options.quiet,
-        unlimitedAfterPreliminary: false,
-        onReply: (reply) => {
-          if (reply.code < 200) return false;
-          if (reply.code >= 400) reject(new FtpReplyError(reply.code, reply.text, maskCommand(line)));
-          else resolve(reply);
-          return true;
-        },
-        onError: reject,
-      });
-    });
+    const { command, reply } = replyCommand(formatCommand(verb, arg), options.quiet);
+    this.enqueue(command);
+    return reply;
   }
 
   /**
@@ -144,47 +121,9 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
    * hours, so the caller watches progress instead.
    */
   transfer(verb: string, arg?: string): TransferCommand {
-    const line = formatCommand(verb, arg);
-    let resolveStarted!: (reply: Reply) => void;
-    let rejectStarted!: (error: Error) => void;
-    let resolveDone!: (reply: Reply) => void;
-    let rejectDone!: (error: Error) => void;
-    const started = new Promise<Reply>((resolve, reject) => {
-      resolveStarted = resolve;
-      rejectStarted = reject;
-    });
-    const done = new Promise<Reply>((resolve, reject) => {
-      resolveDone = resolve;
-      rejectDone = reject;
-    });
-    // A caller may await only one of the two; never let the other surface as unhandled.
-    started.catch(() => undefined);
-    done.catch(() => undefined);
-    this.enqueue({
-      line,
-      unlimitedAfterPreliminary: true,
-      onReply: (reply) => {
-        if (reply.code < 200) {
-          resolveStarted(reply);
-          this.clearReplyTimer();
-          return false;
-        }
-        if (reply.code >= 400) {
-          const error = new FtpReplyError(reply.code, reply.text, maskCommand(line));
-          rejectStarted(error);
-          rejectDone(error);
-        } else {
-          resolveStarted(reply); // some servers skip the 1xx on an empty transfer
-          resolveDone(reply);
-        }
-        return true;
-      },
-      onError: (error) => {
-        rejectStarted(error);
-        rejectDone(error);
-      },
-    });
-    return { started, done };
+    const { command, handle } = transferCommand(formatCommand(verb, arg));
+    this.enqueue(command);
+    return handle;
   }
 
   /**
@@ -201,19 +140,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.inFlight = null;
     this.clearReplyTimer();
     transferInFlight.onError(abortError);
-    const synced = new Promise<void>((resolve, reject) => {
-      this.inFlight = {
-        line: 'ABOR\r\n',
-        unlimitedAfterPreliminary: false,
-        timeoutMs,
-        onReply: (reply) => {
-          if (reply.code !== 200) return false;
-          resolve();
-          return true;
-        },
-        onError: reject,
-      };
-    });
+    const { command, synced } = abortResync(timeoutMs);
+    this.inFlight = command;
     this.write('ABOR\r\n');
     this.write('NOOP\r\n');
     this.armReplyTimer(timeoutMs);
@@ -273,25 +201,12 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     if (socket instanceof tls.TLSSocket) socket.on('session', (s: Buffer) => (this.tlsSession = s));
   }
 
-  private readGreeting(): Promise<Reply> {
-    return new Promise<Reply>((resolve, reject) => {
-      this.inFlight = {
-        line: '',
-        unlimitedAfterPreliminary: false,
-        onReply: (reply) => {
-          if (reply.code < 200) return false; // 120 "service ready in n minutes"
-          if (reply.code !== 220) reject(new FtpReplyError(reply.code, reply.text, 'connect'));
-          else {
-            this.greeting = reply.text;
-            resolve(reply);
-          }
-          return true;
-        },
-        onError: reject,
-      };
-      this.armReplyTimer(this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
-      this.drain();
-    });
+  private async readGreeting(): Promise<void> {
+    const { command, reply } = greetingCommand();
+    this.inFlight = command;
+    this.armReplyTimer(this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+    this.drain();
+    this.greeting = (await reply).text;
   }
 
   private async login(user: string, password: string): Promise<void> {
@@ -404,7 +319,9 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.inFlight = null;
       this.clearReplyTimer();
       this.next();
-    } else if (!command.unlimitedAfterPreliminary) {
+    } else if (command.unlimitedAfterPreliminary) {
+      this.clearReplyTimer(); // the transfer is under way: the caller watches progress now
+    } else {
       this.armReplyTimer(command.timeoutMs ?? this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
     }
   }
