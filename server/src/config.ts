@@ -3,7 +3,7 @@
  * (`--port 9000`, `--data-dir ./x`). See ../shared/design/api.md.
  */
 import path from 'node:path';
-import type { HostPolicy } from './sites/host-policy.js';
+import { parseAllowList, type HostPolicy } from './sites/host-policy.js';
 
 export interface AppConfig {
   host: string;
@@ -33,6 +33,7 @@ const FLAGS: Record<string, string> = {
   'allowed-origins': 'PASV_ALLOWED_ORIGINS',
   'allow-private-hosts': 'PASV_ALLOW_PRIVATE_HOSTS',
   'allow-link-local': 'PASV_ALLOW_LINK_LOCAL',
+  'pasv-allow': 'PASV_PASV_ALLOW',
   concurrency: 'PASV_CONCURRENCY',
   'web-dir': 'PASV_WEB_DIR',
   'secure-cookie': 'PASV_SECURE_COOKIE',
@@ -61,6 +62,7 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     hostPolicy: {
       allowPrivate: values.PASV_ALLOW_PRIVATE_HOSTS !== 'false',
       allowLinkLocal: values.PASV_ALLOW_LINK_LOCAL === 'true',
+      pasvAllow: parseAllowList(values.PASV_PASV_ALLOW ?? ''),
     },
     concurrency,
     webDir: path.resolve(values.PASV_WEB_DIR ?? 'dist/web'),

@@ -2,11 +2,10 @@
  * Every failure, described the way a person reads it: a stable snake_case code and the
  * server's own words ("550 Permission denied"), never a stack.
  */
-import { FtpConnectionError, FtpReplyError, UnsafeArgumentError } from './ftp/errors.js';
+import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { VerificationError } from './ftp/copy.js';
 import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError, SideError } from './ftp/supervise.js';
-import { HostRefusedError } from './sites/host-policy.js';
 import { NotFoundError } from './sites/service.js';
 
 export interface ErrorDescription {

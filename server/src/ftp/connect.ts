@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { FtpConnectionError, type ConnectionErrorCode } from './errors.js';
+import { FtpConnectionError, HostRefusedError, type ConnectionErrorCode } from './errors.js';
 import type { SessionOptions } from './types.js';
 
 const DEFAULT_PORT = 21;
@@ -46,7 +46,16 @@ export async function openSocket(options: SessionOptions, implicitTls: boolean):
       clearTimeout(timer);
       reject(toConnectionError(error));
     });
+    // TCP is up (for implicit TLS, before the handshake): judge where the name really led.
+    socket.once('connect', () => {
+      const refusal = peerRefusal(socket, options);
+      if (!refusal) return;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(refusal);
+    });
     socket.once(implicitTls ? 'secureConnect' : 'connect', () => {
+      if (socket.destroyed) return;
       clearTimeout(timer);
       socket.removeAllListeners('error');
       if (socket instanceof tls.TLSSocket) {
@@ -60,6 +69,13 @@ export async function openSocket(options: SessionOptions, implicitTls: boolean):
       resolve(socket);
     });
   });
+}
+
+function peerRefusal(socket: net.Socket, options: SessionOptions): HostRefusedError | null {
+  if (!options.addressGuard) return null;
+  const address = socket.remoteAddress;
+  const reason = address ? options.addressGuard.refusal(address) : 'the connection has no peer address';
+  return reason ? new HostRefusedError(`${options.host} connected to ${address ?? '?'}: ${reason}`) : null;
 }
 
 export function toConnectionError(error: Error & { code?: string }): FtpConnectionError {

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FtpConnectionError } from './errors.js';
-import { assertDataPort, isUnspecifiedAddress, parseEpsvReply, parsePasvReply, type HostPort } from './pasv.js';
+import { assertDataPort, parseEpsvReply, parsePasvReply, passiveHost, type HostPort } from './pasv.js';
 import { checkPinnedCertificate, toConnectionError } from './connect.js';
 import type { FtpSession } from './session.js';
 
@@ -29,8 +29,7 @@ export async function requestPassive(session: FtpSession, pretCommand?: string):
   } else {
     const reply = await session.send('PASV');
     const announced = parsePasvReply(reply.text);
-    const useAnnounced = policy === 'reply' && !isUnspecifiedAddress(announced.host);
-    endpoint = { host: useAnnounced ? announced.host : controlHost, port: announced.port };
+    endpoint = { host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard), port: announced.port };
   }
   assertDataPort(endpoint.port);
   return endpoint;

@@ -45,3 +45,11 @@ export class FtpConnectionError extends Error {
 export class UnsafeArgumentError extends Error {
   override readonly name = 'UnsafeArgumentError';
 }
+
+/**
+ * The host policy forbids this address: a site's host, the address a connection really
+ * reached, or an address a server announced for its data port. Final: retrying won't help.
+ */
+export class HostRefusedError extends Error {
+  override readonly name = 'HostRefusedError';
+}

@@ -5,14 +5,14 @@ import {
   encodeEpsvReply,
   encodePasvReply,
   encodePort,
-  isPrivateAddress,
-  isUnspecifiedAddress,
   parseEprtArgument,
   parseEpsvReply,
   parsePasvReply,
   parsePortArgument,
+  passiveHost,
 } from './pasv.js';
-import { FtpConnectionError, UnsafeArgumentError } from './errors.js';
+import { FtpConnectionError, HostRefusedError, UnsafeArgumentError } from './errors.js';
+import type { AddressGuard, PasvAddressPolicy } from './types.js';
 
 function expectProtocolError(fn: () => unknown): void {
   expect(fn).toThrow(FtpConnectionError);
@@ -247,57 +247,37 @@ describe('assertDataPort', () => {
   });
 });
 
-describe('isPrivateAddress', () => {
-  it.each([
-    ['10.0.0.1', true],
-    ['10.255.255.255', true],
-    ['172.16.0.1', true],
-    ['172.31.255.255', true],
-    ['172.15.255.255', false],
-    ['172.32.0.0', false],
-    ['192.168.1.1', true],
-    ['192.169.0.1', false],
-    ['127.0.0.1', true],
-    ['127.0.0.3', true],
-    ['100.64.0.1', true],
-    ['100.127.255.255', true],
-    ['100.128.0.0', false],
-    ['8.8.8.8', false],
-    ['0.0.0.0', false],
-    ['::1', true],
-    ['fc00::1', true],
-    ['fd12:3456::1', true],
-    ['FD12:3456::1', true],
-    ['fe80::1', true],
-    ['fe80::1%eth0', true],
-    ['febf::1', true],
-    ['fec0::1', false],
-    ['2001:db8::1', false],
-    ['::', false],
-    ['::ffff:10.0.0.1', true],
-    ['::ffff:8.8.8.8', false],
-    ['', false],
-    ['localhost', false],
-    ['10.0.0.1\r\n', false],
-    ['999.0.0.1', false],
-  ])('%j → %s', (ip, expected) => {
-    expect(isPrivateAddress(ip)).toBe(expected);
+describe('passiveHost', () => {
+  const guard = (allow: string[] = [], refused: string[] = []): AddressGuard => ({
+    refusal: (address) => (refused.includes(address) ? `${address} is not allowed` : null),
+    allowsPasvAddress: (address) => allow.includes(address),
   });
-});
 
-describe('isUnspecifiedAddress', () => {
-  it.each([
-    ['0.0.0.0', true],
-    ['::', true],
-    ['0:0:0:0:0:0:0:0', true],
-    ['::0', true],
-    ['::ffff:0.0.0.0', true],
-    ['0.0.0.1', false],
-    ['::1', false],
-    ['127.0.0.1', false],
-    ['', false],
-    ['0', false],
-  ])('%j → %s', (ip, expected) => {
-    expect(isUnspecifiedAddress(ip)).toBe(expected);
+  it.each<[string, string, PasvAddressPolicy, AddressGuard | undefined, string]>([
+    ['8.8.8.8', '127.0.0.2', 'control', guard(), '127.0.0.2'],
+    ['10.1.2.3', '203.0.113.5', 'control', undefined, '203.0.113.5'],
+    ['0.0.0.0', '127.0.0.2', 'reply', guard(), '127.0.0.2'],
+    ['127.0.0.3', '127.0.0.2', 'reply', guard(), '127.0.0.3'],
+    ['10.0.0.6', '10.0.0.5', 'reply', guard(), '10.0.0.6'],
+    ['192.168.1.9', '10.0.0.5', 'reply', undefined, '192.168.1.9'],
+    ['198.51.100.7', '203.0.113.5', 'reply', guard(), '198.51.100.7'],
+    ['10.1.2.3', '127.0.0.2', 'reply', guard(['10.1.2.3']), '10.1.2.3'],
+    ['10.1.2.3', '::ffff:127.0.0.2', 'reply', guard(['10.1.2.3']), '10.1.2.3'],
+  ])('%s announced on a control connection to %s with %s → %s', (announced, control, policy, check, expected) => {
+    expect(passiveHost(announced, control, policy, check)).toBe(expected);
+  });
+
+  it.each<[string, string, AddressGuard | undefined, RegExp]>([
+    ['10.1.2.3', '127.0.0.2', guard(), /private address for a loopback control address/],
+    ['8.8.8.8', '127.0.0.2', guard(), /public address for a loopback/],
+    ['127.0.0.1', '203.0.113.5', guard(), /loopback address for a public/],
+    ['169.254.169.254', '10.0.0.5', undefined, /metadata address for a private/],
+    ['10.1.2.3', '127.0.0.2', undefined, /not on the PASV allow-list/],
+    ['169.254.169.254', '169.254.1.1', guard(['169.254.169.254'], ['169.254.169.254']), /169\.254\.169\.254 is not allowed/],
+  ])('refuses %s announced on a control connection to %s', (announced, control, check, why) => {
+    const attempt = () => passiveHost(announced, control, 'reply', check);
+    expect(attempt).toThrow(HostRefusedError);
+    expect(attempt).toThrow(why);
+    expect(attempt).toThrow(new RegExp(`${control.replace(/\./g, '\\.')} announced ${announced.replace(/\./g, '\\.')}`));
   });
 });

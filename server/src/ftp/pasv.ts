@@ -1,5 +1,7 @@
-import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
-import { FtpConnectionError, UnsafeArgumentError } from './errors.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { classifyAddress } from './address.js';
+import { FtpConnectionError, HostRefusedError, UnsafeArgumentError } from './errors.js';
+import type { AddressGuard, PasvAddressPolicy } from './types.js';
 
 export interface HostPort {
   host: string;
@@ -110,39 +112,23 @@ export function assertDataPort(port: number): void {
   }
 }
 
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('127.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
-PRIVATE.addSubnet('fe80::', 10, 'ipv6');
-PRIVATE.addAddress('::1', 'ipv6');
-
-const UNSPECIFIED = new BlockList();
-UNSPECIFIED.addAddress('0.0.0.0', 'ipv4');
-UNSPECIFIED.addAddress('::', 'ipv6');
-
 /**
- * Loopback, RFC 1918, CGNAT, unique-local and link-local addresses (IPv4-mapped IPv6
- * included): a PASV answer with one of these usually means a server behind NAT.
+ * The host to open a passive data connection to, or to send the other server in PORT, after
+ * a 227 announced `announced` on a session whose control connection reached `control`.
+ * With `reply`, the announced address must pass the host policy and be of the control
+ * address's class (a LAN server announcing a LAN address) or on the operator's allow-list:
+ * otherwise a server could aim us, or its FXP partner, at any third host (FTP bounce).
  */
-export function isPrivateAddress(ip: string): boolean {
-  return checkAddress(PRIVATE, ip);
-}
-
-/** 0.0.0.0 or :: — a server that reports its listening socket instead of its address. */
-export function isUnspecifiedAddress(ip: string): boolean {
-  return checkAddress(UNSPECIFIED, ip);
-}
-
-function checkAddress(list: BlockList, ip: string): boolean {
-  const host = unmapIPv4(ip);
-  const family = isIP(host);
-  if (family === 4) return list.check(host, 'ipv4');
-  if (family === 6) return list.check(host.replace(/%.*$/, ''), 'ipv6');
-  return false;
+export function passiveHost(announced: string, control: string, policy: PasvAddressPolicy, guard?: AddressGuard): string {
+  const announcedClass = classifyAddress(announced);
+  // 0.0.0.0: a server reporting its listening socket rather than its address.
+  if (policy === 'control' || announcedClass === 'this-host') return control;
+  const refusal = guard?.refusal(announced);
+  if (!refusal && (announcedClass === classifyAddress(control) || guard?.allowsPasvAddress(announced))) return announced;
+  const why = refusal ?? `a ${announcedClass} address for a ${classifyAddress(control)} control address, and not on the PASV allow-list`;
+  throw new HostRefusedError(
+    `the server at ${control} announced ${announced} for its data connection (227): ${why}; not connecting there or sending it in a PORT`,
+  );
 }
 
 /** "::ffff:1.2.3.4", as a dual-stack socket reports an IPv4 peer, → "1.2.3.4". */

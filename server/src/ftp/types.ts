@@ -13,6 +13,18 @@ export type TlsMode = 'none' | 'explicit' | 'implicit';
  */
 export type PasvAddressPolicy = 'control' | 'reply';
 
+/**
+ * Where a session may connect, supplied by whoever owns the host policy (sites/). The name a
+ * site was saved with can resolve elsewhere by the time we connect (DNS rebinding), and a
+ * server can announce any address in its 227 reply: both are judged as the address itself.
+ */
+export interface AddressGuard {
+  /** Why the backend must not talk to this IP address, or null when it may. */
+  refusal(address: string): string | null;
+  /** The operator's allow-list: an announced PASV address here may differ in class from the control address. */
+  allowsPasvAddress(address: string): boolean;
+}
+
 export interface SessionOptions {
   host: string;
   port?: number;
@@ -35,6 +47,11 @@ export interface SessionOptions {
   /** A name shown in logs and events. */
   label?: string;
   pasvAddress?: PasvAddressPolicy;
+  /**
+   * Checked on the address the control connection reached, right after TCP connect and before
+   * the greeting is read, and on an announced PASV address before it is used.
+   */
+  addressGuard?: AddressGuard;
   /** Receives every control line from the greeting on (the 'line' event starts after connect). */
   onLine?: (line: LogLine) => void;
 }

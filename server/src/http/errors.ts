@@ -4,8 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError } from '../errors.js';
-import { FtpConnectionError, FtpReplyError, UnsafeArgumentError } from '../ftp/errors.js';
-import { HostRefusedError } from '../sites/host-policy.js';
+import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from '../ftp/errors.js';
 import { NotFoundError } from '../sites/service.js';
 import { ConflictError } from '../transfers/service.js';
 import { HttpError } from './auth.js';

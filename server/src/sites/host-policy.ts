@@ -1,53 +1,77 @@
 /**
- * Which hosts a site may point at. The backend connects wherever a site says, so a site is a
- * way to make it reach addresses: link-local and cloud metadata addresses are refused unless
- * allowed; private ranges are allowed by default (self-hosting) and refusable for shared
- * deployments.
+ * Which addresses the backend may connect to. The backend connects wherever a site says,
+ * so a site is a way to make it reach addresses: 0.0.0.0/8 and `::` (this machine) never;
+ * link-local and cloud metadata addresses only when allowed; private and loopback ranges
+ * by default (self-hosting), refusable for shared deployments. Judged on the address in
+ * every spelling (ftp/address.ts), at save time on what the name resolves to, and again at
+ * connect time on the address really reached (addressGuard), since DNS can change between.
  */
 import dns from 'node:dns/promises';
-import net from 'node:net';
+import type { BlockList } from 'node:net';
+import { blockList, classifyAddress, normalizeAddress } from '../ftp/address.js';
+import { HostRefusedError } from '../ftp/errors.js';
+import type { AddressGuard } from '../ftp/types.js';
 
 export interface HostPolicy {
   allowLinkLocal: boolean;
   allowPrivate: boolean;
+  /** Announced PASV addresses used even when their class differs from the control address's. */
+  pasvAllow?: BlockList;
 }
 
-export class HostRefusedError extends Error {
-  override readonly name = 'HostRefusedError';
-}
-
-const ipv4ToNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-const inV4 = (ip: string, base: string, bits: number) =>
-  Math.floor(ipv4ToNumber(ip) / 2 ** (32 - bits)) === Math.floor(ipv4ToNumber(base) / 2 ** (32 - bits));
-
-export function classifyAddress(ip: string): 'link-local' | 'private' | 'loopback' | 'public' {
-  const v4 = ip.startsWith('::ffff:') && net.isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-  if (net.isIPv4(v4)) {
-    if (inV4(v4, '169.254.0.0', 16)) return 'link-local';
-    if (inV4(v4, '127.0.0.0', 8)) return 'loopback';
-    if (inV4(v4, '10.0.0.0', 8) || inV4(v4, '172.16.0.0', 12) || inV4(v4, '192.168.0.0', 16) || inV4(v4, '100.64.0.0', 10)) {
-      return 'private';
-    }
-    return 'public';
+/** Why `address` is off limits under `policy`, or null. */
+function refusalOf(address: string, policy: HostPolicy): string | null {
+  switch (classifyAddress(address)) {
+    case 'this-host':
+      return `${address} reaches this machine (0.0.0.0/8, ::) and is never allowed`;
+    case 'metadata':
+    case 'link-local':
+      return policy.allowLinkLocal ? null : `${address} is a link-local or cloud metadata address, which is not allowed`;
+    case 'loopback':
+    case 'private':
+      return policy.allowPrivate ? null : `${address} is a ${classifyAddress(address)} address, which this server does not allow`;
+    case 'public':
+      return null;
+    case null:
+      return `${JSON.stringify(address)} is not an IP address`;
   }
-  const lower = v4.toLowerCase();
-  if (/^fe[89ab]/.test(lower)) return 'link-local';
-  if (lower === '::1') return 'loopback';
-  if (/^f[cd]/.test(lower)) return 'private';
-  return 'public';
 }
 
-/** Resolve the host and refuse it if any address it names is off limits. */
+/** Resolve the host and refuse it if it does not resolve or any address it names is off limits. */
 export async function checkHost(host: string, policy: HostPolicy): Promise<void> {
-  const bare = host.replace(/^\[|\]$/g, '');
-  const addresses = net.isIP(bare) ? [bare] : (await dns.lookup(bare, { all: true }).catch(() => [])).map((a) => a.address);
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const addresses =
+    normalizeAddress(bare) !== null
+      ? [bare]
+      : await dns.lookup(bare, { all: true }).then(
+          (found) => found.map((a) => a.address),
+          () => [],
+        );
+  if (addresses.length === 0) throw new HostRefusedError(`${host} does not resolve to any address`);
   for (const address of addresses) {
-    const kind = classifyAddress(address);
-    if (kind === 'link-local' && !policy.allowLinkLocal) {
-      throw new HostRefusedError(`${host} resolves to the link-local address ${address}, which is not allowed`);
-    }
-    if ((kind === 'private' || kind === 'loopback') && !policy.allowPrivate) {
-      throw new HostRefusedError(`${host} resolves to the private address ${address}, which this server does not allow`);
-    }
+    const refusal = refusalOf(address, policy);
+    if (refusal) throw new HostRefusedError(address === bare ? refusal : `${host} resolves to ${address}: ${refusal}`);
+  }
+}
+
+/** The policy as the FTP layer applies it to connected and announced addresses. */
+export function addressGuard(policy: HostPolicy): AddressGuard {
+  return {
+    refusal: (address) => refusalOf(address, policy),
+    allowsPasvAddress: (address) => {
+      const normalized = normalizeAddress(address);
+      if (normalized === null || !policy.pasvAllow) return false;
+      return policy.pasvAllow.check(normalized, normalized.includes(':') ? 'ipv6' : 'ipv4');
+    },
+  };
+}
+
+/** PASV_PASV_ALLOW: comma-separated CIDRs or addresses. */
+export function parseAllowList(text: string): BlockList {
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  try {
+    return blockList(entries);
+  } catch (error) {
+    throw new Error(`PASV_PASV_ALLOW: ${(error as Error).message}`, { cause: error });
   }
 }

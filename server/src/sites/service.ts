@@ -1,14 +1,17 @@
 /**
  * Saved servers. Passwords are sealed at rest and never leave this module except as
- * SessionOptions handed to the FTP layer.
+ * SessionOptions handed to the FTP layer. A password belongs to the endpoint it was given
+ * for: the seal binds site id, host, port and user, and changing where the site points
+ * (host, port, user, TLS mode, pinned fingerprint) drops it unless a new one comes along.
  */
 import crypto from 'node:crypto';
 import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
-import type { Db } from '../store/db.js';
+import type { AddressGuard } from '../ftp/types.js';
+import { RESEAL_PASSWORDS, getMeta, type Db } from '../store/db.js';
 import { describeError } from '../errors.js';
-import { checkHost, type HostPolicy } from './host-policy.js';
+import { addressGuard, checkHost, type HostPolicy } from './host-policy.js';
 import type { SecretBox } from './secrets.js';
 
 interface SiteRow {
@@ -45,6 +48,14 @@ const DEFAULTS = {
   pasvAddress: 'control',
 } as const;
 
+/** The columns a stored password is bound to: changing one of them drops it. */
+const ENDPOINT_COLUMNS = ['host', 'port', 'user', 'tls', 'fingerprint256'] as const;
+
+/** Additional data of a password's seal: a ciphertext opens only for this site at this endpoint. */
+function sealContext(site: Pick<SiteRow, 'id' | 'host' | 'port' | 'user'>): string {
+  return JSON.stringify([site.id, site.host, site.port, site.user]);
+}
+
 function toSite(row: SiteRow): Site {
   return {
     id: row.id,
@@ -66,12 +77,18 @@ function toSite(row: SiteRow): Site {
 }
 
 export class SitesService {
+  private readonly addressGuard: AddressGuard;
+
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
     private readonly events: EventBus,
     private readonly hostPolicy: HostPolicy,
-  ) {}
+  ) {
+    this.addressGuard = addressGuard(hostPolicy);
+    // Before anything reads a password: after this, every seal names its endpoint.
+    if (getMeta(db, RESEAL_PASSWORDS) !== undefined) this.resealLegacyPasswords();
+  }
 
   list(): Site[] {
     return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map(toSite);
@@ -94,6 +111,7 @@ export class SitesService {
     const id = crypto.randomUUID();
     const now = new Date().toISOString();
     const port = input.port ?? (input.tls === 'implicit' ? 990 : DEFAULTS.port);
+    const user = input.user ?? DEFAULTS.user;
     this.db
       .prepare(
         `INSERT INTO sites (id, name, host, port, user, password_enc, tls, fingerprint256, max_connections, passive,
@@ -106,8 +124,8 @@ export class SitesService {
         name: input.name,
         host: input.host,
         port,
-        user: input.user ?? DEFAULTS.user,
-        password_enc: input.password ? this.secrets.seal(input.password, id) : null,
+        user,
+        password_enc: input.password ? this.secrets.seal(input.password, sealContext({ id, host: input.host, port, user })) : null,
         tls: input.tls ?? DEFAULTS.tls,
         fingerprint256: input.fingerprint256 ?? DEFAULTS.fingerprint256,
         max_connections: input.maxConnections ?? DEFAULTS.maxConnections,
@@ -120,11 +138,14 @@ export class SitesService {
     return this.publish(id);
   }
 
-  /** An absent password keeps the stored one; an empty string removes it. */
+  /**
+   * An empty password removes the stored one; an absent one keeps it, unless the patch moves
+   * the site to another endpoint: the password was given for the old one.
+   */
   async update(id: string, patch: SitePatch): Promise<Site> {
     const current = this.row(id);
     if (patch.host !== undefined) await checkHost(patch.host, this.hostPolicy);
-    const columns: Partial<Record<keyof SiteRow, unknown>> = {
+    const columns = definedOnly<Partial<SiteRow>>({
       name: patch.name,
       host: patch.host,
       port: patch.port,
@@ -136,10 +157,12 @@ export class SitesService {
       relay_allowed: patch.relayAllowed === undefined ? undefined : Number(patch.relayAllowed),
       allow_clear_data: patch.allowClearData === undefined ? undefined : Number(patch.allowClearData),
       pasv_address: patch.pasvAddress,
-      password_enc:
-        patch.password === undefined ? undefined : patch.password === '' ? null : this.secrets.seal(patch.password, id),
-    };
-    const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+    });
+    const next = { ...current, ...columns };
+    const moved = ENDPOINT_COLUMNS.some((column) => next[column] !== current[column]);
+    if (patch.password) columns.password_enc = this.secrets.seal(patch.password, sealContext(next));
+    else if (patch.password === '' || moved) columns.password_enc = null;
+    const set = Object.entries(columns);
     const assignments = [...set.map(([column]) => `${column} = @${column}`), 'updated_at = @updated_at'].join(', ');
     this.db
       .prepare(`UPDATE sites SET ${assignments} WHERE id = @id`)
@@ -161,10 +184,15 @@ export class SitesService {
       host: row.host,
       port: row.port,
       user: row.user,
-      password: row.password_enc ? this.secrets.open(row.password_enc, row.id) : row.user === 'anonymous' ? 'anonymous@' : '',
+      password: row.password_enc
+        ? this.secrets.open(row.password_enc, sealContext(row))
+        : row.user === 'anonymous'
+          ? 'anonymous@'
+          : '',
       tls: row.tls,
       fingerprint256: row.fingerprint256 ?? undefined,
       pasvAddress: row.pasv_address,
+      addressGuard: this.addressGuard,
       label: row.name,
     };
   }
@@ -174,7 +202,6 @@ export class SitesService {
     const options = this.connectionOptions(id);
     const startedAt = Date.now();
     try {
-      await checkHost(options.host, this.hostPolicy);
       const session = await FtpSession.connect({ ...options, keepaliveMs: 0, connectTimeoutMs: 10_000 });
       const loginMs = Date.now() - startedAt;
       const features = [...session.features].map(([key, value]) => (value ? `${key} ${value}` : key));
@@ -183,6 +210,31 @@ export class SitesService {
     } catch (error) {
       return { ok: false, features: [], error: describeError(error) };
     }
+  }
+
+  /**
+   * Passwords sealed before the seal named host, port and user (additional data = the id
+   * alone) are opened that way once and sealed again bound to their endpoint, in one
+   * transaction. One that will not open (another master key) is left as it was, and so is
+   * the mark, so that the next start tries again.
+   */
+  private resealLegacyPasswords(): void {
+    const rows = this.db.prepare('SELECT * FROM sites WHERE password_enc IS NOT NULL').all() as SiteRow[];
+    const update = this.db.prepare('UPDATE sites SET password_enc = ? WHERE id = ?');
+    this.db.transaction(() => {
+      let unreadable = 0;
+      for (const row of rows) {
+        let password: string;
+        try {
+          password = this.secrets.open(row.password_enc!, row.id);
+        } catch {
+          unreadable++;
+          continue;
+        }
+        update.run(this.secrets.seal(password, sealContext(row)), row.id);
+      }
+      if (unreadable === 0) this.db.prepare('DELETE FROM meta WHERE key = ?').run(RESEAL_PASSWORDS);
+    })();
   }
 
   private row(id: string): SiteRow {
@@ -197,4 +249,8 @@ export class SitesService {
     this.events.publish({ type: 'site.updated', site });
     return site;
   }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -8,6 +8,9 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+/** The meta key migration 2 sets, present until every stored password is sealed bound to its endpoint. */
+export const RESEAL_PASSWORDS = 'reseal_passwords';
+
 /** Append only: a released migration is never edited. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,6 +74,10 @@ const MIGRATIONS: string[] = [
      UNIQUE (transfer_id, source_path)
    );
    CREATE INDEX transfer_files_state ON transfer_files(state, transfer_id, seq);`,
+  // Passwords sealed so far name only the site id as additional data; from now on the seal
+  // also binds host, port and user. Re-sealing needs the master key, which the store does not
+  // hold: this marks the work, and SitesService does it (and clears the mark) when it starts.
+  `INSERT INTO meta (key, value) VALUES ('reseal_passwords', 'site-id') ON CONFLICT(key) DO NOTHING;`,
 ];
 
 export function openDatabase(dataDir: string): Db {
