@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage.js';
 import { useOnline } from '../../../lib/live.js';
 import { useDeleteSite, useSaveSite, useTestSite } from '../api/sites.js';
 import {
+  changesClearingPassword,
   emptySiteForm,
   formToCreate,
   formToPatch,
@@ -30,6 +31,7 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
   const errors = validateSiteForm(values);
   const shown = showErrors ? errors : {};
   const dirty = site ? Object.keys(formToPatch(site, values)).length > 0 : true;
+  const clearing = site ? changesClearingPassword(site, values) : [];
   const set = <K extends keyof SiteFormValues>(key: K, value: SiteFormValues[K]) => {
     setValues((current) => ({ ...current, [key]: value }));
     setSavedAt(null);
@@ -77,7 +79,17 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
         <Field
           label="Password"
           error={shown.password}
-          hint={site?.hasPassword ? 'saved — leave empty to keep it' : 'not set'}
+          hint={
+            clearing.length > 0 ? (
+              <span className="warn-text" role="status">
+                Changing the {listed(clearing)} clears the saved password — type it again to keep one
+              </span>
+            ) : site?.hasPassword ? (
+              'saved — leave empty to keep it'
+            ) : (
+              'not set'
+            )
+          }
         >
           {(p) => (
             <input {...p} {...bind('password')} type="password" autoComplete="new-password" placeholder={site?.hasPassword ? 'saved' : ''} />
@@ -180,4 +192,9 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
       )}
     </form>
   );
+}
+
+/** ["host", "port", "user"] → "host, port and user". */
+function listed(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { Site } from '../../../../../contract/index.js';
-import { emptySiteForm, formToCreate, formToPatch, siteToForm, validateSiteForm, withTls } from './siteForm.js';
+import { changesClearingPassword, emptySiteForm, formToCreate, formToPatch, siteToForm, validateSiteForm, withTls } from './siteForm.js';
 
 const site: Site = {
   id: 's1',
@@ -57,5 +57,17 @@ describe('site form', () => {
     expect(withTls(emptySiteForm(), 'implicit').port).toBe('990');
     expect(withTls({ ...emptySiteForm(), port: '990', tls: 'implicit' }, 'explicit').port).toBe('21');
     expect(withTls({ ...emptySiteForm(), port: '2121' }, 'implicit').port).toBe('2121');
+  });
+
+  it('warns that moving the site to another endpoint clears its saved password, unless a new one is typed', () => {
+    const values = siteToForm(site);
+    expect(changesClearingPassword(site, values)).toEqual([]);
+    expect(changesClearingPassword(site, { ...values, name: 'renamed', maxConnections: '4' })).toEqual([]);
+    expect(changesClearingPassword(site, { ...values, host: 'ftp.elsewhere.example' })).toEqual(['host']);
+    expect(changesClearingPassword(site, { ...values, port: '21', user: 'eve' })).toEqual(['port', 'user']);
+    expect(changesClearingPassword(site, withTls(values, 'explicit'))).toEqual(['TLS mode']);
+    expect(changesClearingPassword(site, { ...values, fingerprint256: 'AB:'.repeat(31) + 'AB' })).toEqual(['pinned fingerprint']);
+    expect(changesClearingPassword(site, { ...values, host: 'ftp.elsewhere.example', password: 'new' })).toEqual([]);
+    expect(changesClearingPassword({ ...site, hasPassword: false }, { ...values, host: 'ftp.elsewhere.example' })).toEqual([]);
   });
 });

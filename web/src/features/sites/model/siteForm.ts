@@ -120,3 +120,16 @@ export function formToPatch(site: Site, values: SiteFormValues): SitePatch {
   if (values.password) patch.password = values.password;
   return patch;
 }
+
+/** What a saved password is bound to on the server: changing any of these drops it. */
+const ENDPOINT_FIELDS = { host: 'host', port: 'port', user: 'user', tls: 'TLS mode', fingerprint256: 'pinned fingerprint' } as const;
+
+/**
+ * The endpoint settings this edit changes, named for people, when saving it would clear the
+ * saved password (it was given for the old endpoint); empty when a new password is typed.
+ */
+export function changesClearingPassword(site: Site, values: SiteFormValues): string[] {
+  if (!site.hasPassword || values.password) return [];
+  const patch = formToPatch(site, values);
+  return Object.entries(ENDPOINT_FIELDS).flatMap(([key, label]) => (key in patch ? [label] : []));
+}
