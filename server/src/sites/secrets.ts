@@ -1,7 +1,8 @@
 /**
  * Credentials at rest: AES-256-GCM under a master key kept in a 0600 file beside the
- * database. The site id is bound as additional data, so a ciphertext copied onto another
- * site's row does not decrypt.
+ * database. The caller binds additional data (sites: id, host, port and user), so a
+ * ciphertext copied onto another site's row, or left on a row that now points elsewhere,
+ * does not decrypt.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
