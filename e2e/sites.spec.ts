@@ -93,4 +93,31 @@ test.describe('managing sites', () => {
       await pasv.api('DELETE', `/api/sites/${site.id}`);
     }
   });
+
+  test('moving a site to another host says its saved password goes with the move, and it does', async ({ dashboard, pasv }) => {
+    const site = await pasv.api<Site>('POST', '/api/sites', {
+      name: 'moving',
+      host: pasv.alpha.server.host,
+      port: pasv.alpha.server.port,
+      user: FTP_USER,
+      password: FTP_PASSWORD,
+    });
+    try {
+      await dashboard.open();
+      await dashboard.sites.open();
+      await dashboard.sites.saved('moving').click();
+      const password = dashboard.sites.field('Password');
+      await expect(password).toHaveAccessibleDescription('saved — leave empty to keep it');
+
+      await dashboard.sites.field('Host').fill('127.0.0.9');
+      await expect(password).toHaveAccessibleDescription(
+        'Changing the host clears the saved password — type it again to keep one',
+      );
+      await dashboard.sites.button('Save').click();
+      await expect(password).toHaveAccessibleDescription('not set');
+      expect((await pasv.api<Site>('GET', `/api/sites/${site.id}`)).hasPassword).toBe(false);
+    } finally {
+      await pasv.api('DELETE', `/api/sites/${site.id}`);
+    }
+  });
 });
