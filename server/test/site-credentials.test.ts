@@ -22,13 +22,14 @@ afterEach(async () => {
 
 const SECRET = 'hunter2-stored-secret';
 
-/** Accepts any login and FEAT; everything else is left to the scripted server's 502. */
-async function loginServer(host: string): Promise<ScriptedServer> {
+/** Accepts any login and FEAT, plus `extra`; everything else is left to the scripted server's 502. */
+async function loginServer(host: string, extra: Record<string, [number, string]> = {}): Promise<ScriptedServer> {
   const answers: Record<string, [number, string]> = {
     USER: [331, 'Password required.'],
     PASS: [230, 'Logged in.'],
     FEAT: [211, 'no features'],
     QUIT: [221, 'Bye.'],
+    ...extra,
   };
   const server = await startScriptedServer({
     host,
@@ -163,5 +164,18 @@ describe('the host policy at connect time', () => {
 
     expect(server.connections.length).toBeGreaterThan(0);
     expect(server.commandLog()).toEqual([]);
+  });
+
+  it('a site whose 227 announces an address of another class fails its listing with host_refused, naming both', async () => {
+    const server = await loginServer('127.0.0.2', {
+      TYPE: [200, 'Type set.'],
+      CWD: [250, 'Okay.'],
+      PASV: [227, 'Entering Passive Mode (10,1,2,3,195,80).'],
+    });
+    const t = await app();
+    const site = await createSite(t, { host: server.host, port: server.port, password: SECRET, pasvAddress: 'reply' });
+    const listing = await t.app.inject({ url: `/api/sites/${site.id}/list?path=/`, headers: t.auth });
+    expect(listing.json().error).toMatchObject({ code: 'host_refused', message: expect.stringMatching(/127\.0\.0\.2 announced 10\.1\.2\.3/) });
+    expect(server.commandLog().filter((line) => / (LIST|MLSD)/.test(line))).toEqual([]);
   });
 });
