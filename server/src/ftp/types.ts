@@ -9,7 +9,9 @@ export type TlsMode = 'none' | 'explicit' | 'implicit';
  *   (a PASV reply often names an internal address) and never points anyone elsewhere
  *   (RFC 2577 bounce protection: PORT only ever carries the other server's own address).
  * - `reply`: the address in the 227 reply, for servers that really listen on another
- *   interface (two servers on one LAN, lftp's ftp:fix-pasv-address off).
+ *   interface (two servers on one LAN, lftp's ftp:fix-pasv-address off). Used only when it
+ *   passes the address guard and is of the control address's class or on the guard's
+ *   allow-list (pasv.ts passiveHost): else any server could bounce us to a third host.
  */
 export type PasvAddressPolicy = 'control' | 'reply';
 

@@ -119,7 +119,10 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
             </select>
           )}
         </Field>
-        <Field label="PASV address" hint="For servers behind NAT that announce a private address">
+        <Field
+          label="PASV address"
+          hint="Where data connections go. A 227 address is used only when it is of the control address's kind (loopback, private, public) or on the server's PASV allow-list"
+        >
           {(p) => (
             <select {...p} value={values.pasvAddress} onChange={(event) => set('pasvAddress', event.target.value as SiteFormValues['pasvAddress'])}>
               <option value="control">Control connection</option>
