@@ -7,7 +7,7 @@ import { describeError } from '../errors.js';
 import { FtpConnectionError, FtpReplyError, UnsafeArgumentError } from '../ftp/errors.js';
 import { HostRefusedError } from '../sites/host-policy.js';
 import { NotFoundError } from '../sites/service.js';
-import { ConflictError } from '../transfers/service.js';
+import { ConflictError } from '../transfers/transitions.js';
 import { HttpError } from './auth.js';
 
 function statusOf(error: unknown): number {

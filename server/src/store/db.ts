@@ -71,6 +71,8 @@ const MIGRATIONS: string[] = [
      UNIQUE (transfer_id, source_path)
    );
    CREATE INDEX transfer_files_state ON transfer_files(state, transfer_id, seq);`,
+  // Bumped by every write to a transfer or its files, so a client can tell a stale view from a newer one.
+  `ALTER TABLE transfers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

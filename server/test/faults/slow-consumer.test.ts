@@ -22,6 +22,7 @@ afterEach(async () => {
 function bulkyUpdate(i: number): Transfer {
   return {
     id: `flood-${i}`,
+    version: 1,
     state: 'running',
     mode: 'fxp',
     requestedMode: 'auto',

@@ -31,6 +31,7 @@ const site = (id: string, name: string): Site => ({
 
 const transfer = (id: string, patch: Partial<Transfer> = {}): Transfer => ({
   id,
+  version: 1,
   state: 'queued',
   mode: null,
   requestedMode: 'auto',
