@@ -14,7 +14,10 @@ import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
 import { Transitions } from './transitions.js';
 
-/** How often, at most, one transfer's progress is announced (~5 per second). */
+/**
+ * How often, at most, one transfer's progress is announced (~5 per second). The only throttle
+ * between the copies and the browsers: the hub sends transfer updates as they come.
+ */
 const PROGRESS_INTERVAL_MS = 200;
 
 export class TransferService {
