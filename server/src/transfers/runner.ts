@@ -202,9 +202,10 @@ export class Runner {
   }
 
   private startFile(transfer: TransferRow, file: FileRow): void {
-    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
     const attempts = file.attempts + 1;
-    this.transitions.fileStarted(file, attempts);
+    // Read as queued in this same tick; if it is not any more, whoever moved it owns it.
+    if (!this.transitions.fileStarted(file, attempts)) return;
+    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.live.set(file.id, { transferId: transfer.id, position: 0 });
     this.transitions.started(transfer);
     void (async () => {
