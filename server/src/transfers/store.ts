@@ -63,8 +63,9 @@ export interface FileCounts {
   bytesDone: number;
 }
 
-type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
-type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
+/** Columns written by updates; `state` only through the change*State methods, `version` by every write. */
+export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
+export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
 
 export class TransferStore {
   /** Prepared once per distinct SQL text: preparing costs more than running these. */

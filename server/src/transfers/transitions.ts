@@ -8,15 +8,15 @@
  *   file      queued → running → done | failed | cancelled, or back to queued (retry later,
  *             shutdown, crash); failed | cancelled → (retry) queued
  *
- * A refused transition is not silent about whose it is. The user's (cancel, retry) throw
- * ConflictError: the API answers 409 with the state the transfer is in. The runner's race
+ * What a refusal means depends on whose transition it is. The user's (cancel, retry) throw
+ * ConflictError: the API answers 409 with the state the transfer is in. The runner's ones race
  * with the user's and with shutdown (a copy that ends after its transfer was cancelled and
  * retried, a settle after a cancel): when its from-state no longer holds, a newer transition
  * won, so it writes nothing and returns false.
  */
 import type { TransferState } from '../../../contract/index.js';
 import type { ErrorDescription } from '../errors.js';
-import type { FileRow, TransferRow, TransferStore } from './store.js';
+import type { FileFields, FileRow, TransferRow, TransferStore } from './store.js';
 
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
@@ -193,12 +193,7 @@ export class Transitions {
     this.store.requeueInterrupted();
   }
 
-  private fileChanged(
-    file: FileRow,
-    from: TransferState[],
-    to: TransferState,
-    fields: Parameters<TransferStore['changeFileState']>[3],
-  ): boolean {
+  private fileChanged(file: FileRow, from: TransferState[], to: TransferState, fields: FileFields): boolean {
     const changed = this.store.changeFileState(file.id, from, to, fields);
     if (changed) this.announce.soon(file.transfer_id);
     return changed;
