@@ -1,6 +1,7 @@
 /**
  * The transfer queue as the API sees it: create, inspect, cancel, retry, reorder, pause.
- * The Runner does the work; this class owns the public view (Transfer DTOs) and its events.
+ * The Runner does the work, Transitions writes every state change; this class owns the public
+ * view (Transfer DTOs) and its events, progress throttled.
  */
 import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
