@@ -134,6 +134,11 @@ export const TransferError = Type.Object({ code: Type.String(), message: Type.St
 
 export const Transfer = Type.Object({
   id: Type.String(),
+  /**
+   * Grows with every change the server stores (state, files, notes, order), never back, across
+   * restarts too: a view with a lower version is older. Progress alone does not change it.
+   */
+  version: Type.Integer({ minimum: 0 }),
   state: TransferState,
   /** The mode actually used (null until a file has started). */
   mode: Nullable(Type.Union([Type.Literal('fxp'), Type.Literal('relay')])),

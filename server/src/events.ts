@@ -1,6 +1,7 @@
 /**
  * The service events the WebSocket hub fans out. Rooms below http/ emit them; only the hub
- * adds sequence numbers (per connection) and coalesces.
+ * adds sequence numbers (per connection). Transfer progress arrives already throttled by
+ * transfers/; the hub coalesces the rest.
  */
 import { EventEmitter } from 'node:events';
 import type { LiveEvent } from '../../contract/index.js';

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transfer } from '../../contract/index.js';
+import { performance } from 'node:perf_hooks';
+import type { ServerMessage, Transfer } from '../../contract/index.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { eventually, openFeed, startTestApp, type TestApp } from './app.js';
 import { embedded, seededBytes, sha256, writeFiles, type TestServer } from './fixtures.js';
@@ -53,6 +54,11 @@ function treeOf(root: string): Record<string, string> {
   };
   walk(root);
   return out;
+}
+
+/** The transfer.updated messages about one transfer, in order. */
+function updatesOf(messages: ServerMessage[], id: string): Transfer[] {
+  return messages.flatMap((m) => (m.type === 'transfer.updated' && m.transfer.id === id ? [m.transfer] : []));
 }
 
 async function start(spec: Parameters<typeof embedded.start>[0]): Promise<TestServer> {
@@ -138,6 +144,76 @@ describe('transfers through the API', () => {
     expect(retried.json().state).toBe('queued');
     expect((await finished(t, created.id)).state).toBe('done');
     expect(sha256(fs.readFileSync(path.join(b.root, 'c.bin')))).toBe(sha256(data));
+  });
+
+  it('numbers every stored change of a transfer with a growing version, across a restart too', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 6; i++) files[`v/f${i}.bin`] = seededBytes(64 * 1024 + i, 20 + i);
+    const a = await start({ address: '127.0.0.2', files });
+    const b = await start({ address: '127.0.0.3' });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-version-'));
+    cleanup.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    let t = await startTestApp({ dataDir });
+    const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
+    const { messages } = await openFeed(t, t.auth);
+    const created = await transfer(t, { source: { siteId: src, path: '/v' }, destination: { siteId: dst, dir: '/' } });
+    const done = await finished(t, created.id);
+    expect(done).toMatchObject({ state: 'done', filesDone: 6 });
+    await eventually(() => updatesOf(messages, created.id).some((u) => u.state === 'done'));
+
+    // Never back; and up whenever what the store holds changed (progress alone may share one).
+    const stored = (u: Transfer) =>
+      JSON.stringify([u.state, u.kind, u.mode, u.filesDone, u.filesFailed, u.filesTotal, u.bytesTotal, u.attempts, u.notes]);
+    const seen = [created, ...updatesOf(messages, created.id)];
+    for (let i = 1; i < seen.length; i++) {
+      const [before, after] = [seen[i - 1]!, seen[i]!];
+      if (stored(after) === stored(before)) expect(after.version).toBeGreaterThanOrEqual(before.version);
+      else expect(after.version).toBeGreaterThan(before.version);
+    }
+    expect(done.version).toBe(seen.at(-1)!.version);
+
+    // A restart on the same data dir goes on from there.
+    await t.close();
+    t = await startTestApp({ dataDir });
+    cleanup.push(() => t.close());
+    const reloaded = (await t.app.inject({ url: `/api/transfers/${created.id}`, headers: t.auth })).json() as Transfer;
+    expect(reloaded.version).toBe(done.version);
+    const retried = (await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/retry`, headers: t.auth })).json() as Transfer;
+    expect(retried.state).toBe('queued');
+    expect(retried.version).toBeGreaterThan(done.version);
+    const again = await finished(t, created.id);
+    expect(again.state).toBe('done');
+    expect(again.version).toBeGreaterThan(retried.version);
+  });
+
+  it('announces a transfer at most ~5 times a second, throttled once: the hub passes each update on', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 120; i++) files[`many/f${String(i).padStart(3, '0')}.bin`] = seededBytes(2048 + i, 300 + i);
+    const a = await start({ address: '127.0.0.2', files });
+    const b = await start({ address: '127.0.0.3' });
+    // A hub that coalesced transfers would hold every update for a minute.
+    const t = await startTestApp({ hubFlushMs: 60_000 });
+    cleanup.push(() => t.close());
+    const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
+    const published: { at: number; transfer: Transfer }[] = [];
+    t.app.services.events.on('event', (event) => {
+      if (event.type === 'transfer.updated') published.push({ at: performance.now(), transfer: event.transfer });
+    });
+    const { messages } = await openFeed(t, t.auth);
+    await eventually(() => messages.length > 0); // the snapshot
+
+    const created = await transfer(t, { source: { siteId: src, path: '/many' }, destination: { siteId: dst, dir: '/' } });
+    await eventually(() => updatesOf(messages, created.id).some((u) => u.state === 'done'));
+    const ours = published.filter((p) => p.transfer.id === created.id);
+    expect(updatesOf(messages, created.id)).toEqual(ours.map((p) => p.transfer));
+
+    // Progress waits out PROGRESS_INTERVAL_MS (200 ms) since the last update; only the few
+    // state changes (queued, running, mode, walk ended, done) go out at once.
+    const gaps = ours.slice(1).map((p, i) => p.at - ours[i]!.at);
+    expect(gaps.filter((gap) => gap < 190).length).toBeLessThanOrEqual(5);
+    const seconds = (ours.at(-1)!.at - ours[0]!.at) / 1000;
+    expect(ours.length).toBeLessThanOrEqual(5 * seconds + 6);
+    expect(ours.length).toBeGreaterThan(3);
   });
 
   it('fails with the server’s own words when the source file does not exist', async () => {

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError } from '../errors.js';
 import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from '../ftp/errors.js';
 import { NotFoundError } from '../sites/service.js';
-import { ConflictError } from '../transfers/service.js';
+import { ConflictError } from '../transfers/transitions.js';
 import { HttpError } from './auth.js';
 
 function statusOf(error: unknown): number {

@@ -1,8 +1,10 @@
 /**
  * The WebSocket hub: each client gets a snapshot, then the service events, numbered by seq.
- * Updates to the same transfer or session are coalesced (the newest wins) and flushed a few
- * times a second, so a client gets at most ~5 messages per second per transfer whatever the
- * engine emits. A client that doesn't read is dropped rather than buffered without bound.
+ * Transfer updates go out as they come: transfers/ publishes a transfer's progress at most
+ * ~5 times a second and its state changes at once, and a second throttle here would only
+ * delay those. Updates to the same session, site or queue are coalesced (the newest wins)
+ * and flushed with the log lines a few times a second. A client that doesn't read is dropped
+ * rather than buffered without bound.
  */
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
@@ -10,7 +12,7 @@ import { ClientMessage, type LiveEvent, type ServerMessage, type Snapshot } from
 import type { EventBus } from '../events.js';
 
 export interface HubOptions {
-  /** How often pending events are flushed to each client (default 200 ms). */
+  /** How often pending session, site and queue updates and log lines are flushed to each client (default 200 ms). */
   flushMs?: number;
   /** A client whose socket has more than this unsent is dropped (default 4 MiB). */
   maxBufferedBytes?: number;
@@ -50,6 +52,10 @@ class Client {
       if (this.logLines.length > this.options.maxPendingLogLines) this.logLines.shift();
       return;
     }
+    if (event.type === 'transfer.updated' || event.type === 'transfer.removed') {
+      this.send(event);
+      return;
+    }
     const key = coalescingKey(event);
     this.pending.delete(key); // re-insert so the order follows the newest update
     this.pending.set(key, event);
@@ -81,12 +87,8 @@ function serialized(message: object): string {
   return json;
 }
 
-function coalescingKey(event: Exclude<LiveEvent, { type: 'log' }>): string {
+function coalescingKey(event: Exclude<LiveEvent, { type: 'log' | 'transfer.updated' | 'transfer.removed' }>): string {
   switch (event.type) {
-    case 'transfer.updated':
-      return `transfer:${event.transfer.id}`;
-    case 'transfer.removed':
-      return `transfer:${event.id}`;
     case 'session.updated':
       return `session:${event.session.id}`;
     case 'session.removed':

@@ -78,6 +78,8 @@ const MIGRATIONS: string[] = [
   // also binds host, port and user. Re-sealing needs the master key, which the store does not
   // hold: this marks the work, and SitesService does it (and clears the mark) when it starts.
   `INSERT INTO meta (key, value) VALUES ('reseal_passwords', 'site-id') ON CONFLICT(key) DO NOTHING;`,
+  // Bumped by every write to a transfer or its files, so a client can tell a stale view from a newer one.
+  `ALTER TABLE transfers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -11,6 +11,7 @@ import type { SitesService } from '../sites/service.js';
 import { walkTree } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
+import type { Transitions } from './transitions.js';
 
 export interface RunnerOptions {
   /** Files copied at once, over all sites (default 4). */
@@ -47,6 +48,7 @@ export class Runner {
 
   constructor(
     private readonly store: TransferStore,
+    private readonly transitions: Transitions,
     private readonly sites: SitesService,
     private readonly pool: SessionPool,
     private readonly service: TransferService,
@@ -155,19 +157,12 @@ export class Runner {
     this.retryTimer.unref();
   }
 
-  private markRunning(transfer: TransferRow): void {
-    if (transfer.state === 'queued') {
-      this.store.updateTransfer(transfer.id, { state: 'running', started_at: transfer.started_at ?? new Date().toISOString() });
-      this.service.emitNow(transfer.id);
-    }
-  }
-
   // ---- work -------------------------------------------------------------------------------
 
   private startWalk(transfer: TransferRow): void {
     const key = `walk:${transfer.id}`;
     const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
-    this.markRunning(transfer);
+    this.transitions.started(transfer);
     void (async () => {
       const leases: Lease[] = [];
       try {
@@ -186,39 +181,33 @@ export class Runner {
           },
           onNote: (note) => this.service.addNote(transfer.id, note),
         });
-        this.store.updateTransfer(transfer.id, { expanded: 1, next_retry_at: null });
+        this.transitions.walkDone(transfer.id);
       } catch (error) {
         if (job.controller.signal.aborted) return;
         const attempts = (this.store.transfer(transfer.id)?.attempts ?? 0) + 1;
         const failure = describeError(error);
         if (isTransient(error) && attempts < this.maxAttempts()) {
           const delay = this.retryDelay(attempts);
-          this.store.updateTransfer(transfer.id, { attempts, next_retry_at: new Date(Date.now() + delay).toISOString() });
+          this.transitions.walkRetryLater(transfer.id, attempts, new Date(Date.now() + delay));
           this.service.addNote(transfer.id, `${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
         } else {
-          this.store.updateTransfer(transfer.id, {
-            attempts,
-            expanded: 1,
-            error_code: failure.code,
-            error_message: failure.message,
-          });
-          this.store.setFilesState(transfer.id, ['queued'], 'cancelled');
+          this.transitions.walkFailed(transfer.id, attempts, failure);
         }
       } finally {
         for (const lease of leases) lease.release();
-        this.service.settle(transfer.id);
-        this.service.emitNow(transfer.id);
+        if (!this.transitions.settle(transfer.id)) this.service.emitNow(transfer.id);
         this.end(key);
       }
     })();
   }
 
   private startFile(transfer: TransferRow, file: FileRow): void {
-    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
     const attempts = file.attempts + 1;
-    this.store.updateFile(file.id, { state: 'running', attempts, bytes_done: 0, next_retry_at: null });
+    // Read as queued in this same tick; if it is not any more, whoever moved it owns it.
+    if (!this.transitions.fileStarted(file, attempts)) return;
+    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.live.set(file.id, { transferId: transfer.id, position: 0 });
-    this.markRunning(transfer);
+    this.transitions.started(transfer);
     void (async () => {
       const leases: Lease[] = [];
       try {
@@ -260,57 +249,41 @@ export class Runner {
           },
           onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
         });
-        this.store.updateFile(file.id, {
-          state: 'done',
+        this.transitions.fileDone(file, {
           size: result.size,
-          bytes_done: result.size,
           mode: result.mode,
           verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
-          error_code: null,
-          error_message: null,
         });
       } catch (error) {
-        this.fileFailed(file, attempts, error, job.controller.signal);
+        this.fileEnded(file, attempts, error, job.controller.signal);
       } finally {
         for (const lease of leases) lease.release();
         this.live.delete(file.id);
         this.end(file.id);
-        this.service.settle(transfer.id);
-        this.service.touch(transfer.id);
+        this.transitions.settle(transfer.id);
       }
     })();
   }
 
-  private fileFailed(file: FileRow, attempts: number, error: unknown, signal: AbortSignal): void {
+  /** A copy threw: why decides whether the file waits, runs again, or ends. */
+  private fileEnded(file: FileRow, attempts: number, error: unknown, signal: AbortSignal): void {
     const position = this.live.get(file.id)?.position ?? 0;
     if (signal.aborted && signal.reason === SHUTDOWN) {
-      this.store.updateFile(file.id, { state: 'queued', attempts: attempts - 1 });
+      this.transitions.fileInterrupted(file, attempts);
       return;
     }
     if (signal.aborted) {
-      // Retried while this copy was still winding down: run it again.
-      const retried = this.store.transfer(file.transfer_id)?.state !== 'cancelled';
-      this.store.updateFile(file.id, { state: retried ? 'queued' : 'cancelled', bytes_done: position });
+      this.transitions.fileAborted(file, position);
       return;
     }
     const failure = describeError(error);
     if (isTransient(error) && attempts < this.maxAttempts()) {
       const delay = this.retryDelay(attempts);
-      this.store.updateFile(file.id, {
-        state: 'queued',
-        next_retry_at: new Date(Date.now() + delay).toISOString(),
-        error_code: failure.code,
-        error_message: failure.message,
-      });
+      this.transitions.fileRetryLater(file, failure, new Date(Date.now() + delay));
       this.service.addNote(file.transfer_id, `${file.source_path}: ${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
       return;
     }
-    this.store.updateFile(file.id, {
-      state: 'failed',
-      bytes_done: position,
-      error_code: failure.code,
-      error_message: failure.message,
-    });
+    this.transitions.fileFailed(file, failure, position);
   }
 
   private maxAttempts(): number {

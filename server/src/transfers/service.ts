@@ -1,6 +1,7 @@
 /**
  * The transfer queue as the API sees it: create, inspect, cancel, retry, reorder, pause.
- * The Runner does the work; this class owns the public view (Transfer DTOs) and its events.
+ * The Runner does the work, Transitions writes every state change; this class owns the public
+ * view (Transfer DTOs) and its events, progress throttled.
  */
 import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
@@ -12,16 +13,17 @@ import type { Db } from '../store/db.js';
 import { getMeta, setMeta } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
+import { Transitions } from './transitions.js';
 
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
-
-/** How often, at most, one transfer's progress is announced (~5 per second). */
+/**
+ * How often, at most, one transfer's progress is announced (~5 per second). The only throttle
+ * between the copies and the browsers: the hub sends transfer updates as they come.
+ */
 const PROGRESS_INTERVAL_MS = 200;
 
 export class TransferService {
   readonly store: TransferStore;
+  private readonly transitions: Transitions;
   private readonly runner: Runner;
   private readonly pendingEmit = new Map<string, NodeJS.Timeout>();
   /** Smoothed speed per transfer: last sample and the moving average. */
@@ -35,7 +37,8 @@ export class TransferService {
     options: RunnerOptions = {},
   ) {
     this.store = new TransferStore(db);
-    this.runner = new Runner(this.store, sites, pool, this, options);
+    this.transitions = new Transitions(this.store, { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) });
+    this.runner = new Runner(this.store, this.transitions, sites, pool, this, options);
     this.sites = sites;
   }
 
@@ -43,7 +46,7 @@ export class TransferService {
 
   /** Re-queue what a crash interrupted and start working (unless the queue was paused). */
   start(): void {
-    this.store.requeueInterrupted();
+    this.transitions.requeueInterrupted();
     this.runner.paused = getMeta(this.db, 'queue.paused') === 'true';
     this.runner.kick();
   }
@@ -89,32 +92,15 @@ export class TransferService {
   }
 
   cancel(id: string): Transfer {
-    const row = this.row(id);
-    if (row.state !== 'queued' && row.state !== 'running') throw new ConflictError(`transfer is already ${row.state}`);
-    this.store.updateTransfer(id, { state: 'cancelled', finished_at: new Date().toISOString(), next_retry_at: null });
-    this.store.setFilesState(id, ['queued'], 'cancelled');
+    this.row(id);
+    this.transitions.cancel(id);
     this.runner.abortTransfer(id);
-    this.emitNow(id);
     return this.get(id);
   }
 
   retry(id: string): Transfer {
-    const row = this.row(id);
-    if (row.state === 'queued' || row.state === 'running') throw new ConflictError(`transfer is ${row.state}`);
-    this.store.setFilesState(id, ['failed', 'cancelled'], 'queued', { attempts: 0, next_retry_at: null, error_code: null, error_message: null });
-    this.store.updateTransfer(id, {
-      state: 'queued',
-      // Walk again: a walk that failed (login refused, a listing error) is marked expanded so
-      // the transfer can settle, and would otherwise leave the retry queued with nothing to run
-      // or a tree half found. Re-walking is idempotent (files are keyed by source path).
-      expanded: 0,
-      attempts: 0,
-      error_code: null,
-      error_message: null,
-      next_retry_at: null,
-      finished_at: null,
-    });
-    this.emitNow(id);
+    this.row(id);
+    this.transitions.retry(id);
     this.runner.kick();
     return this.get(id);
   }
@@ -188,22 +174,6 @@ export class TransferService {
     this.store.updateTransfer(id, { notes: JSON.stringify(notes.slice(-20)) });
   }
 
-  /** Work out a transfer's state from its files once something finished. */
-  settle(id: string): void {
-    const row = this.store.transfer(id);
-    if (!row || row.state === 'cancelled' || row.state === 'done' || row.state === 'failed') return;
-    if (row.expanded === 0 || this.store.hasUnfinished(id)) return;
-    const counts = this.store.counts(id);
-    const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
-    this.store.updateTransfer(id, {
-      state: failed || row.error_code ? 'failed' : counts.cancelled > 0 ? 'cancelled' : 'done',
-      finished_at: new Date().toISOString(),
-      ...(failed ? { error_code: failed.error_code, error_message: failed.error_message } : {}),
-    });
-    this.speed.delete(id);
-    this.emitNow(id);
-  }
-
   // ---- views ------------------------------------------------------------------------------
 
   private row(id: string): TransferRow {
@@ -216,8 +186,10 @@ export class TransferService {
     const counts = this.store.counts(row.id);
     const bytesDone = counts.bytesDone + this.runner.liveBytes(row.id);
     const finished = row.state === 'done' || row.state === 'failed' || row.state === 'cancelled';
+    if (finished) this.speed.delete(row.id);
     return {
       id: row.id,
+      version: row.version,
       state: row.state,
       mode: row.mode,
       requestedMode: row.requested_mode,

@@ -1,6 +1,8 @@
 /**
  * The persistent queue: transfers (what the user asked for) and their files (what runs).
  * Every state change is written before it is announced, so a SIGKILL loses nothing.
+ * Only transitions.ts calls the methods that write `state`. Every write to a transfer or one
+ * of its files bumps the transfer's version, which a client compares to drop stale views.
  */
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
@@ -29,6 +31,7 @@ export interface TransferRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  version: number;
 }
 
 export interface FileRow {
@@ -59,6 +62,10 @@ export interface FileCounts {
   bytesTotal: number;
   bytesDone: number;
 }
+
+/** Columns written by updates; `state` only through the change*State methods, `version` by every write. */
+export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
+export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
 
 export class TransferStore {
   /** Prepared once per distinct SQL text: preparing costs more than running these. */
@@ -107,16 +114,29 @@ export class TransferStore {
     ).all() as TransferRow[];
   }
 
-  updateTransfer(id: string, fields: Partial<Omit<TransferRow, 'id'>>): void {
+  /** Run writes as one: a crash keeps all of them or none. */
+  atomically<T>(writes: () => T): T {
+    return this.db.transaction(writes)();
+  }
+
+  updateTransfer(id: string, fields: TransferFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE transfers SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.sql(`UPDATE transfers SET ${set}, version = version + 1 WHERE id = @id`).run({ ...fields, id });
+  }
+
+  /** Move a transfer to `to` if it is in one of `from`; false (and nothing written) if not. */
+  changeTransferState(id: string, from: TransferState[], to: TransferState, fields: TransferFields = {}): boolean {
+    const result = this.sql(
+      `UPDATE transfers SET state = @to${alsoSet(fields)}, version = version + 1 WHERE id = @id AND state IN (${statesList(from)})`,
+    ).run({ ...fields, ...statesParams(from), to, id });
+    return result.changes > 0;
   }
 
   moveToTop(id: string): void {
     const min = (this.sql('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
-    this.sql('UPDATE transfers SET position = ? WHERE id = ?').run(min - 1, id);
+    this.sql('UPDATE transfers SET position = ?, version = version + 1 WHERE id = ?').run(min - 1, id);
   }
 
   deleteFinished(): string[] {
@@ -137,7 +157,18 @@ export class TransferStore {
       for (const [source, destination, size] of files) {
         insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size);
       }
+      this.bumpVersion(transferId);
     })();
+  }
+
+  private bumpVersion(transferId: string): void {
+    this.sql('UPDATE transfers SET version = version + 1 WHERE id = ?').run(transferId);
+  }
+
+  private bumpVersionOfFile(fileId: string): void {
+    this.sql(
+      'UPDATE transfers SET version = version + 1 WHERE id = (SELECT transfer_id FROM transfer_files WHERE id = ?)',
+    ).run(fileId);
   }
 
   file(id: string): FileRow | undefined {
@@ -165,22 +196,35 @@ export class TransferStore {
     return row.t;
   }
 
-  updateFile(id: string, fields: Partial<Omit<FileRow, 'id' | 'transfer_id'>>): void {
+  updateFile(id: string, fields: FileFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.atomically(() => {
+      this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
+      this.bumpVersionOfFile(id);
+    });
   }
 
-  setFilesState(transferId: string, from: TransferState[], to: TransferState, extra: Partial<FileRow> = {}): void {
-    const placeholders = from.map(() => '?').join(', ');
-    const set = ['state = ?', ...Object.keys(extra).map((c) => `${c} = ?`)].join(', ');
-    this.sql(`UPDATE transfer_files SET ${set} WHERE transfer_id = ? AND state IN (${placeholders})`).run(
-      to,
-      ...Object.values(extra),
-      transferId,
-      ...from,
-    );
+  /** Move a file to `to` if it is in one of `from`; false (and nothing written) if not. */
+  changeFileState(id: string, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
+    return this.atomically(() => {
+      const result = this.sql(
+        `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})`,
+      ).run({ ...fields, ...statesParams(from), to, id });
+      if (result.changes > 0) this.bumpVersionOfFile(id);
+      return result.changes > 0;
+    });
+  }
+
+  /** Move every file of a transfer that is in one of `from` to `to`. */
+  changeFilesState(transferId: string, from: TransferState[], to: TransferState, fields: FileFields = {}): void {
+    this.atomically(() => {
+      const result = this.sql(
+        `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE transfer_id = @transferId AND state IN (${statesList(from)})`,
+      ).run({ ...fields, ...statesParams(from), to, transferId });
+      if (result.changes > 0) this.bumpVersion(transferId);
+    });
   }
 
   /** Whether any file of the transfer is still queued or running (an index lookup, not a count). */
@@ -208,8 +252,28 @@ export class TransferStore {
 
   /** After a crash: what was running is queued again, to resume from what the destination holds. */
   requeueInterrupted(): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
+      this.sql(
+        `UPDATE transfers SET version = version + 1
+           WHERE id IN (SELECT transfer_id FROM transfer_files WHERE state = 'running')`,
+      ).run();
       this.sql(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
-    })();
+    });
   }
+}
+
+/** `, column = @column` for each field written alongside a state. */
+function alsoSet(fields: object): string {
+  return Object.keys(fields)
+    .map((column) => `, ${column} = @${column}`)
+    .join('');
+}
+
+/** The placeholders @from0, @from1 … of a `state IN (…)` list; statesParams() gives their values. */
+function statesList(states: TransferState[]): string {
+  return states.map((_, i) => `@from${i}`).join(', ');
+}
+
+function statesParams(states: TransferState[]): Record<string, TransferState> {
+  return Object.fromEntries(states.map((state, i) => [`from${i}`, state]));
 }

@@ -18,10 +18,11 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** A transfer update of ~16 KiB (its notes); each id is new, so the hub cannot coalesce them. */
+/** A transfer update of ~16 KiB (its notes), each of a new transfer. */
 function bulkyUpdate(i: number): Transfer {
   return {
     id: `flood-${i}`,
+    version: 1,
     state: 'running',
     mode: 'fxp',
     requestedMode: 'auto',
@@ -103,7 +104,7 @@ it('drops a client that stops reading (1013), keeps memory flat, and a normal cl
   expect(hub.size).toBe(2);
   stuck.tcp.pause();
 
-  // ~20 MiB/s for 4 s: 1 MiB per 50 ms flush, far more than the hub's 4 MiB allowance.
+  // ~20 MiB/s for 4 s: 1 MiB per 50 ms tick, far more than the hub's 4 MiB allowance.
   const PER_TICK = 64;
   const TICKS = 80;
   const before = retained();

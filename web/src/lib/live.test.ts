@@ -31,6 +31,7 @@ const site = (id: string, name: string): Site => ({
 
 const transfer = (id: string, patch: Partial<Transfer> = {}): Transfer => ({
   id,
+  version: 1,
   state: 'queued',
   mode: null,
   requestedMode: 'auto',
@@ -205,6 +206,38 @@ describe('createLiveStore', () => {
     store.clearFinishedTransfers();
     pending.splice(0).forEach((flush) => flush());
     expect(Object.keys(store.getState().transfers).sort()).toEqual(['q', 'r']);
+  });
+});
+
+describe('transfer versions', () => {
+  it('keeps a newer socket update when a late HTTP answer carries an older version', () => {
+    const store = createLiveStore((flush) => flush());
+    store.socketOpened();
+    store.receive(snapshot(1, [transfer('t1', { version: 4, state: 'failed' })]));
+    // Retry answered with v5 (queued), but the socket already said v6: the runner started it.
+    store.receive({ type: 'transfer.updated', seq: 2, transfer: transfer('t1', { version: 6, state: 'running' }) });
+    store.applyLocal({ type: 'transfer.updated', transfer: transfer('t1', { version: 5, state: 'queued' }) });
+    expect(store.getState().transfers.t1).toMatchObject({ version: 6, state: 'running' });
+  });
+
+  it('keeps a newer HTTP answer when an older socket update is still in flight', () => {
+    const store = createLiveStore((flush) => flush());
+    store.socketOpened();
+    store.receive(snapshot(1, [transfer('t1', { version: 4, state: 'running' })]));
+    store.applyLocal({ type: 'transfer.updated', transfer: transfer('t1', { version: 7, state: 'cancelled' }) });
+    store.receive({ type: 'transfer.updated', seq: 2, transfer: transfer('t1', { version: 6, state: 'running' }) });
+    expect(store.getState().transfers.t1).toMatchObject({ version: 7, state: 'cancelled' });
+    expect(store.getState().seq).toBe(2);
+  });
+
+  it('takes progress at the same version and anything newer', () => {
+    const { state } = run([
+      snapshot(1, [transfer('t1', { version: 3, state: 'running', bytesDone: 100 })]),
+      { type: 'transfer.updated', seq: 2, transfer: transfer('t1', { version: 3, state: 'running', bytesDone: 400 }) },
+    ]);
+    expect(state.transfers.t1?.bytesDone).toBe(400);
+    const next = applyDelta(state, { type: 'transfer.updated', transfer: transfer('t1', { version: 4, state: 'done' }) });
+    expect(next.transfers.t1?.state).toBe('done');
   });
 });
 

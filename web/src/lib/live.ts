@@ -67,11 +67,19 @@ function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T
   return next;
 }
 
-/** Apply one delta to the state; pure, and ignores seq (reduceMessage checks it). */
+/**
+ * Apply one delta to the state; pure, and ignores seq (reduceMessage checks it). A transfer
+ * older (by version) than the one held is dropped, so a late HTTP answer cannot roll it back.
+ */
 export function applyDelta(state: LiveState, delta: LocalDelta): LiveState {
   switch (delta.type) {
-    case 'transfer.updated':
+    case 'transfer.updated': {
+      // HTTP answers and the socket race: whichever carries the older version lost. The same
+      // version is the same stored state with fresher progress, so it is taken.
+      const known = state.transfers[delta.transfer.id];
+      if (known && known.version > delta.transfer.version) return state;
       return { ...state, transfers: { ...state.transfers, [delta.transfer.id]: delta.transfer } };
+    }
     case 'transfer.removed':
       return { ...state, transfers: withoutKey(state.transfers, delta.id) };
     case 'session.updated':

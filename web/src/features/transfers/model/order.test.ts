@@ -4,6 +4,7 @@ import { orderTransfers, summarize } from './order.js';
 
 const t = (id: string, state: Transfer['state'], position: number, finishedAt?: string): Transfer => ({
   id,
+  version: 1,
   state,
   mode: null,
   requestedMode: 'auto',

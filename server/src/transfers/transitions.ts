@@ -1,0 +1,209 @@
+/**
+ * The state machine of transfers and their files: the only code that writes `state`. The
+ * runner and the service say what happened; each transition checks the state it leaves (in
+ * the UPDATE itself, so nothing slips in between a read and the write), writes, and only
+ * then announces, so a SIGKILL after an announcement loses nothing a browser saw.
+ *
+ *   transfer  queued → running → done | failed | cancelled → (retry) queued
+ *   file      queued → running → done | failed | cancelled, or back to queued (retry later,
+ *             shutdown, crash); failed | cancelled → (retry) queued
+ *
+ * What a refusal means depends on whose transition it is. The user's (cancel, retry) throw
+ * ConflictError: the API answers 409 with the state the transfer is in. The runner's ones race
+ * with the user's and with shutdown (a copy that ends after its transfer was cancelled and
+ * retried, a settle after a cancel): when its from-state no longer holds, a newer transition
+ * won, so it writes nothing and returns false.
+ */
+import type { TransferState } from '../../../contract/index.js';
+import type { ErrorDescription } from '../errors.js';
+import type { FileFields, FileRow, TransferRow, TransferStore } from './store.js';
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/** How a written state change reaches the browsers. */
+export interface Announcer {
+  /** A transfer's state changed: tell them now. */
+  now(transferId: string): void;
+  /** One of its files changed: tell them with the next progress update. */
+  soon(transferId: string): void;
+}
+
+/** What a finished copy leaves in the file's row. */
+export type FileResult = Pick<FileRow, 'size' | 'mode' | 'verified'>;
+
+const UNFINISHED: TransferState[] = ['queued', 'running'];
+const FINISHED: TransferState[] = ['done', 'failed', 'cancelled'];
+
+export class Transitions {
+  constructor(
+    private readonly store: TransferStore,
+    private readonly announce: Announcer,
+  ) {}
+
+  // ---- the user's -------------------------------------------------------------------------
+
+  /** Stop a transfer: what waits is cancelled now; running copies end as cancelled when aborted. */
+  cancel(id: string): void {
+    const cancelled = this.store.atomically(() => {
+      if (!this.store.changeTransferState(id, UNFINISHED, 'cancelled', { finished_at: now(), next_retry_at: null })) {
+        return false;
+      }
+      this.store.changeFilesState(id, ['queued'], 'cancelled');
+      return true;
+    });
+    if (!cancelled) throw new ConflictError(`transfer is already ${this.stateOf(id)}`);
+    this.announce.now(id);
+  }
+
+  /** Run a finished transfer again: its failed and cancelled files start over, done ones stay. */
+  retry(id: string): void {
+    const retried = this.store.atomically(() => {
+      const changed = this.store.changeTransferState(id, FINISHED, 'queued', {
+        // Walk again: a walk that failed (login refused, a listing error) is marked expanded so
+        // the transfer can settle, and would otherwise leave the retry queued with nothing to
+        // run or a tree half found. Re-walking is idempotent (files are keyed by source path).
+        expanded: 0,
+        attempts: 0,
+        error_code: null,
+        error_message: null,
+        next_retry_at: null,
+        finished_at: null,
+      });
+      if (!changed) return false;
+      this.store.changeFilesState(id, ['failed', 'cancelled'], 'queued', {
+        attempts: 0,
+        next_retry_at: null,
+        error_code: null,
+        error_message: null,
+      });
+      return true;
+    });
+    if (!retried) throw new ConflictError(`transfer is ${this.stateOf(id)}`);
+    this.announce.now(id);
+  }
+
+  // ---- the runner's: transfers ------------------------------------------------------------
+
+  /** The first walk or copy of a queued transfer began. */
+  started(transfer: TransferRow): boolean {
+    const changed = this.store.changeTransferState(transfer.id, ['queued'], 'running', {
+      started_at: transfer.started_at ?? now(),
+    });
+    if (changed) this.announce.now(transfer.id);
+    return changed;
+  }
+
+  /** The walk failed for now: the transfer waits until `at` to walk again. */
+  walkRetryLater(id: string, attempts: number, at: Date): void {
+    this.store.updateTransfer(id, { attempts, next_retry_at: at.toISOString() });
+  }
+
+  /** The walk found every file. */
+  walkDone(id: string): void {
+    this.store.updateTransfer(id, { expanded: 1, next_retry_at: null });
+  }
+
+  /**
+   * The walk failed for good: the transfer keeps the error and nothing waiting runs. It is
+   * marked expanded so that settle() can finish it as failed once running copies end.
+   */
+  walkFailed(id: string, attempts: number, failure: ErrorDescription): void {
+    this.store.atomically(() => {
+      this.store.updateTransfer(id, {
+        attempts,
+        expanded: 1,
+        error_code: failure.code,
+        error_message: failure.message,
+      });
+      this.store.changeFilesState(id, ['queued'], 'cancelled');
+    });
+  }
+
+  /** Finish a transfer whose walk is done and whose files have all ended; true if it did. */
+  settle(id: string): boolean {
+    const row = this.store.transfer(id);
+    if (!row || !UNFINISHED.includes(row.state)) return false;
+    if (row.expanded === 0 || this.store.hasUnfinished(id)) return false;
+    const counts = this.store.counts(id);
+    const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
+    const changed = this.store.changeTransferState(
+      id,
+      [row.state],
+      failed || row.error_code ? 'failed' : counts.cancelled > 0 ? 'cancelled' : 'done',
+      {
+        finished_at: now(),
+        ...(failed ? { error_code: failed.error_code, error_message: failed.error_message } : {}),
+      },
+    );
+    if (changed) this.announce.now(id);
+    return changed;
+  }
+
+  // ---- the runner's: files ----------------------------------------------------------------
+
+  /** A copy of a queued file begins; its attempt number is `attempts`. */
+  fileStarted(file: FileRow, attempts: number): boolean {
+    return this.fileChanged(file, ['queued'], 'running', { attempts, bytes_done: 0, next_retry_at: null });
+  }
+
+  fileDone(file: FileRow, result: FileResult): boolean {
+    return this.fileChanged(file, ['running'], 'done', {
+      ...result,
+      bytes_done: result.size,
+      error_code: null,
+      error_message: null,
+    });
+  }
+
+  /** A transient failure: the file waits until `at` for its next attempt. */
+  fileRetryLater(file: FileRow, failure: ErrorDescription, at: Date): boolean {
+    return this.fileChanged(file, ['running'], 'queued', {
+      next_retry_at: at.toISOString(),
+      error_code: failure.code,
+      error_message: failure.message,
+    });
+  }
+
+  fileFailed(file: FileRow, failure: ErrorDescription, bytesDone: number): boolean {
+    return this.fileChanged(file, ['running'], 'failed', {
+      bytes_done: bytesDone,
+      error_code: failure.code,
+      error_message: failure.message,
+    });
+  }
+
+  /** The server is shutting down: the copy runs again at the next start, this attempt not counted. */
+  fileInterrupted(file: FileRow, attempts: number): boolean {
+    return this.fileChanged(file, ['running'], 'queued', { attempts: attempts - 1 });
+  }
+
+  /**
+   * The user stopped the copy. Its transfer may have been retried while the copy was still
+   * winding down: then the file runs again instead of ending cancelled.
+   */
+  fileAborted(file: FileRow, bytesDone: number): boolean {
+    const retried = this.stateOf(file.transfer_id) !== 'cancelled';
+    return this.fileChanged(file, ['running'], retried ? 'queued' : 'cancelled', { bytes_done: bytesDone });
+  }
+
+  /** At start: what a crash left running is queued again, to resume from what the destination holds. */
+  requeueInterrupted(): void {
+    this.store.requeueInterrupted();
+  }
+
+  private fileChanged(file: FileRow, from: TransferState[], to: TransferState, fields: FileFields): boolean {
+    const changed = this.store.changeFileState(file.id, from, to, fields);
+    if (changed) this.announce.soon(file.transfer_id);
+    return changed;
+  }
+
+  private stateOf(id: string): TransferState | undefined {
+    return this.store.transfer(id)?.state;
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
