@@ -5,12 +5,14 @@
  * probe polls SIZE on the same site).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Listing, Transfer } from '../../contract/index.js';
+import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
-import { embedded, harnessKind, seededBytes, sha256, type ServerKind, type TestServer } from './fixtures.js';
-import { startVsftpd, vsftpdAvailable } from './servers/index.js';
+import { embedded, harnessKind, seededBytes, sha256, writeFiles, type ServerKind, type TestServer } from './fixtures.js';
+import { FTP_PASSWORD, FTP_USER, startVsftpd, vsftpdAvailable } from './servers/index.js';
 
 const MiB = 1024 * 1024;
 const FOLDERS = 8;
@@ -157,6 +159,31 @@ function concurrencySuite(kind: ServerKind): void {
 }
 
 concurrencySuite(embedded);
+
+it('retries each listing of a burst once when the server drops the session under it', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-drop-'));
+  cleanup.push(async () => fs.rmSync(root, { recursive: true, force: true }));
+  writeFiles(root, browseTree());
+  let dropped = false;
+  const server = await startFtpServer({
+    host: '127.0.0.3',
+    root,
+    users: [{ user: FTP_USER, password: FTP_PASSWORD }],
+    // The first listing command reached the server: drop every connection while the rest wait behind it.
+    log: (line) => {
+      if (!dropped && / > (MLSD|LIST)\b/.test(line)) {
+        dropped = true;
+        queueMicrotask(() => server.destroyConnections());
+      }
+    },
+  });
+  cleanup.push(() => server.close());
+  const t = await startTestApp();
+  cleanup.push(() => t.close());
+  const siteId = await addSite(t, { ...server, user: FTP_USER, password: FTP_PASSWORD, root } as TestServer, 'dropping');
+  await listAllAtOnce(t, siteId);
+  expect(dropped).toBe(true);
+});
 
 describe.runIf(vsftpdAvailable() || process.env.CI)('vsftpd', () => {
   concurrencySuite(vsftpd);
