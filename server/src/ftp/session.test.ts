@@ -218,6 +218,14 @@ describe('FtpSession tasks', () => {
     expect(received).toEqual(['RNFR /a', 'RNTO /b', 'NOOP']);
   });
 
+  it('is idle again by the time a task’s caller resumes (a pool may hand it out at once)', async () => {
+    const { session } = await recording();
+    await session.task((t) => t.send('NOOP'));
+    expect(session.idle).toBe(true);
+    await session.send('NOOP');
+    expect(session.idle).toBe(true);
+  });
+
   it('runs a nested operation inside the running task instead of queueing it behind', async () => {
     const { session, received } = await recording();
     const outer = session.task(async (t) => {

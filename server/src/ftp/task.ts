@@ -42,7 +42,8 @@ interface TaskHandle extends FtpTask {
 }
 
 interface WaitingTask {
-  start(handle: TaskHandle): Promise<void>;
+  /** Runs the work; calls `ended` before it settles the caller's promise. */
+  start(handle: TaskHandle, ended: () => void): void;
   reject(error: Error): void;
 }
 
@@ -85,8 +86,20 @@ export class TaskQueue {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({
         reject,
-        start: (handle) =>
-          runningTasks.run([...outer, handle], () => Promise.resolve().then(() => work(handle))).then(resolve, reject),
+        start: (handle, ended) => {
+          // The task is over before its caller resumes: by then the session reads idle, and
+          // a pool may hand it out at once.
+          runningTasks.run([...outer, handle], () => Promise.resolve().then(() => work(handle))).then(
+            (value) => {
+              ended();
+              resolve(value);
+            },
+            (error: unknown) => {
+              ended();
+              reject(error);
+            },
+          );
+        },
       });
       this.next();
     });
@@ -108,7 +121,7 @@ export class TaskQueue {
     this.commands.onTaskStart();
     const handle = this.newHandle();
     this.running = handle;
-    void waiting.start(handle).finally(() => {
+    waiting.start(handle, () => {
       handle.end();
       this.running = null;
       this.next();
