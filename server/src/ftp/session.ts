@@ -4,8 +4,9 @@
  * Why our own layer instead of basic-ftp's Client: an FXP controller must issue RETR on one
  * session and STOR on another without either opening a data connection, send ABOR while a
  * transfer command is still in flight, and match every reply to its command strictly. basic-ftp
- * runs one task at a time and owns the data connection of every transfer, so it blocks all
- * three. We still use basic-ftp's listing parser (listing.ts).
+ * owns the data connection of every transfer and its tasks cannot be interrupted, so it blocks
+ * all three. We keep its rule of one task at a time per connection (task.ts), with ABOR cutting
+ * in, and still use its listing parser (listing.ts).
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
