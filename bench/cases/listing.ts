@@ -30,17 +30,19 @@ async function rawList(
   dir: string,
 ): Promise<{ firstByteMs: number; totalMs: number; bytes: number }> {
   const startedAt = nowMs();
-  await session.send('CWD', dir);
-  const socket = await connectData(session, await requestPassive(session));
-  const command = session.transfer('LIST');
-  let bytes = 0;
-  let firstByteMs = 0;
-  for await (const chunk of socket as AsyncIterable<Buffer>) {
-    if (bytes === 0) firstByteMs = nowMs() - startedAt;
-    bytes += chunk.length;
-  }
-  await command.done;
-  return { firstByteMs, totalMs: nowMs() - startedAt, bytes };
+  return session.task(async (task) => {
+    await task.send('CWD', dir);
+    const socket = await connectData(session, await requestPassive(task));
+    const command = task.transfer('LIST');
+    let bytes = 0;
+    let firstByteMs = 0;
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      if (bytes === 0) firstByteMs = nowMs() - startedAt;
+      bytes += chunk.length;
+    }
+    await command.done;
+    return { firstByteMs, totalMs: nowMs() - startedAt, bytes };
+  });
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -18,6 +18,7 @@ import { Auth } from './http/auth.js';
 import { errorHandler } from './http/errors.js';
 import { Hub } from './http/hub.js';
 import { registerRoutes } from './http/routes.js';
+import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
@@ -27,6 +28,7 @@ import { TransferService } from './transfers/service.js';
 
 export interface Services {
   sites: SitesService;
+  browse: BrowseService;
   transfers: TransferService;
   pool: SessionPool;
   events: EventBus;
@@ -78,6 +80,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     events,
     options.pool,
   );
+  const browse = new BrowseService(sites, pool);
   const transfers = new TransferService(db, sites, pool, events, { concurrency: config.concurrency, ...options.runner });
   const auth = new Auth(db, config.password, config.apiToken);
   const hub = new Hub(
@@ -85,7 +88,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
     { flushMs: options.hubFlushMs },
   );
-  app.decorate('services', { sites, transfers, pool, events, auth, hub });
+  app.decorate('services', { sites, browse, transfers, pool, events, auth, hub });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {

@@ -7,27 +7,29 @@ import tls from 'node:tls';
 import { FtpConnectionError } from './errors.js';
 import { assertDataPort, parseEpsvReply, parsePasvReply, passiveHost, type HostPort } from './pasv.js';
 import { checkPinnedCertificate, toConnectionError } from './connect.js';
-import type { FtpSession } from './session.js';
+import type { FtpSession, FtpTask } from './session.js';
 
 export function unmapIPv4(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 /**
- * Ask `session` to listen for one data connection and return where it listens. EPSV for an
- * IPv6 control connection (PASV cannot express it), PASV otherwise. PRET goes first where the
- * server lists it (distributed servers pick the data node by the command that follows).
+ * Ask the task's server to listen for one data connection and return where it listens. Part
+ * of a task: the transfer command that uses the port must follow before any other PASV. EPSV
+ * for an IPv6 control connection (PASV cannot express it), PASV otherwise. PRET goes first
+ * where the server lists it (distributed servers pick the data node by the command that follows).
  */
-export async function requestPassive(session: FtpSession, pretCommand?: string): Promise<HostPort> {
+export async function requestPassive(task: FtpTask, pretCommand?: string): Promise<HostPort> {
+  const { session } = task;
   const policy = session.options.pasvAddress ?? 'control';
-  if (pretCommand && session.features.has('PRET')) await session.send('PRET', pretCommand);
+  if (pretCommand && session.features.has('PRET')) await task.send('PRET', pretCommand);
   const controlHost = unmapIPv4(session.remoteAddress);
   let endpoint: HostPort;
   if (net.isIPv6(controlHost)) {
-    const reply = await session.send('EPSV');
+    const reply = await task.send('EPSV');
     endpoint = { host: controlHost, port: parseEpsvReply(reply.text) };
   } else {
-    const reply = await session.send('PASV');
+    const reply = await task.send('PASV');
     const announced = parsePasvReply(reply.text);
     endpoint = { host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard), port: announced.port };
   }

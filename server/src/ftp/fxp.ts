@@ -9,11 +9,11 @@ import { size } from './ops.js';
 import { encodeEprt, encodePort } from './pasv.js';
 import { SideError, superviseTransfer, type Side, type TransferWatch } from './supervise.js';
 import type { SessionProvider } from './copy.js';
-import type { FtpSession, TransferCommand } from './session.js';
+import type { FtpControl, FtpTask, TransferCommand } from './session.js';
 
 export interface FxpRequest extends TransferWatch {
-  source: FtpSession;
-  destination: FtpSession;
+  source: FtpControl;
+  destination: FtpControl;
   sourcePath: string;
   destinationPath: string;
   /** Which server listens (PASV); the other connects to it (PORT). */
@@ -53,15 +53,29 @@ export class FxpRefusedError extends Error {
   }
 }
 
-export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
+/** The two sides of a copy, each for the length of its task. */
+export interface TaskPair {
+  source: FtpTask;
+  destination: FtpTask;
+}
+
+/**
+ * Both sessions are held for the whole sequence: a keepalive NOOP between PASV and the
+ * transfer command, or a SIZE between REST and STOR, would break it.
+ */
+export function fxpCopy(request: FxpRequest): Promise<FxpResult> {
+  return request.source.task((source) => request.destination.task((destination) => runFxp(request, { source, destination })));
+}
+
+async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
   const startedAt = Date.now();
-  const { source, destination } = request;
+  const { source, destination } = pair;
   const passive = request.passive === 'source' ? source : destination;
   const active = request.passive === 'source' ? destination : source;
   const activeSide: Side = request.passive === 'source' ? 'destination' : 'source';
 
   await Promise.all([source.binary(), destination.binary()]);
-  const secure = await negotiateDataSecurity(request);
+  const secure = await negotiateDataSecurity(pair, request.allowClearData);
 
   const pret = request.passive === 'source' ? `RETR ${request.sourcePath}` : `STOR ${request.destinationPath}`;
   const endpoint = await refusalAs('pasv', request.passive, requestPassive(passive, pret));
@@ -90,8 +104,8 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
     await superviseTransfer({
       ...request,
       sides: [
-        { name: 'source', session: source, command: commands.source },
-        { name: 'destination', session: destination, command: commands.destination },
+        { name: 'source', session: source.session, command: commands.source },
+        { name: 'destination', session: destination.session, command: commands.destination },
       ],
       poll: request.probe
         ? async () => {
@@ -118,10 +132,10 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
     }
     throw failure;
   } finally {
-    if (secure.restoreProtection) await restoreProtection(request).catch(() => undefined);
+    if (secure.restoreProtection) await restoreProtection(pair).catch(() => undefined);
   }
 
-  const finalSize = await destinationSize(request);
+  const finalSize = await destinationSize({ ...request, destination });
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',
@@ -142,32 +156,33 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
  * when the user allowed clear data.
  */
 async function negotiateDataSecurity(
-  request: FxpRequest,
+  { source, destination }: TaskPair,
+  allowClearData: boolean | undefined,
 ): Promise<{ protectedData: boolean; restoreProtection: boolean }> {
-  const { source, destination } = request;
-  if (!source.dataProtected && !destination.dataProtected) return { protectedData: false, restoreProtection: false };
-  if (source.dataProtected && destination.dataProtected) {
-    const sscnSide = [source, destination].find((s) => s.features.has('SSCN'));
+  const [sourceProtected, destinationProtected] = [source.session.dataProtected, destination.session.dataProtected];
+  if (!sourceProtected && !destinationProtected) return { protectedData: false, restoreProtection: false };
+  if (sourceProtected && destinationProtected) {
+    const sscnSide = [source, destination].find((s) => s.session.features.has('SSCN'));
     if (sscnSide) {
       const side: Side = sscnSide === source ? 'source' : 'destination';
       await refusalAs('tls', side, sscnSide.send('SSCN', 'ON'));
       return { protectedData: true, restoreProtection: false };
     }
   }
-  if (!request.allowClearData) {
+  if (!allowClearData) {
     throw new FxpRefusedError(
       'tls',
-      source.dataProtected ? 'source' : 'destination',
+      sourceProtected ? 'source' : 'destination',
       new Error('secure FXP needs SSCN on one server (neither offers it); allow clear data (PROT C) to copy unencrypted'),
     );
   }
-  for (const session of [source, destination]) if (session.dataProtected) await session.send('PROT', 'C');
+  for (const task of [source, destination]) if (task.session.dataProtected) await task.send('PROT', 'C');
   return { protectedData: false, restoreProtection: true };
 }
 
-async function restoreProtection(request: FxpRequest): Promise<void> {
-  for (const session of [request.source, request.destination]) {
-    if (session.dataProtected && !session.closedError) await session.send('PROT', 'P');
+async function restoreProtection({ source, destination }: TaskPair): Promise<void> {
+  for (const task of [source, destination]) {
+    if (task.session.dataProtected && !task.session.closedError) await task.send('PROT', 'P');
   }
 }
 
@@ -204,7 +219,7 @@ function classifyTransferFailure(error: unknown, dataMoved: boolean): unknown {
  * a large upload; another session of the server answers from the inode at once.
  */
 export async function destinationSize(request: {
-  destination: FtpSession;
+  destination: FtpControl;
   destinationPath: string;
   probe?: SessionProvider;
 }): Promise<number | null> {

@@ -8,13 +8,13 @@ import { pipeline } from 'node:stream/promises';
 import { connectData, requestPassive } from './data.js';
 import type { SessionProvider } from './copy.js';
 import { FtpConnectionError } from './errors.js';
-import { destinationSize } from './fxp.js';
-import type { FtpSession } from './session.js';
+import { destinationSize, type TaskPair } from './fxp.js';
+import type { FtpControl } from './session.js';
 import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
 
 export interface RelayRequest extends TransferWatch {
-  source: FtpSession;
-  destination: FtpSession;
+  source: FtpControl;
+  destination: FtpControl;
   sourcePath: string;
   destinationPath: string;
   offset: number;
@@ -27,16 +27,20 @@ export interface RelayResult {
   durationMs: number;
 }
 
-export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
+/** Both sessions held for the whole sequence, as in fxpCopy. */
+export function relayCopy(request: RelayRequest): Promise<RelayResult> {
+  return request.source.task((source) => request.destination.task((destination) => runRelay(request, { source, destination })));
+}
+
+async function runRelay(request: RelayRequest, { source, destination }: TaskPair): Promise<RelayResult> {
   const startedAt = Date.now();
-  const { source, destination } = request;
   await Promise.all([source.binary(), destination.binary()]);
 
   const sourceEndpoint = await sideFailure('source', requestPassive(source, `RETR ${request.sourcePath}`));
   const destinationEndpoint = await sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`));
   const connections = await Promise.allSettled([
-    sideFailure('source', connectData(source, sourceEndpoint)),
-    sideFailure('destination', connectData(destination, destinationEndpoint)),
+    sideFailure('source', connectData(source.session, sourceEndpoint)),
+    sideFailure('destination', connectData(destination.session, destinationEndpoint)),
   ]);
   const sockets = connections.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
   const closeData = () => sockets.forEach((socket) => socket.destroy());
@@ -60,7 +64,7 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
       request.onDestinationOpened?.();
     } catch (error) {
       closeData();
-      await source.abort();
+      await source.session.abort();
       throw error;
     }
 
@@ -70,8 +74,8 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
     await superviseTransfer({
       ...request,
       sides: [
-        { name: 'source', session: source, command: retrieve },
-        { name: 'destination', session: destination, command: store },
+        { name: 'source', session: source.session, command: retrieve },
+        { name: 'destination', session: destination.session, command: store },
       ],
       poll: () => position,
       alongside: pipeline(input, output),
@@ -82,7 +86,7 @@ export async function relayCopy(request: RelayRequest): Promise<RelayResult> {
     throw error;
   }
 
-  const finalSize = await destinationSize(request);
+  const finalSize = await destinationSize({ ...request, destination });
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',

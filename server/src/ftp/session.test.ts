@@ -181,6 +181,113 @@ describe('FtpSession', () => {
   });
 });
 
+/** A scripted server that records every line it receives, answering like loginScript. */
+async function recording(extra: (line: string, socket: net.Socket) => boolean = () => false) {
+  const received: string[] = [];
+  const address = await scripted(
+    loginScript((line, socket) => {
+      received.push(line);
+      return extra(line, socket);
+    }),
+  );
+  const session = await FtpSession.connect({ ...address, user: 'u', password: 'p' });
+  cleanup.push(() => session.destroy());
+  received.splice(0); // the login is not what these tests look at
+  return { session, received };
+}
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('FtpSession tasks', () => {
+  it('runs a task’s commands back to back: a command sent meanwhile waits until the task ends', async () => {
+    const { session, received } = await recording();
+    const between = gate();
+    const renaming = session.task(async (t) => {
+      await t.send('RNFR', '/a');
+      await between.opened; // the task is between its two commands when the NOOP arrives
+      await t.send('RNTO', '/b');
+    });
+    await expect.poll(() => received).toEqual(['RNFR /a']);
+    const noop = session.send('NOOP');
+    between.open();
+    await Promise.all([renaming, noop]);
+    expect(received).toEqual(['RNFR /a', 'RNTO /b', 'NOOP']);
+  });
+
+  it('is idle again by the time a task’s caller resumes (a pool may hand it out at once)', async () => {
+    const { session } = await recording();
+    await session.task((t) => t.send('NOOP'));
+    expect(session.idle).toBe(true);
+    await session.send('NOOP');
+    expect(session.idle).toBe(true);
+  });
+
+  it('runs a nested operation inside the running task instead of queueing it behind', async () => {
+    const { session, received } = await recording();
+    const outer = session.task(async (t) => {
+      await t.send('CWD', '/x');
+      const inner = await t.task((nested) => nested.send('PWD'));
+      await t.send('NOOP');
+      return inner.code;
+    });
+    const queued = session.send('SYST');
+    expect(await outer).toBe(200);
+    await queued;
+    expect(received).toEqual(['CWD /x', 'PWD', 'NOOP', 'SYST']);
+  });
+
+  it('refuses the session itself from inside one of its tasks (that would wait forever)', async () => {
+    const { session } = await recording();
+    const nestedBySession = session.task(async () => session.send('PWD'));
+    await expect(nestedBySession).rejects.toThrow(/inside one of its own tasks/);
+    expect((await session.send('NOOP')).code).toBe(200);
+  });
+
+  it('sends ABOR at once for a running task’s transfer, ahead of the commands queued behind it', async () => {
+    const { session, received } = await recording((line, socket) => {
+      if (line === 'RETR /x') socket.write('150 opening\r\n');
+      else if (line === 'ABOR') socket.write('426 aborted\r\n226 abort done\r\n');
+      else return false;
+      return true;
+    });
+    const retrieving = session
+      .task(async (t) => {
+        const command = t.transfer('RETR', '/x');
+        await command.started;
+        return command.done;
+      })
+      .catch((error: unknown) => error);
+    await expect.poll(() => received).toEqual(['RETR /x']);
+    const queued = session.send('SIZE', '/a');
+    await session.abort();
+    expect(await retrieving).toMatchObject({ code: 'aborted' });
+    await queued;
+    expect(received).toEqual(['RETR /x', 'ABOR', 'NOOP', 'SIZE /a']);
+  });
+
+  it('fails the tasks waiting behind a closed session with its first cause, without running them', async () => {
+    const { session } = await recording((line, socket) => {
+      if (line !== 'PWD') return false;
+      socket.write('421 Timeout, closing control connection.\r\n');
+      socket.end();
+      return true;
+    });
+    let waitingRan = false;
+    const first = session.task((t) => t.send('PWD'));
+    const waiting = session.task(async (t) => {
+      waitingRan = true;
+      return t.send('NOOP');
+    });
+    await expect(first).rejects.toMatchObject({ code: 421 });
+    await expect(waiting).rejects.toThrow(/421 Timeout/);
+    expect(waitingRan).toBe(false);
+  });
+});
+
 describe.runIf(vsftpdAvailable() || process.env.CI)('implicit FTPS (vsftpd)', () => {
   it('speaks TLS from the first byte with a pinned certificate', async () => {
     const s = await startVsftpd({ address: '127.0.0.2', tls: 'implicit' });

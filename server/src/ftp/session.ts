@@ -4,8 +4,9 @@
  * Why our own layer instead of basic-ftp's Client: an FXP controller must issue RETR on one
  * session and STOR on another without either opening a data connection, send ABOR while a
  * transfer command is still in flight, and match every reply to its command strictly. basic-ftp
- * runs one task at a time and owns the data connection of every transfer, so it blocks all
- * three. We still use basic-ftp's listing parser (listing.ts).
+ * owns the data connection of every transfer and its tasks cannot be interrupted, so it blocks
+ * all three. We keep its rule of one task at a time per connection (task.ts), with ABOR cutting
+ * in, and still use its listing parser (listing.ts).
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -14,10 +15,12 @@ import { formatCommand, maskCommand } from './command.js';
 import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, withTimeout } from './connect.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseFeatures } from './features.js';
-import { abortResync, greetingCommand, replyCommand, transferCommand, type PendingCommand } from './pending.js';
+import { abortResync, greetingCommand, type PendingCommand } from './pending.js';
 import { parseReplies, type Reply } from './reply.js';
-import type { LogLine, SessionOptions, TransferCommand } from './types.js';
+import { TaskQueue, type FtpControl, type FtpTask } from './task.js';
+import type { LogLine, SessionOptions } from './types.js';
 
+export type { FtpControl, FtpTask } from './task.js';
 export type { LogLine, PasvAddressPolicy, SessionOptions, TlsMode, TransferCommand } from './types.js';
 
 const DEFAULTS = {
@@ -30,7 +33,7 @@ const DEFAULTS = {
   maxReplyBytes: 64 * 1024,
 };
 
-export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConnectionError] }> {
+export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConnectionError] }> implements FtpControl {
   readonly label: string;
   features = new Map<string, string>();
   /** The text of the greeting (220). */
@@ -42,12 +45,18 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
 
   private socket: net.Socket | tls.TLSSocket;
   private rest = '';
+  /** The running task's commands, in order: only the running task adds to it. */
   private readonly queue: PendingCommand[] = [];
   private inFlight: PendingCommand | null = null;
+  private readonly tasks = new TaskQueue(this, {
+    enqueue: (command) => this.enqueue(command),
+    ready: () => this.inFlight === null && this.queue.length === 0 && this.closedError === null,
+    onIdle: () => this.armKeepalive(),
+    onTaskStart: () => this.clearKeepalive(),
+  });
   private replyTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private tlsSession: Buffer | undefined;
-  private currentType: string | null = null;
 
   private constructor(
     readonly options: SessionOptions,
@@ -97,7 +106,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   }
 
   get idle(): boolean {
-    return this.inFlight === null && this.queue.length === 0;
+    return this.inFlight === null && this.queue.length === 0 && this.tasks.empty;
   }
 
   /** The command now waiting for its reply (PASS masked), for live session views; quiet polls don't count. */
@@ -106,28 +115,26 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   }
 
   /**
-   * Send a command and wait for its final reply. 1xx replies are skipped, 2xx and 3xx resolve,
-   * 4xx and 5xx reject with FtpReplyError (the session stays usable).
+   * Send one command as a task of its own and wait for its final reply. 1xx replies are
+   * skipped, 2xx and 3xx resolve, 4xx and 5xx reject with FtpReplyError (the session stays
+   * usable). An unsafe argument throws here, before anything is queued.
    */
   send(verb: string, arg?: string, options: { quiet?: boolean } = {}): Promise<Reply> {
-    const { command, reply } = replyCommand(formatCommand(verb, arg), options.quiet);
-    this.enqueue(command);
-    return reply;
+    return this.tasks.sendAlone(formatCommand(verb, arg), options.quiet);
   }
 
   /**
-   * Start a command that moves data (RETR, STOR, APPE, LIST, MLSD): resolves `started` on its
-   * 1xx and `done` on its final reply. No reply timeout applies after the 1xx: a copy can take
-   * hours, so the caller watches progress instead.
+   * Run a whole command sequence with the session to itself (task.ts): tasks run one at a
+   * time, FIFO, and one ends when `work` has settled and its last command has its reply.
+   * Only abort() cuts in. Keepalive NOOPs and lone commands are tasks too.
    */
-  transfer(verb: string, arg?: string): TransferCommand {
-    const { command, handle } = transferCommand(formatCommand(verb, arg));
-    this.enqueue(command);
-    return handle;
+  task<T>(work: (task: FtpTask) => Promise<T>): Promise<T> {
+    return this.tasks.run(work);
   }
 
   /**
-   * Abort the transfer in flight: ABOR goes out at once (not queued), then a NOOP behind it
+   * Abort the transfer in flight: ABOR goes out at once (not queued behind the running task,
+   * whose transfer it is), then a NOOP behind it
    * marks where the answers to the abort end. We discard every reply until the NOOP's 200, so
    * whichever of 426+226, 226+225 or 225 the server sends, the session is back in step.
    * If the server stays silent (pure-ftpd, vsftpd without async ABOR), the session is closed.
@@ -150,13 +157,6 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     } catch {
       // The session was closed by the timeout or the peer: nothing more to do with it.
     }
-  }
-
-  /** TYPE I once; later calls are free. SIZE and REST depend on it (ftp-notes.md). */
-  async binary(): Promise<void> {
-    if (this.currentType === 'I') return;
-    await this.send('TYPE', 'I');
-    this.currentType = 'I';
   }
 
   /** Send QUIT and close; never throws. */
@@ -262,7 +262,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     if (this.inFlight || this.closedError) return;
     const command = this.queue.shift();
     if (!command) {
-      this.armKeepalive();
+      this.tasks.next();
       return;
     }
     this.clearKeepalive();
@@ -362,6 +362,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     const pending = [...(this.inFlight ? [this.inFlight] : []), ...this.queue.splice(0)];
     this.inFlight = null;
     for (const command of pending) command.onError(error);
+    this.tasks.rejectWaiting(error);
     this.socket.destroy();
     this.emit('close', error);
   }

@@ -5,7 +5,7 @@
 import { FtpConnectionError } from './errors.js';
 import { hashAlgorithms } from './features.js';
 import { normalizeRemotePath } from './path.js';
-import type { FtpSession } from './session.js';
+import type { FtpControl, FtpSession } from './session.js';
 
 /** Strongest first. Names as HASH spells them; the X-commands map onto them. */
 const PREFERENCE = ['SHA-512', 'SHA-256', 'SHA-1', 'MD5', 'CRC32'] as const;
@@ -40,18 +40,20 @@ export function commonHash(a: FtpSession, b: FtpSession): { algorithm: string; a
   return null;
 }
 
-/** Ask the server for a file's hash; lower-case hex. */
-export async function remoteHash(session: FtpSession, path: string, method: HashMethod): Promise<string> {
+/** Ask the server for a file's hash; lower-case hex. OPTS HASH and HASH are one task: the choice is session state. */
+export async function remoteHash(control: FtpControl, path: string, method: HashMethod): Promise<string> {
   const file = normalizeRemotePath(path);
   if (method.command === 'HASH') {
-    await session.send('OPTS', `HASH ${method.algorithm}`);
-    const reply = await session.send('HASH', file);
+    const reply = await control.task(async (task) => {
+      await task.send('OPTS', `HASH ${method.algorithm}`);
+      return task.send('HASH', file);
+    });
     // "213 SHA-256 0-49 <hex> <name>"
     const hex = /^\S+\s+\d+-\d+\s+([0-9a-fA-F]+)/.exec(reply.text.trim())?.[1];
     if (!hex) throw new FtpConnectionError('protocol', `unreadable HASH reply: ${reply.text}`);
     return hex.toLowerCase();
   }
-  const reply = await session.send(method.command, file);
+  const reply = await control.send(method.command, file);
   const hex = /\b([0-9a-fA-F]{8,128})\b/.exec(reply.text)?.[1];
   if (!hex) throw new FtpConnectionError('protocol', `unreadable ${method.command} reply: ${reply.text}`);
   return hex.toLowerCase();

@@ -23,14 +23,11 @@ import {
   TransferFile,
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
-import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
-import { deleteFile, list, makeDirectory, removeTree, rename } from '../ftp/ops.js';
-import type { FtpSession } from '../ftp/session.js';
 import { HttpError, SESSION_COOKIE } from './auth.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { sites, transfers, pool, auth, hub } = app.services;
+  const { sites, browse, transfers, pool, auth, hub } = app.services;
 
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
@@ -84,41 +81,22 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       sites.test(request.params.id),
     );
 
-    // ---- browsing (the site's shared session: stays responsive while copies run) ----
-    const onSite = async <T>(siteId: string, work: (session: FtpSession) => Promise<T>): Promise<T> => {
-      sites.get(siteId);
-      const provider = pool.shared(siteId);
-      try {
-        return await work(await provider.acquire());
-      } catch (error) {
-        // A session that died while idle: one fresh try, these commands are idempotent enough.
-        if (!(error instanceof FtpConnectionError) || error.code === 'tls') throw error;
-        return work(await provider.acquire());
-      }
-    };
+    // ---- browsing ----
     typed.get(
       '/api/sites/:id/list',
       { schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } } },
-      async (request) => onSite(request.params.id, (session) => list(session, request.query.path ?? '/')),
+      async (request) => browse.list(request.params.id, request.query.path ?? '/'),
     );
     typed.post('/api/sites/:id/mkdir', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
-      await onSite(request.params.id, (session) => makeDirectory(session, request.body.path));
+      await browse.makeDirectory(request.params.id, request.body.path);
       return reply.code(204).send();
     });
     typed.post('/api/sites/:id/rename', { schema: { params: IdParams, body: RenameBody } }, async (request, reply) => {
-      await onSite(request.params.id, (session) => rename(session, request.body.from, request.body.to));
+      await browse.rename(request.params.id, request.body.from, request.body.to);
       return reply.code(204).send();
     });
     typed.post('/api/sites/:id/remove', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
-      await onSite(request.params.id, async (session) => {
-        try {
-          await deleteFile(session, request.body.path);
-        } catch (error) {
-          // Not a file (550): try it as a directory tree.
-          if (!(error instanceof FtpReplyError && error.code === 550)) throw error;
-          await removeTree(session, request.body.path);
-        }
-      });
+      await browse.remove(request.params.id, request.body.path);
       return reply.code(204).send();
     });
 

@@ -83,8 +83,9 @@ export class SessionPool {
   }
 
   /**
-   * One shared session per site for short commands: progress probes (SIZE once a second)
-   * and browsing. They queue FIFO, so every running copy and every pane can share it, and a
+   * One shared session per site for short work: progress probes (SIZE once a second) and
+   * browsing (sites/browse.ts). Each runs as tasks that queue FIFO (ftp/task.ts), so every
+   * running copy and every pane can share it without cutting into another's sequence, and a
    * pane stays responsive while copies hold the leased sessions. Outside the site's limit.
    */
   shared(siteId: string): SessionProvider {
