@@ -30,6 +30,12 @@ const DEFAULTS = {
   maxReplyBytes: 64 * 1024,
 };
 
+/**
+ * 1xx replies accepted per command: a server sends one (150), rarely two (110 restart
+ * marker, 120). A stream of them is a hostile or broken server, not progress.
+ */
+const MAX_PRELIMINARY_REPLIES = 5;
+
 export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConnectionError] }> {
   readonly label: string;
   features = new Map<string, string>();
@@ -96,6 +102,11 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     return this.socket instanceof tls.TLSSocket;
   }
 
+  /** How long a command may wait for its reply (SessionOptions.replyTimeoutMs or the default). */
+  get replyTimeoutMs(): number {
+    return this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs;
+  }
+
   get idle(): boolean {
     return this.inFlight === null && this.queue.length === 0;
   }
@@ -140,7 +151,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.inFlight = null;
     this.clearReplyTimer();
     transferInFlight.onError(abortError);
-    const { command, synced } = abortResync(timeoutMs);
+    const { command, synced } = abortResync();
     this.inFlight = command;
     this.write('ABOR\r\n');
     this.write('NOOP\r\n');
@@ -314,16 +325,24 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.fail(new FtpConnectionError('protocol', `unexpected reply ${reply.code} ${reply.text}`));
       return;
     }
+    if (reply.code < 200) {
+      command.preliminaryReplies = (command.preliminaryReplies ?? 0) + 1;
+      if (command.preliminaryReplies > MAX_PRELIMINARY_REPLIES) {
+        const what = maskCommand(command.line) || 'greeting';
+        this.fail(new FtpConnectionError('protocol', `${this.label}: more than ${MAX_PRELIMINARY_REPLIES} preliminary replies to ${what}`));
+        return;
+      }
+    }
     const finished = command.onReply(reply);
     if (finished) {
       this.inFlight = null;
       this.clearReplyTimer();
       this.next();
-    } else if (command.unlimitedAfterPreliminary) {
+    } else if (command.unlimitedAfterPreliminary && reply.code < 200) {
       this.clearReplyTimer(); // the transfer is under way: the caller watches progress now
-    } else {
-      this.armReplyTimer(command.timeoutMs ?? this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
     }
+    // Otherwise the deadline set when the command went out stands: a server that answers
+    // "110 still working" forever must not keep a plain command waiting forever.
   }
 
   private armReplyTimer(ms: number): void {

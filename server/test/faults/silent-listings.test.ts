@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFile, SessionSlot } from '../../src/ftp/copy.js';
-import { CancelledError } from '../../src/ftp/supervise.js';
+import { CancelledError } from '../../src/ftp/cancel.js';
 import { FtpConnectionError } from '../../src/ftp/errors.js';
 import { list } from '../../src/ftp/ops.js';
 import { FtpSession, type SessionOptions } from '../../src/ftp/session.js';
