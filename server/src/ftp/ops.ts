@@ -63,7 +63,8 @@ export async function list(session: FtpSession, path: string, { signal }: ListOp
       signal,
     });
     const replyMs = session.replyTimeoutMs;
-    await step(withTimeout(command.done, replyMs, `${session.label}: no final reply to ${verb} within ${replyMs} ms after its data`));
+    const late = `${session.label}: no final reply to ${verb} within ${replyMs} ms after its data`;
+    await step(withTimeout(command.done, replyMs, late));
     const { entries, rejected } = parseListing(text);
     return { path: dir, entries, rejected };
   } catch (error) {
@@ -180,7 +181,9 @@ async function readListing(
     for await (const chunk of socket as AsyncIterable<Buffer>) {
       idle.refresh();
       bytes += chunk.length;
-      if (bytes > MAX_LISTING_BYTES) throw new FtpConnectionError('protocol', `listing larger than ${MAX_LISTING_BYTES} bytes`);
+      if (bytes > MAX_LISTING_BYTES) {
+        throw new FtpConnectionError('protocol', `listing larger than ${MAX_LISTING_BYTES} bytes`);
+      }
       chunks.push(chunk);
     }
   } finally {

@@ -129,7 +129,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   /**
    * Start a command that moves data (RETR, STOR, APPE, LIST, MLSD): resolves `started` on its
    * 1xx and `done` on its final reply. No reply timeout applies after the 1xx: a copy can take
-   * hours, so the caller watches progress instead.
+   * hours, so the caller watches progress instead (a listing: its data limits, in ops.list).
    */
   transfer(verb: string, arg?: string): TransferCommand {
     const { command, handle } = transferCommand(formatCommand(verb, arg));
@@ -328,8 +328,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     if (reply.code < 200) {
       command.preliminaryReplies = (command.preliminaryReplies ?? 0) + 1;
       if (command.preliminaryReplies > MAX_PRELIMINARY_REPLIES) {
-        const what = maskCommand(command.line) || 'greeting';
-        this.fail(new FtpConnectionError('protocol', `${this.label}: more than ${MAX_PRELIMINARY_REPLIES} preliminary replies to ${what}`));
+        const what = `${MAX_PRELIMINARY_REPLIES} preliminary replies to ${maskCommand(command.line) || 'greeting'}`;
+        this.fail(new FtpConnectionError('protocol', `${this.label}: more than ${what}`));
         return;
       }
     }
@@ -338,7 +338,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.inFlight = null;
       this.clearReplyTimer();
       this.next();
-    } else if (command.unlimitedAfterPreliminary && reply.code < 200) {
+    } else if (command.unlimitedAfterPreliminary) {
       this.clearReplyTimer(); // the transfer is under way: the caller watches progress now
     }
     // Otherwise the deadline set when the command went out stands: a server that answers

@@ -46,47 +46,55 @@ async function cancel(t: TestApp, id: string): Promise<void> {
   expect(response.statusCode, response.body).toBe(200);
 }
 
-it('cancelling transfers stuck on a silent site frees every slot at once; a healthy copy then completes', { timeout: 30_000 }, async () => {
-  // Nothing but a cancel can end these: every timeout is far beyond the test's.
-  const { silent, data, b, t, sites } = await setUp({
-    pool: { replyTimeoutMs: 120_000, dataIdleTimeoutMs: 120_000 },
-    runner: { concurrency: 2, stallTimeoutMs: 120_000, finalReplyTimeoutMs: 120_000 },
-  });
-  const walkStuck = await startTransfer(t, [sites.s, '/tree'], [sites.b, '/']); // stuck in its listing
-  const copyStuck = await startTransfer(t, [sites.s, '/stuck.bin'], [sites.b, '/']); // stuck on PORT
-  const listingConn = await silent.listingStarted;
-  const portConn = await silent.silenced;
-  expect(portConn.lastCommand?.verb).toBe('PORT');
+it(
+  'cancelling transfers stuck on a silent site frees every slot at once; a healthy copy then completes',
+  { timeout: 30_000 },
+  async () => {
+    // Nothing but a cancel can end these: every timeout is far beyond the test's.
+    const { silent, data, b, t, sites } = await setUp({
+      pool: { replyTimeoutMs: 120_000, dataIdleTimeoutMs: 120_000 },
+      runner: { concurrency: 2, stallTimeoutMs: 120_000, finalReplyTimeoutMs: 120_000 },
+    });
+    const walkStuck = await startTransfer(t, [sites.s, '/tree'], [sites.b, '/']); // stuck in its listing
+    const copyStuck = await startTransfer(t, [sites.s, '/stuck.bin'], [sites.b, '/']); // stuck on PORT
+    const listingConn = await silent.listingStarted;
+    const portConn = await silent.silenced;
+    expect(portConn.lastCommand?.verb).toBe('PORT');
 
-  const healthy = await startTransfer(t, [sites.a, '/f.bin'], [sites.b, '/']);
-  expect((await getTransfer(t, healthy.id)).state).toBe('queued'); // both slots are taken
+    const healthy = await startTransfer(t, [sites.a, '/f.bin'], [sites.b, '/']);
+    expect((await getTransfer(t, healthy.id)).state).toBe('queued'); // both slots are taken
 
-  const cancelledAt = Date.now();
-  await cancel(t, walkStuck.id);
-  await cancel(t, copyStuck.id);
-  const done = await finished(t, healthy.id, 10_000);
-  expect(done.state, JSON.stringify(done)).toBe('done');
-  expect(Date.now() - cancelledAt).toBeLessThan(5_000);
-  expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
+    const cancelledAt = Date.now();
+    await cancel(t, walkStuck.id);
+    await cancel(t, copyStuck.id);
+    const done = await finished(t, healthy.id, 10_000);
+    expect(done.state, JSON.stringify(done)).toBe('done');
+    expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+    expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
 
-  // The sessions stuck mid-sequence were closed, not handed to the next job.
-  await Promise.all([listingConn.closed, portConn.closed]);
-  expect((await finished(t, walkStuck.id, 5_000)).state).toBe('cancelled');
-  expect((await finished(t, copyStuck.id, 5_000)).state).toBe('cancelled');
-});
+    // The sessions stuck mid-sequence were closed, not handed to the next job.
+    await Promise.all([listingConn.closed, portConn.closed]);
+    expect((await finished(t, walkStuck.id, 5_000)).state).toBe('cancelled');
+    expect((await finished(t, copyStuck.id, 5_000)).state).toBe('cancelled');
+  },
+);
 
-it('a listing stuck on a silent site ends at its idle limit and does not hold the only slot', { timeout: 30_000 }, async () => {
-  const { data, b, t, sites } = await setUp({
-    pool: { dataIdleTimeoutMs: 1_000 },
-    runner: { concurrency: 1, retryDelaysMs: [200, 400] },
-  });
-  const stuck = await startTransfer(t, [sites.s, '/tree'], [sites.b, '/']);
-  const healthy = await startTransfer(t, [sites.a, '/f.bin'], [sites.b, '/']);
+it(
+  'a listing stuck on a silent site ends at its idle limit and does not hold the only slot',
+  { timeout: 30_000 },
+  async () => {
+    const { data, b, t, sites } = await setUp({
+      pool: { dataIdleTimeoutMs: 1_000 },
+      runner: { concurrency: 1, retryDelaysMs: [200, 400] },
+    });
+    const stuck = await startTransfer(t, [sites.s, '/tree'], [sites.b, '/']);
+    const healthy = await startTransfer(t, [sites.a, '/f.bin'], [sites.b, '/']);
 
-  const done = await finished(t, healthy.id, 15_000);
-  expect(done.state, JSON.stringify(done)).toBe('done');
-  expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
-  const notes = (await getTransfer(t, stuck.id)).notes.join('\n');
-  expect(notes).toMatch(/no data on the LIST data connection for 1000 ms; will retry/);
-  await cancel(t, stuck.id);
-});
+    const done = await finished(t, healthy.id, 15_000);
+    expect(done.state, JSON.stringify(done)).toBe('done');
+    expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
+    const notes = (await getTransfer(t, stuck.id)).notes.join('\n');
+    expect(notes).toMatch(/no data on the LIST data connection for 1000 ms; will retry/);
+    await cancel(t, stuck.id);
+  },
+);
