@@ -238,9 +238,12 @@ export class SessionPool {
     entry.session = null;
     const attempts = this.options.connectAttempts ?? 4;
     const base = this.options.backoffMs ?? 500;
+    // Released (its user cancelled) and dropped meanwhile: nobody is waiting for this login.
+    const released = () => new FtpConnectionError('aborted', 'the session was released while it connected');
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closed) throw new FtpConnectionError('aborted', 'shutting down');
+      if (!this.isPooled(entry)) throw released();
       this.setState(entry, reconnecting || attempt > 0 ? 'reconnecting' : 'connecting');
       if (attempt > 0) await sleep(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
       try {
@@ -268,10 +271,8 @@ export class SessionPool {
           this.adopt(entry, session);
           return session;
         }
-        // Released (its user cancelled) and dropped while this login went on.
         void session.close();
-        lastError = new FtpConnectionError('aborted', 'the session was released while it connected');
-        break;
+        throw released();
       } catch (error) {
         lastError = error;
         // A refused login will be refused again; a missing site won't come back.
