@@ -5,7 +5,8 @@
 import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { VerificationError } from './ftp/copy.js';
 import { FxpRefusedError } from './ftp/fxp.js';
-import { CancelledError, SideError } from './ftp/supervise.js';
+import { CancelledError } from './ftp/cancel.js';
+import { SideError } from './ftp/supervise.js';
 import { NotFoundError } from './sites/service.js';
 
 export interface ErrorDescription {

@@ -10,7 +10,7 @@ import { copyFile, VerificationError, type CopyRequest } from '../src/ftp/copy.j
 import { UnsafeArgumentError } from '../src/ftp/errors.js';
 import { FxpRefusedError } from '../src/ftp/fxp.js';
 import type { LogLine } from '../src/ftp/session.js';
-import { CancelledError } from '../src/ftp/supervise.js';
+import { CancelledError } from '../src/ftp/cancel.js';
 import { list, size } from '../src/ftp/ops.js';
 import { recordingSlot, seededBytes, sha256, type FxpPolicy, type ServerKind, type TestServer } from './fixtures.js';
 

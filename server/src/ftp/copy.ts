@@ -3,6 +3,7 @@
  * preferred passive side, the other side once if refused, then a relay through us (in auto
  * mode); resume with REST; verified by size and, where both servers offer one, a hash.
  */
+import { untilAborted } from './cancel.js';
 import { FtpReplyError } from './errors.js';
 import { FxpRefusedError, fxpCopy } from './fxp.js';
 import { size } from './ops.js';
@@ -81,7 +82,10 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
           ...(mode === 'auto' && request.relayAllowed !== false ? [{ mode: 'relay' } as const] : []),
         ];
 
-  const sourceSize = request.sourceSize ?? (await size(await request.source.acquire(), request.sourcePath));
+  // Every await honours the signal: a cancel must not wait for a server that went silent.
+  const step = <T>(work: Promise<T>) => untilAborted(work, request.signal);
+  const sourceSize: number | null =
+    request.sourceSize ?? (await step(request.source.acquire().then((session) => size(session, request.sourcePath))));
   if (sourceSize === null) {
     throw new FtpReplyError(550, `${request.sourcePath}: no such file on the source`, `SIZE ${request.sourcePath}`);
   }
@@ -89,8 +93,8 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
   let lastRefusal: FxpRefusedError | null = null;
   for (const [index, attempt] of attempts.entries()) {
     // Both logins at once: a cold copy should not pay them one after the other.
-    const [source, destination] = await Promise.all([request.source.acquire(), request.destination.acquire()]);
-    const offset = await startOffset(request, source, destination, sourceSize, note);
+    const [source, destination] = await step(Promise.all([request.source.acquire(), request.destination.acquire()]));
+    const offset = await step(startOffset(request, source, destination, sourceSize, note));
     if (offset === 'skip') {
       return { outcome: 'skipped', mode: null, bytes: 0, offset: 0, size: sourceSize, durationMs: 0, hash: null, notes };
     }
@@ -104,7 +108,7 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
       const result =
         attempt.mode === 'fxp' ? await fxpCopy({ ...common, passive: attempt.passive }) : await relayCopy(common);
       request.onProgress?.(sourceSize);
-      const hash = request.verifyHash === false ? null : await verifyHash(source, destination, request);
+      const hash = request.verifyHash === false ? null : await step(verifyHash(source, destination, request));
       return {
         outcome: 'copied',
         mode: attempt.mode,

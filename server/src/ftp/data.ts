@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { CancelledError } from './cancel.js';
 import { FtpConnectionError } from './errors.js';
 import { assertDataPort, parseEpsvReply, parsePasvReply, passiveHost, type HostPort } from './pasv.js';
 import { checkPinnedCertificate, toConnectionError } from './connect.js';
@@ -47,21 +48,35 @@ export async function requestPassive(task: FtpTask, pretCommand?: string): Promi
 export function connectData(
   session: FtpSession,
   endpoint: HostPort,
-  timeoutMs = 15_000,
+  options: { signal?: AbortSignal } = {},
 ): Promise<net.Socket | tls.TLSSocket> {
   const tlsOptions = session.dataTlsOptions();
+  const timeoutMs = session.options.connectTimeoutMs ?? 15_000;
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(new CancelledError());
   return new Promise((resolve, reject) => {
     const raw = net.connect({ host: endpoint.host, port: endpoint.port });
-    const timer = setTimeout(() => {
+    const giveUp = (error: Error) => {
+      settle();
       raw.destroy();
-      reject(new FtpConnectionError('timeout', `data connection to ${endpoint.host}:${endpoint.port} timed out`));
-    }, timeoutMs);
-    raw.once('error', (error) => {
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => giveUp(new FtpConnectionError('timeout', `data connection to ${endpoint.host}:${endpoint.port} timed out`)),
+      timeoutMs,
+    );
+    const onAbort = () => giveUp(new CancelledError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    raw.once('error', (error) => {
+      settle();
       reject(toConnectionError(error));
     });
     raw.once('connect', () => {
-      clearTimeout(timer);
+      settle();
       raw.removeAllListeners('error');
       if (!tlsOptions) {
         resolve(raw);

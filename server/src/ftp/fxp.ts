@@ -3,6 +3,7 @@
  * control connections; the bytes never pass through us.
  */
 import net from 'node:net';
+import { untilAborted } from './cancel.js';
 import { requestPassive } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { size } from './ops.js';
@@ -74,17 +75,19 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
   const active = request.passive === 'source' ? destination : source;
   const activeSide: Side = request.passive === 'source' ? 'destination' : 'source';
 
-  await Promise.all([source.binary(), destination.binary()]);
-  const secure = await negotiateDataSecurity(pair, request.allowClearData);
+  // Every await honours the signal: a cancel must not wait for a server that went silent.
+  const step = <T>(work: Promise<T>) => untilAborted(work, request.signal);
+  await step(Promise.all([source.binary(), destination.binary()]));
+  const secure = await step(negotiateDataSecurity(pair, request.allowClearData));
 
   const pret = request.passive === 'source' ? `RETR ${request.sourcePath}` : `STOR ${request.destinationPath}`;
-  const endpoint = await refusalAs('pasv', request.passive, requestPassive(passive, pret));
+  const endpoint = await step(refusalAs('pasv', request.passive, requestPassive(passive, pret)));
   const portCommand = net.isIPv6(endpoint.host) ? 'EPRT' : 'PORT';
   const portArgument = portCommand === 'EPRT' ? encodeEprt(endpoint) : encodePort(endpoint);
-  await refusalAs('port', activeSide, active.send(portCommand, portArgument));
+  await step(refusalAs('port', activeSide, active.send(portCommand, portArgument)));
 
   if (request.offset > 0) {
-    await Promise.all([source.send('REST', String(request.offset)), destination.send('REST', String(request.offset))]);
+    await step(Promise.all([source.send('REST', String(request.offset)), destination.send('REST', String(request.offset))]));
   }
 
   // RFC 478 note 1: once PASV is acknowledged the two commands may go in either order.
@@ -118,7 +121,7 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
   } catch (error) {
     // The probe polls once a second: ask once more before deciding whether data moved.
     const now = request.probe
-      ? await request.probe.acquire().then((probe) => size(probe, request.destinationPath)).catch(() => null)
+      ? await step(request.probe.acquire().then((probe) => size(probe, request.destinationPath))).catch(() => null)
       : null;
     const failure = classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
     if (failure instanceof FxpRefusedError && secure.protectedData) {
@@ -132,10 +135,10 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
     }
     throw failure;
   } finally {
-    if (secure.restoreProtection) await restoreProtection(pair).catch(() => undefined);
+    if (secure.restoreProtection) await step(restoreProtection(pair)).catch(() => undefined);
   }
 
-  const finalSize = await destinationSize({ ...request, destination });
+  const finalSize = await step(destinationSize({ ...request, destination }));
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',

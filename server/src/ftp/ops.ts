@@ -4,6 +4,8 @@
  * multi-command operation runs as one task (task.ts); handed a running task, it joins it.
  */
 import type { Readable } from 'node:stream';
+import { CancelledError, untilAborted } from './cancel.js';
+import { withTimeout } from './connect.js';
 import { connectData, requestPassive } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseListing, type ListEntry } from './listing.js';
@@ -12,6 +14,9 @@ import type { FtpControl } from './session.js';
 
 /** A listing larger than this is refused: a hostile server cannot exhaust our memory. */
 const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+/** Defaults of SessionOptions.dataIdleTimeoutMs and listingTimeoutMs. */
+const LISTING_IDLE_MS = 30_000;
+const LISTING_TOTAL_MS = 10 * 60_000;
 
 export interface Listing {
   path: string;
@@ -20,27 +25,56 @@ export interface Listing {
   rejected: number;
 }
 
-/** MLSD where the server offers it (exact sizes and UTC times), LIST otherwise. */
-export function list(control: FtpControl, path: string): Promise<Listing> {
+export interface ListOptions {
+  /** Ends the listing at once, whatever the server is doing (CancelledError). */
+  signal?: AbortSignal;
+}
+
+/**
+ * MLSD where the server offers it (exact sizes and UTC times), LIST otherwise. Bounded in
+ * time whatever the server does: its data connection by the session's idle and total limits,
+ * its final reply by the reply timeout once the data has ended.
+ */
+export function list(control: FtpControl, path: string, { signal }: ListOptions = {}): Promise<Listing> {
   const dir = normalizeRemotePath(path);
+  const step = <T>(work: Promise<T>) => untilAborted(work, signal);
   return control.task(async (task) => {
-    await task.binary();
-    const useMlsd = task.session.features.has('MLST');
+    const session = task.session;
+    await step(task.binary());
+    const useMlsd = session.features.has('MLST');
+    const verb = useMlsd ? 'MLSD' : 'LIST';
     if (!useMlsd) {
       // LIST's argument is read as `ls` options by many servers ("-a", names with spaces):
       // enter the directory and list it without one.
-      await task.send('CWD', dir);
+      await step(task.send('CWD', dir));
     }
-    const endpoint = await requestPassive(task, useMlsd ? `MLSD ${dir}` : 'LIST');
-    const socket = await connectData(task.session, endpoint);
+    const endpoint = await step(requestPassive(task, useMlsd ? `MLSD ${dir}` : 'LIST'));
+    const socket = await connectData(session, endpoint, { signal });
     const command = useMlsd ? task.transfer('MLSD', dir) : task.transfer('LIST');
+    let answered = false;
+    command.done.then(
+      () => (answered = true),
+      (error: Error) => {
+        answered = true;
+        socket.destroy(error); // a refusal (550) ends the read with the server's own words
+      },
+    );
     try {
-      const [text] = await Promise.all([readAll(socket, MAX_LISTING_BYTES), command.done]);
+      const text = await readListing(socket, verb, {
+        idleMs: session.options.dataIdleTimeoutMs ?? LISTING_IDLE_MS,
+        totalMs: session.options.listingTimeoutMs ?? LISTING_TOTAL_MS,
+        signal,
+      });
+      const replyMs = session.replyTimeoutMs;
+      const late = `${session.label}: no final reply to ${verb} within ${replyMs} ms after its data`;
+      await step(withTimeout(command.done, replyMs, late));
       const { entries, rejected } = parseListing(text);
       return { path: dir, entries, rejected };
     } catch (error) {
       socket.destroy();
-      await command.done.catch(() => undefined);
+      // Mid-listing the server may still be sending, or may never speak again, and ABOR would
+      // wait on the very server that went silent: a fresh session is cheap, one out of step is not.
+      if (!answered) session.destroy();
       throw error;
     }
   });
@@ -141,16 +175,39 @@ export function rename(control: FtpControl, from: string, to: string): Promise<v
   });
 }
 
-async function readAll(stream: Readable, maxBytes: number): Promise<string> {
+/** The listing's bytes: at most MAX_LISTING_BYTES, no silence past idleMs, all within totalMs. */
+async function readListing(
+  socket: Readable,
+  verb: string,
+  limits: { idleMs: number; totalMs: number; signal?: AbortSignal },
+): Promise<string> {
+  const stop = (error: Error) => socket.destroy(error);
+  const idle = setTimeout(
+    () => stop(new FtpConnectionError('timeout', `no data on the ${verb} data connection for ${limits.idleMs} ms`)),
+    limits.idleMs,
+  );
+  const total = setTimeout(
+    () => stop(new FtpConnectionError('timeout', `${verb} not complete within ${limits.totalMs} ms`)),
+    limits.totalMs,
+  );
+  const onAbort = () => stop(new CancelledError());
+  if (limits.signal?.aborted) onAbort();
+  limits.signal?.addEventListener('abort', onAbort, { once: true });
   const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      stream.destroy();
-      throw new FtpConnectionError('protocol', `listing larger than ${maxBytes} bytes`);
+  let bytes = 0;
+  try {
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      idle.refresh();
+      bytes += chunk.length;
+      if (bytes > MAX_LISTING_BYTES) {
+        throw new FtpConnectionError('protocol', `listing larger than ${MAX_LISTING_BYTES} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } finally {
+    clearTimeout(idle);
+    clearTimeout(total);
+    limits.signal?.removeEventListener('abort', onAbort);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

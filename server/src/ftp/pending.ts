@@ -15,9 +15,9 @@ export interface PendingCommand {
   onError(error: Error): void;
   /** Transfer commands wait without a timeout once the server said 1xx. */
   unlimitedAfterPreliminary: boolean;
-  /** Reply timeout for this command, when not the session's default. */
-  timeoutMs?: number;
   quiet?: boolean;
+  /** 1xx replies seen so far: the session caps them. */
+  preliminaryReplies?: number;
 }
 
 /** 1xx skipped, 2xx/3xx resolve, 4xx/5xx reject with FtpReplyError. */
@@ -91,13 +91,12 @@ export function greetingCommand(): { command: PendingCommand; reply: Promise<Rep
  * After ABOR and a NOOP written behind it: every reply up to the NOOP's 200 belongs to the
  * abort, whichever of 426+226, 226+225 or 225 the server sends.
  */
-export function abortResync(timeoutMs: number): { command: PendingCommand; synced: Promise<void> } {
+export function abortResync(): { command: PendingCommand; synced: Promise<void> } {
   let command!: PendingCommand;
   const synced = new Promise<void>((resolve, reject) => {
     command = {
       line: 'ABOR\r\n',
       unlimitedAfterPreliminary: false,
-      timeoutMs,
       onReply: (reply) => {
         if (reply.code !== 200) return false;
         resolve();

@@ -5,6 +5,7 @@
  * whatever the file size.
  */
 import { pipeline } from 'node:stream/promises';
+import { untilAborted } from './cancel.js';
 import { connectData, requestPassive } from './data.js';
 import type { SessionProvider } from './copy.js';
 import { FtpConnectionError } from './errors.js';
@@ -34,13 +35,18 @@ export function relayCopy(request: RelayRequest): Promise<RelayResult> {
 
 async function runRelay(request: RelayRequest, { source, destination }: TaskPair): Promise<RelayResult> {
   const startedAt = Date.now();
-  await Promise.all([source.binary(), destination.binary()]);
+  const { signal } = request;
+  // Every await honours the signal: a cancel must not wait for a server that went silent.
+  const step = <T>(work: Promise<T>) => untilAborted(work, signal);
+  await step(Promise.all([source.binary(), destination.binary()]));
 
-  const sourceEndpoint = await sideFailure('source', requestPassive(source, `RETR ${request.sourcePath}`));
-  const destinationEndpoint = await sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`));
+  const sourceEndpoint = await step(sideFailure('source', requestPassive(source, `RETR ${request.sourcePath}`)));
+  const destinationEndpoint = await step(
+    sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`)),
+  );
   const connections = await Promise.allSettled([
-    sideFailure('source', connectData(source.session, sourceEndpoint)),
-    sideFailure('destination', connectData(destination.session, destinationEndpoint)),
+    sideFailure('source', connectData(source.session, sourceEndpoint, { signal })),
+    sideFailure('destination', connectData(destination.session, destinationEndpoint, { signal })),
   ]);
   const sockets = connections.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
   const closeData = () => sockets.forEach((socket) => socket.destroy());
@@ -54,13 +60,13 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
   try {
     // The source goes first and must say 1xx before the destination opens the file: a STOR
     // whose data connection then closed empty would truncate what the destination had.
-    if (request.offset > 0) await sideFailure('source', source.send('REST', String(request.offset)));
+    if (request.offset > 0) await step(sideFailure('source', source.send('REST', String(request.offset))));
     const retrieve = source.transfer('RETR', request.sourcePath);
-    await sideFailure('source', retrieve.started);
-    if (request.offset > 0) await sideFailure('destination', destination.send('REST', String(request.offset)));
+    await step(sideFailure('source', retrieve.started));
+    if (request.offset > 0) await step(sideFailure('destination', destination.send('REST', String(request.offset))));
     const store = destination.transfer('STOR', request.destinationPath);
     try {
-      await sideFailure('destination', store.started);
+      await step(sideFailure('destination', store.started));
       request.onDestinationOpened?.();
     } catch (error) {
       closeData();
@@ -86,7 +92,7 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
     throw error;
   }
 
-  const finalSize = await destinationSize({ ...request, destination });
+  const finalSize = await step(destinationSize({ ...request, destination }));
   if (finalSize !== request.size) {
     throw new FtpConnectionError(
       'protocol',

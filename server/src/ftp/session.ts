@@ -33,6 +33,12 @@ const DEFAULTS = {
   maxReplyBytes: 64 * 1024,
 };
 
+/**
+ * 1xx replies accepted per command: a server sends one (150), rarely two (110 restart
+ * marker, 120). A stream of them is a hostile or broken server, not progress.
+ */
+const MAX_PRELIMINARY_REPLIES = 5;
+
 export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConnectionError] }> implements FtpControl {
   readonly label: string;
   features = new Map<string, string>();
@@ -105,6 +111,11 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     return this.socket instanceof tls.TLSSocket;
   }
 
+  /** How long a command may wait for its reply (SessionOptions.replyTimeoutMs or the default). */
+  get replyTimeoutMs(): number {
+    return this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs;
+  }
+
   get idle(): boolean {
     return this.inFlight === null && this.queue.length === 0 && this.tasks.empty;
   }
@@ -147,7 +158,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.inFlight = null;
     this.clearReplyTimer();
     transferInFlight.onError(abortError);
-    const { command, synced } = abortResync(timeoutMs);
+    const { command, synced } = abortResync();
     this.inFlight = command;
     this.write('ABOR\r\n');
     this.write('NOOP\r\n');
@@ -314,6 +325,14 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.fail(new FtpConnectionError('protocol', `unexpected reply ${reply.code} ${reply.text}`));
       return;
     }
+    if (reply.code < 200) {
+      command.preliminaryReplies = (command.preliminaryReplies ?? 0) + 1;
+      if (command.preliminaryReplies > MAX_PRELIMINARY_REPLIES) {
+        const what = `${MAX_PRELIMINARY_REPLIES} preliminary replies to ${maskCommand(command.line) || 'greeting'}`;
+        this.fail(new FtpConnectionError('protocol', `${this.label}: more than ${what}`));
+        return;
+      }
+    }
     const finished = command.onReply(reply);
     if (finished) {
       this.inFlight = null;
@@ -321,9 +340,9 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.next();
     } else if (command.unlimitedAfterPreliminary) {
       this.clearReplyTimer(); // the transfer is under way: the caller watches progress now
-    } else {
-      this.armReplyTimer(command.timeoutMs ?? this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
     }
+    // Otherwise the deadline set when the command went out stands: a server that answers
+    // "110 still working" forever must not keep a plain command waiting forever.
   }
 
   private armReplyTimer(ms: number): void {

@@ -3,6 +3,7 @@
  * A copy may take hours, so no command timeout applies; instead a stall watchdog (no progress
  * for a while) and a final-reply watchdog (one side done, the other silent) end it.
  */
+import { CancelledError } from './cancel.js';
 import { FtpConnectionError } from './errors.js';
 import type { FtpSession, TransferCommand } from './session.js';
 
@@ -30,13 +31,6 @@ export class SideError extends Error {
     override readonly cause: Error,
   ) {
     super(`${side}: ${cause.message}`, { cause });
-  }
-}
-
-export class CancelledError extends Error {
-  override readonly name = 'CancelledError';
-  constructor() {
-    super('cancelled');
   }
 }
 

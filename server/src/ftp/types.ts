@@ -40,8 +40,18 @@ export interface SessionOptions {
   /** Protect data connections (PROT P) when the control connection is TLS; default true. */
   protectData?: boolean;
   connectTimeoutMs?: number;
-  /** How long a command may wait for its reply (transfer commands: for their 1xx). */
+  /**
+   * How long a command may wait for its reply (transfer commands: for their 1xx; a listing:
+   * also for its final reply once its data has ended). 1xx replies do not extend it.
+   */
   replyTimeoutMs?: number;
+  /** A listing's data connection that carries no byte for this long is given up (default 30 s). */
+  dataIdleTimeoutMs?: number;
+  /**
+   * A listing must be complete within this (default 10 min), however it trickles. Copies have
+   * no such limit: they may take hours and are watched by their progress instead.
+   */
+  listingTimeoutMs?: number;
   /** Send NOOP after this long idle (0 = never). */
   keepaliveMs?: number;
   /** Cap on one reply's size: a hostile server cannot make us buffer without bound. */

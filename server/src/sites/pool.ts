@@ -21,11 +21,14 @@ export interface PoolOptions {
   /** Base of the exponential backoff between attempts (default 500 ms). */
   backoffMs?: number;
   /**
-   * Test affordance: shorter connect/reply timeouts for every pooled session, so fault tests
-   * (a silent server) finish in seconds. Unset in production: the session defaults apply.
+   * Test affordance: other connect, reply and listing timeouts for every pooled session, so
+   * fault tests (a silent server) finish in seconds, or only a cancel can end them. Unset in
+   * production: the session defaults apply.
    */
   connectTimeoutMs?: number;
   replyTimeoutMs?: number;
+  dataIdleTimeoutMs?: number;
+  listingTimeoutMs?: number;
 }
 
 interface PoolEntry {
@@ -179,14 +182,19 @@ export class SessionPool {
 
   private release(entry: PoolEntry): void {
     entry.leased = false;
+    if (entry.session && !entry.session.closedError && !entry.session.idle) {
+      // Still busy (an abort, or a sequence its cancelled user left mid-way): never hand it
+      // to the next user. Dropping it closes it and gives its slot to the next waiter.
+      void this.drop(entry);
+      return;
+    }
     const next = this.waiters.get(entry.siteId)?.shift();
     if (next) {
       entry.leased = true;
       next.resolve(entry);
       return;
     }
-    if (!entry.session || entry.session.closedError || !entry.session.idle) {
-      // A dead session, or one still busy with an abort: don't hand it out again.
+    if (!entry.session || entry.session.closedError) {
       void this.drop(entry);
       return;
     }
@@ -231,9 +239,12 @@ export class SessionPool {
     entry.session = null;
     const attempts = this.options.connectAttempts ?? 4;
     const base = this.options.backoffMs ?? 500;
+    // Released (its user cancelled) and dropped meanwhile: nobody is waiting for this login.
+    const released = () => new FtpConnectionError('aborted', 'the session was released while it connected');
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.closed) throw new FtpConnectionError('aborted', 'shutting down');
+      if (!this.isPooled(entry)) throw released();
       this.setState(entry, reconnecting || attempt > 0 ? 'reconnecting' : 'connecting');
       if (attempt > 0) await sleep(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
       try {
@@ -254,9 +265,15 @@ export class SessionPool {
             }),
           ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
           ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
+          ...(this.options.dataIdleTimeoutMs ? { dataIdleTimeoutMs: this.options.dataIdleTimeoutMs } : {}),
+          ...(this.options.listingTimeoutMs ? { listingTimeoutMs: this.options.listingTimeoutMs } : {}),
         });
-        this.adopt(entry, session);
-        return session;
+        if (this.isPooled(entry)) {
+          this.adopt(entry, session);
+          return session;
+        }
+        void session.close();
+        throw released();
       } catch (error) {
         lastError = error;
         // A refused login will be refused again; a missing site won't come back.
@@ -285,6 +302,10 @@ export class SessionPool {
     this.setState(entry, stateOf(entry));
   }
 
+  private isPooled(entry: PoolEntry): boolean {
+    return this.entries.has(entry.id) || [...this.sharedEntries.values()].includes(entry);
+  }
+
   /** Announce a session only when what the Sessions tab shows changed: its state or its command. */
   private setState(entry: PoolEntry, state: SessionState): void {
     const command = entry.session?.currentCommand ?? undefined;
@@ -294,7 +315,7 @@ export class SessionPool {
       entry.since = new Date().toISOString();
     }
     entry.shownCommand = command;
-    if (!this.entries.has(entry.id) && ![...this.sharedEntries.values()].includes(entry)) return;
+    if (!this.isPooled(entry)) return;
     this.events.publish({ type: 'session.updated', session: toLiveSession(entry) });
   }
 }

@@ -29,6 +29,8 @@ interface Job {
   transferId: string;
   sites: string[];
   controller: AbortController;
+  /** The sessions it holds, released when it ends or is cancelled, whichever comes first. */
+  leases: Lease[];
 }
 
 /** Why a job was stopped: the user cancelled, or the server is shutting down (re-queue). */
@@ -79,8 +81,17 @@ export class Runner {
     return this.live.get(fileId)?.position;
   }
 
+  /**
+   * Cancel: the slots and sessions of the transfer's jobs are free at once, not when their work
+   * returns, which may be stuck on a silent server. Its sessions still busy are closed (the
+   * pool never hands one out mid-sequence), which also ends the commands they were waiting on.
+   */
   abortTransfer(transferId: string): void {
-    for (const job of this.jobs.values()) if (job.transferId === transferId) job.controller.abort();
+    for (const [key, job] of this.jobs) {
+      if (job.transferId !== transferId) continue;
+      job.controller.abort();
+      this.end(key, job);
+    }
   }
 
   async stop(): Promise<void> {
@@ -132,15 +143,17 @@ export class Runner {
   }
 
   private begin(key: string, transferId: string, sites: string[]): Job {
-    const job: Job = { transferId, sites, controller: new AbortController() };
+    const job: Job = { transferId, sites, controller: new AbortController(), leases: [] };
     this.jobs.set(key, job);
     for (const site of sites) this.usage.set(site, (this.usage.get(site) ?? 0) + 1);
     return job;
   }
 
-  private end(key: string): void {
-    const job = this.jobs.get(key);
-    if (!job) return;
+  /** Idempotent: a cancelled job ends twice, at the cancel and when its work returns. */
+  private end(key: string, job: Job): void {
+    // A lease that arrived after the cancel is released here, when the work returns.
+    for (const lease of job.leases) lease.release();
+    if (this.jobs.get(key) !== job) return;
     this.jobs.delete(key);
     for (const site of job.sites) this.usage.set(site, (this.usage.get(site) ?? 1) - 1);
     this.kick();
@@ -164,7 +177,7 @@ export class Runner {
     const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.transitions.started(transfer);
     void (async () => {
-      const leases: Lease[] = [];
+      const leases = job.leases;
       try {
         leases.push(await this.pool.lease(transfer.source_site, job.controller.signal));
         leases.push(await this.pool.lease(transfer.dest_site, job.controller.signal));
@@ -194,9 +207,8 @@ export class Runner {
           this.transitions.walkFailed(transfer.id, attempts, failure);
         }
       } finally {
-        for (const lease of leases) lease.release();
         if (!this.transitions.settle(transfer.id)) this.service.emitNow(transfer.id);
-        this.end(key);
+        this.end(key, job);
       }
     })();
   }
@@ -209,7 +221,7 @@ export class Runner {
     this.live.set(file.id, { transferId: transfer.id, position: 0 });
     this.transitions.started(transfer);
     void (async () => {
-      const leases: Lease[] = [];
+      const leases = job.leases;
       try {
         const source = this.sites.get(transfer.source_site);
         const destination = this.sites.get(transfer.dest_site);
@@ -257,9 +269,8 @@ export class Runner {
       } catch (error) {
         this.fileEnded(file, attempts, error, job.controller.signal);
       } finally {
-        for (const lease of leases) lease.release();
         this.live.delete(file.id);
-        this.end(file.id);
+        this.end(file.id, job);
         this.transitions.settle(transfer.id);
       }
     })();

@@ -4,11 +4,11 @@
  * so copying starts before the walk ends. Safe to run again after a crash: files are keyed
  * by source path and folders that exist are left alone.
  */
+import { untilAborted } from '../ftp/cancel.js';
 import { FtpReplyError } from '../ftp/errors.js';
 import { ensureDirectory, list, size } from '../ftp/ops.js';
 import { joinRemote } from '../ftp/path.js';
 import type { FtpSession } from '../ftp/session.js';
-import { CancelledError } from '../ftp/supervise.js';
 import type { TransferRow, TransferStore } from './store.js';
 
 export interface Walk {
@@ -22,17 +22,19 @@ export interface Walk {
 }
 
 export async function walkTree({ source, destination, transfer, store, signal, onFound, onNote }: Walk): Promise<void> {
+  // Every await honours the signal: a cancel must not wait for a server that went silent.
+  const step = <T>(work: Promise<T>) => untilAborted(work, signal);
   const destinationRoot = joinRemote(transfer.dest_dir, transfer.name);
   // SIZE first: for a file (the common case) one round trip says what it is and how big.
-  const bytes = await size(source, transfer.source_path);
+  const bytes = await step(size(source, transfer.source_path));
   if (bytes !== null) {
-    await ensureDirectory(destination, transfer.dest_dir);
+    await step(ensureDirectory(destination, transfer.dest_dir));
     store.updateTransfer(transfer.id, { kind: 'file' });
     store.insertFiles(transfer.id, [[transfer.source_path, destinationRoot, bytes]]);
     onFound();
     return;
   }
-  if (!(await isDirectory(source, transfer.source_path))) {
+  if (!(await step(isDirectory(source, transfer.source_path)))) {
     throw new FtpReplyError(550, `${transfer.source_path}: no such file or directory on the source`, 'SIZE');
   }
   store.updateTransfer(transfer.id, { kind: 'dir' });
@@ -40,10 +42,9 @@ export async function walkTree({ source, destination, transfer, store, signal, o
   let skippedLinks = 0;
   let rejected = 0;
   while (pending.length > 0) {
-    if (signal.aborted) throw new CancelledError();
     const [sourceDir, destinationDir] = pending.shift()!;
-    await ensureDirectory(destination, destinationDir);
-    const listing = await list(source, sourceDir);
+    await step(ensureDirectory(destination, destinationDir));
+    const listing = await list(source, sourceDir, { signal });
     rejected += listing.rejected;
     const entries = [...listing.entries].sort((a, b) => a.name.localeCompare(b.name));
     const files: [string, string, number][] = [];
