@@ -71,6 +71,8 @@ const MIGRATIONS: string[] = [
      UNIQUE (transfer_id, source_path)
    );
    CREATE INDEX transfer_files_state ON transfer_files(state, transfer_id, seq);`,
+  // Signed-out sessions, kept until their cookie would have expired anyway.
+  `CREATE TABLE revoked_sessions (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
 ];
 
 export function openDatabase(dataDir: string): Db {
