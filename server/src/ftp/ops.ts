@@ -15,8 +15,10 @@ const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 export interface Listing {
   path: string;
   entries: ListEntry[];
-  /** Entries dropped because their names were unsafe (CR/LF/NUL, '/', '..'). */
+  /** Lines dropped: malformed, or naming an entry unsafely (see validateListedName). */
   rejected: number;
+  /** The unsafe names among them, escaped for display (displayName). */
+  unsafeNames: string[];
 }
 
 /** MLSD where the server offers it (exact sizes and UTC times), LIST otherwise. */
@@ -34,8 +36,7 @@ export async function list(session: FtpSession, path: string): Promise<Listing> 
   const command = useMlsd ? session.transfer('MLSD', dir) : session.transfer('LIST');
   try {
     const [text] = await Promise.all([readAll(socket, MAX_LISTING_BYTES), command.done]);
-    const { entries, rejected } = parseListing(text);
-    return { path: dir, entries, rejected };
+    return { path: dir, ...parseListing(text) };
   } catch (error) {
     socket.destroy();
     await command.done.catch(() => undefined);

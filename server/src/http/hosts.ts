@@ -35,7 +35,11 @@ export function hostGuard(config: HostConfig) {
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     if (cached?.port !== port) cached = { port, hosts: allowedHosts(config, port) };
     if (!cached.hosts.has(host.toLowerCase())) {
-      throw new HttpError(403, 'forbidden_host', `pasv does not answer to the host name ${JSON.stringify(host)}; add it to PASV_ALLOWED_HOSTS`);
+      throw new HttpError(
+        403,
+        'forbidden_host',
+        `pasv does not answer to the host name ${JSON.stringify(host)}; add it to PASV_ALLOWED_HOSTS`,
+      );
     }
   };
 }
@@ -44,7 +48,11 @@ export function hostGuard(config: HostConfig) {
  * The page's own origin (scheme and host) or one configured; scripts send no Origin at all.
  * pasv speaks http, or https behind a proxy when the cookie is marked Secure.
  */
-export function allowedOrigin(origin: string, host: string | undefined, config: Pick<AppConfig, 'allowedOrigins' | 'secureCookie'>): boolean {
+export function allowedOrigin(
+  origin: string,
+  host: string | undefined,
+  config: Pick<AppConfig, 'allowedOrigins' | 'secureCookie'>,
+): boolean {
   if (config.allowedOrigins.includes(origin)) return true;
   if (host === undefined) return false;
   const scheme = config.secureCookie ? 'https:' : 'http:';

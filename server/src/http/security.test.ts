@@ -36,7 +36,11 @@ describe('sessions', () => {
     const first = await startTestApp({ dataDir });
     const cookie = await signIn(first);
     const kept = await signIn(first);
-    const out = await first.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-requested-with': 'pasv' } });
+    const out = await first.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie, 'x-requested-with': 'pasv' },
+    });
     expect(out.statusCode).toBe(204);
     await first.close();
 
@@ -109,7 +113,12 @@ describe('Host allow-list', () => {
       expect(response.statusCode, url).toBe(403);
       expect(response.json().error.code, url).toBe('forbidden_host');
     }
-    const post = await withWeb.app.inject({ method: 'POST', url: '/api/session', headers: evil, payload: { password: PASSWORD } });
+    const post = await withWeb.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: evil,
+      payload: { password: PASSWORD },
+    });
     expect(post.statusCode).toBe(403);
     expect(post.cookies).toEqual([]);
     await expect(withWeb.app.injectWS('/api/ws', { headers: { ...withWeb.auth, ...evil } })).rejects.toThrow(/403/);
@@ -120,19 +129,36 @@ describe('Host allow-list', () => {
   });
 
   it('lets in the listen address, localhost, 127.0.0.1 and [::1] on its port, and PASV_ALLOWED_HOSTS', async () => {
-    const configured = await startTestApp({ env: { PASV_HOST: '192.0.2.7', PASV_PORT: '9443', PASV_ALLOWED_HOSTS: 'pasv.example.org, Other.Example:8443' } });
+    const configured = await startTestApp({
+      env: { PASV_HOST: '192.0.2.7', PASV_PORT: '9443', PASV_ALLOWED_HOSTS: 'pasv.example.org, Other.Example:8443' },
+    });
     cleanup.push(() => configured.close());
-    const allowed = ['192.0.2.7:9443', 'localhost:9443', '127.0.0.1:9443', '[::1]:9443', 'pasv.example.org', 'other.example:8443'];
+    const allowed = [
+      '192.0.2.7:9443',
+      'localhost:9443',
+      '127.0.0.1:9443',
+      '[::1]:9443',
+      'pasv.example.org',
+      'other.example:8443',
+    ];
     for (const host of allowed) {
       const response = await configured.app.inject({ url: '/api/sites', headers: { ...configured.auth, host } });
       expect(response.statusCode, host).toBe(200);
     }
-    const refused = ['localhost:8080', '127.0.0.1', 'pasv.example.org:9443', 'evil.example:9443', '127.0.0.1.evil.example:9443'];
+    const refused = [
+      'localhost:8080',
+      '127.0.0.1',
+      'pasv.example.org:9443',
+      'evil.example:9443',
+      '127.0.0.1.evil.example:9443',
+    ];
     for (const host of refused) {
       const response = await configured.app.inject({ url: '/api/health', headers: { host } });
       expect(response.statusCode, host).toBe(403);
     }
-    const socket = await configured.app.injectWS('/api/ws', { headers: { ...configured.auth, host: 'pasv.example.org' } });
+    const socket = await configured.app.injectWS('/api/ws', {
+      headers: { ...configured.auth, host: 'pasv.example.org' },
+    });
     socket.terminate();
   });
 });
@@ -141,7 +167,12 @@ describe('Origin of the live feed', () => {
   const host = '127.0.0.1:8080';
 
   it('compares the scheme too: https:// or ws:// on the app host is another origin', async () => {
-    for (const origin of ['https://127.0.0.1:8080', 'ws://127.0.0.1:8080', 'http://127.0.0.1:8081', 'http://localhost:8080']) {
+    for (const origin of [
+      'https://127.0.0.1:8080',
+      'ws://127.0.0.1:8080',
+      'http://127.0.0.1:8081',
+      'http://localhost:8080',
+    ]) {
       await expect(t.app.injectWS('/api/ws', { headers: { ...t.auth, host, origin } }), origin).rejects.toThrow(/403/);
     }
     const socket = await t.app.injectWS('/api/ws', { headers: { ...t.auth, host, origin: 'http://127.0.0.1:8080' } });

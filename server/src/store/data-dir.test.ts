@@ -49,7 +49,13 @@ it.each([
     expect(created.statusCode).toBe(201);
     const modes = modesIn(dataDir);
     expect(Object.keys(modes).sort()).toEqual(['.', 'master.key', 'pasv.sqlite', 'pasv.sqlite-shm', 'pasv.sqlite-wal']);
-    expect(modes).toEqual({ '.': '700', 'master.key': '600', 'pasv.sqlite': '600', 'pasv.sqlite-shm': '600', 'pasv.sqlite-wal': '600' });
+    expect(modes).toEqual({
+      '.': '700',
+      'master.key': '600',
+      'pasv.sqlite': '600',
+      'pasv.sqlite-shm': '600',
+      'pasv.sqlite-wal': '600',
+    });
   } finally {
     await t.close();
   }

@@ -8,7 +8,7 @@ import type { Side } from '../ftp/supervise.js';
 import { describeError, isTransient } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
-import { walkTree } from './walk.js';
+import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
 
@@ -22,6 +22,8 @@ export interface RunnerOptions {
   /** Passed to each copy (tests shorten them). */
   stallTimeoutMs?: number;
   finalReplyTimeoutMs?: number;
+  /** Depth and entry caps of a directory walk (default 64 levels, 1 000 000 entries). */
+  walkLimits?: Partial<WalkLimits>;
 }
 
 interface Job {
@@ -185,6 +187,7 @@ export class Runner {
             this.kick();
           },
           onNote: (note) => this.service.addNote(transfer.id, note),
+          limits: this.options.walkLimits,
         });
         this.store.updateTransfer(transfer.id, { expanded: 1, next_retry_at: null });
       } catch (error) {
