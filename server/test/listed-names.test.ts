@@ -8,7 +8,7 @@ import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { Transfer } from '../../contract/index.js';
+import type { Listing, Transfer } from '../../contract/index.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
 import { embedded, seededBytes, sha256, type TestServer } from './fixtures.js';
 import { startScriptedServer, type ScriptedConnection, type ScriptedServer } from './faults/scripted-server.js';
@@ -133,7 +133,19 @@ it('skips listed names with \\, controls or bidi overrides, names them in a note
   const source = await server({ address: '127.0.0.2', files });
   const destination = await server({ address: '127.0.0.3' });
   const t = await app();
-  const done = await copyTree(t, await addSite(t, source, 'src'), await addSite(t, destination, 'dst'), '/tree');
+  const sourceId = await addSite(t, source, 'src');
+  const listing = await t.app.inject({ url: `/api/sites/${sourceId}/list?path=/tree`, headers: t.auth });
+  expect(listing.statusCode).toBe(200);
+  const body = listing.json() as Listing;
+  expect(body.entries.map((e) => e.name)).toEqual(['keep.bin', 'sub']);
+  expect(body.rejected).toBe(4);
+  expect([...body.unsafeNames].sort()).toEqual([
+    '"a\\\\b"',
+    '"bell\\u0001"',
+    '"iso\\u2066late\\u2069"',
+    '"next\\u0085line"',
+  ]);
+  const done = await copyTree(t, sourceId, await addSite(t, destination, 'dst'), '/tree');
 
   expect(done.state).toBe('done');
   expect(done.filesTotal).toBe(2);
