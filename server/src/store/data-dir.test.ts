@@ -31,6 +31,9 @@ it.each([
     fs.chmodSync(dataDir, 0o755);
     for (const [name, content] of [
       ['pasv.sqlite', ''],
+      // Left by a run that was killed: SQLite reuses them as they are.
+      ['pasv.sqlite-wal', ''],
+      ['pasv.sqlite-shm', ''],
       ['master.key', crypto.randomBytes(32).toString('base64')],
     ] as const) {
       fs.writeFileSync(path.join(dataDir, name), content);
