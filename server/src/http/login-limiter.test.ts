@@ -26,3 +26,14 @@ it('remembers a bounded number of addresses, however many flood it', () => {
   for (let i = 0; i < 9; i++) limiter.attempt('10.0.78.31');
   expect(limiter.attempt('10.0.78.31')).not.toBeNull();
 });
+
+it('counts an IPv6 /64 as one client, and an IPv4-mapped address as its IPv4 address', () => {
+  const limiter = new LoginLimiter({ maxFailures: 2 });
+  expect(limiter.attempt('2001:db8::1')).toBeNull();
+  expect(limiter.attempt('2001:0DB8:0:0:ffff::2')).toBeNull();
+  expect(limiter.attempt('2001:db8:0:0:1:2:3:4')).not.toBeNull();
+  expect(limiter.attempt('2001:db8:0:1::1')).toBeNull();
+  expect(limiter.attempt('::ffff:10.9.9.9')).toBeNull();
+  expect(limiter.attempt('10.9.9.9')).toBeNull();
+  expect(limiter.attempt('::FFFF:10.9.9.9')).not.toBeNull();
+});

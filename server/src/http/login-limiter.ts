@@ -1,5 +1,5 @@
 /**
- * Password guessing, throttled per client address. Only failures count, so a flood of
+ * Password guessing, throttled per client (an address; an IPv6 /64). Only failures count, so a flood of
  * wrong passwords from one address locks out that address and nobody else: the admin,
  * signing in from anywhere else (or as often as they like), is never turned away.
  * A guess is counted before its password is checked, so concurrent guesses cannot slip
@@ -35,15 +35,16 @@ export class LoginLimiter {
    * wait. Call `succeeded` when the password was right.
    */
   attempt(address: string, now = Date.now()): number | null {
-    let window = this.windows.get(address);
+    const client = clientOf(address);
+    let window = this.windows.get(client);
     if (window !== undefined && window.endsAt <= now) {
-      this.windows.delete(address);
+      this.windows.delete(client);
       window = undefined;
     }
     if (window === undefined) {
       this.forgetOldest(now);
       window = { failures: 0, endsAt: now + this.windowMs };
-      this.windows.set(address, window);
+      this.windows.set(client, window);
     }
     if (window.failures >= this.maxFailures) return Math.max(1, Math.ceil((window.endsAt - now) / 1000));
     window.failures++;
@@ -51,7 +52,7 @@ export class LoginLimiter {
   }
 
   succeeded(address: string): void {
-    const window = this.windows.get(address);
+    const window = this.windows.get(clientOf(address));
     if (window !== undefined) window.failures = Math.max(0, window.failures - 1);
   }
 
@@ -67,4 +68,26 @@ export class LoginLimiter {
       this.windows.delete(address);
     }
   }
+}
+
+/**
+ * Who is counted: an IPv4 address (also when it arrives IPv4-mapped), or an IPv6 /64, the
+ * share one host usually gets, so a flooder cannot take a fresh address for every guess.
+ */
+export function clientOf(address: string): string {
+  const ip = address.replace(/%.*$/, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
