@@ -1,7 +1,7 @@
 /**
- * Password guessing, throttled per client (an address; an IPv6 /64). Only failures count, so a flood of
- * wrong passwords from one address locks out that address and nobody else: the admin,
- * signing in from anywhere else (or as often as they like), is never turned away.
+ * Password guessing, throttled per client (an address, or an IPv6 /64). Only failures count,
+ * so a flood of wrong passwords from one client locks out that client and nobody else: the
+ * admin, signing in from anywhere else (or as often as they like), is never turned away.
  * A guess is counted before its password is checked, so concurrent guesses cannot slip
  * past the limit while scrypt runs; a right password gives its count back.
  */
