@@ -65,14 +65,15 @@ export async function walkTree({ source, destination, transfer, store, signal, o
   let skippedLinks = 0;
   let unreadable = 0;
   let listed = 0;
-  const unsafeNames: string[] = [];
+  const unsafe = { count: 0, named: [] as string[] };
   while (pending.length > 0) {
     if (signal.aborted) throw new CancelledError();
     const [sourceDir, destinationDir, depth] = pending.shift()!;
     await ensureDirectory(destination, destinationDir);
     const listing = await list(source, sourceDir);
     unreadable += listing.rejected - listing.unsafeNames.length;
-    unsafeNames.push(...listing.unsafeNames.map((name) => `${name} in ${sourceDir}`));
+    unsafe.count += listing.unsafeNames.length;
+    for (const name of listing.unsafeNames.slice(0, NAMES_IN_NOTE - unsafe.named.length)) unsafe.named.push(`${name} in ${sourceDir}`);
     listed += listing.entries.length + listing.rejected;
     if (listed > maxEntries) {
       throw new WalkLimitError('tree_too_large', `the tree holds more than ${maxEntries} entries (the walk's limit): stopped in ${sourceDir}`);
@@ -90,7 +91,7 @@ export async function walkTree({ source, destination, transfer, store, signal, o
     onFound();
   }
   if (skippedLinks > 0) onNote(`${skippedLinks} symbolic link(s) not copied`);
-  if (unsafeNames.length > 0) onNote(unsafeNamesNote(unsafeNames));
+  if (unsafe.count > 0) onNote(unsafeNamesNote(unsafe.count, unsafe.named));
   if (unreadable > 0) onNote(`${unreadable} listing line(s) that could not be read skipped`);
 }
 
@@ -102,10 +103,9 @@ function checkDepth(dir: string, depth: number, maxDepth: number): string {
   );
 }
 
-function unsafeNamesNote(names: string[]): string {
-  const shown = names.slice(0, NAMES_IN_NOTE).join(', ');
-  const more = names.length > NAMES_IN_NOTE ? ` and ${names.length - NAMES_IN_NOTE} more` : '';
-  return `${names.length} ${names.length === 1 ? 'entry' : 'entries'} with unsafe names skipped: ${shown}${more}`;
+function unsafeNamesNote(count: number, named: string[]): string {
+  const more = count > named.length ? ` and ${count - named.length} more` : '';
+  return `${count} ${count === 1 ? 'entry' : 'entries'} with unsafe names skipped: ${named.join(', ')}${more}`;
 }
 
 async function isDirectory(session: FtpSession, path: string): Promise<boolean> {
