@@ -178,4 +178,17 @@ describe('Origin of the live feed', () => {
     const socket = await t.app.injectWS('/api/ws', { headers: { ...t.auth, host, origin: 'http://127.0.0.1:8080' } });
     socket.terminate();
   });
+
+  it('expects https:// behind an HTTPS proxy (PASV_SECURE_COOKIE)', async () => {
+    const proxied = await startTestApp({ env: { PASV_SECURE_COOKIE: 'true', PASV_ALLOWED_HOSTS: 'pasv.example.org' } });
+    cleanup.push(() => proxied.close());
+    const headers = { ...proxied.auth, host: 'pasv.example.org' };
+    await expect(
+      proxied.app.injectWS('/api/ws', { headers: { ...headers, origin: 'http://pasv.example.org' } }),
+    ).rejects.toThrow(/403/);
+    const socket = await proxied.app.injectWS('/api/ws', {
+      headers: { ...headers, origin: 'https://pasv.example.org' },
+    });
+    socket.terminate();
+  });
 });
