@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { Listing, Transfer } from '../../contract/index.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
-import { embedded, seededBytes, sha256, type TestServer } from './fixtures.js';
+import { embedded, harnessKind, seededBytes, sha256, type ServerKind, type TestServer } from './fixtures.js';
+import { startVsftpd, vsftpdAvailable } from './servers/index.js';
 import { startScriptedServer, type ScriptedConnection, type ScriptedServer } from './faults/scripted-server.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -24,8 +25,12 @@ async function app(options: Parameters<typeof startTestApp>[0] = {}): Promise<Te
   return t;
 }
 
-async function server(spec: Parameters<typeof embedded.start>[0]): Promise<TestServer> {
-  const started = await embedded.start(spec);
+const vsftpd = harnessKind('vsftpd', startVsftpd, { splitFxp: true, throttles: true, abortsInTransfer: false });
+/** Real servers where they are installed (CI must have them), and the embedded one. */
+const sources = [embedded, ...(vsftpdAvailable() || process.env.CI ? [vsftpd] : [])];
+
+async function server(spec: Parameters<typeof embedded.start>[0], kind: ServerKind = embedded): Promise<TestServer> {
+  const started = await kind.start(spec);
   cleanup.push(() => started.stop());
   return started;
 }
@@ -115,60 +120,63 @@ async function endlessTree(host: string, names: string[]): Promise<ScriptedServe
   return started;
 }
 
-it('skips listed names with \\, controls or bidi overrides, names them in a note, and copies the rest', async () => {
-  const unsafe = [
-    'a\\b',
-    '\\..\\x',
-    'bell\u0001',
-    'del\u007f',
-    'next\u0085line',
-    'invoice\u202efdp.exe',
-    'iso\u2066late\u2069',
-  ];
-  const files: Record<string, Buffer> = {
-    'tree/keep.bin': seededBytes(5_000, 1),
-    'tree/sub/also kept é.bin': seededBytes(7_000, 2),
-  };
-  for (const [i, name] of unsafe.entries()) files[`tree/${i % 2 ? 'sub/' : ''}${name}`] = seededBytes(100, 10 + i);
-  const source = await server({ address: '127.0.0.2', files });
-  const destination = await server({ address: '127.0.0.3' });
-  const t = await app();
-  const sourceId = await addSite(t, source, 'src');
-  const listing = await t.app.inject({ url: `/api/sites/${sourceId}/list?path=/tree`, headers: t.auth });
-  expect(listing.statusCode).toBe(200);
-  const body = listing.json() as Listing;
-  expect(body.entries.map((e) => e.name)).toEqual(['keep.bin', 'sub']);
-  expect(body.rejected).toBe(4);
-  expect([...body.unsafeNames].sort()).toEqual([
-    '"a\\\\b"',
-    '"bell\\u0001"',
-    '"iso\\u2066late\\u2069"',
-    '"next\\u0085line"',
-  ]);
-  const done = await copyTree(t, sourceId, await addSite(t, destination, 'dst'), '/tree');
+it.each(sources.map((kind) => [kind.kind, kind] as const))(
+  '%s: skips listed names with \\, controls or bidi overrides, names them in a note, and copies the rest',
+  async (_kind, kind) => {
+    const unsafe = [
+      'a\\b',
+      '\\..\\x',
+      'bell\u0001',
+      'del\u007f',
+      'next\u0085line',
+      'invoice\u202efdp.exe',
+      'iso\u2066late\u2069',
+    ];
+    const files: Record<string, Buffer> = {
+      'tree/keep.bin': seededBytes(5_000, 1),
+      'tree/sub/also kept é.bin': seededBytes(7_000, 2),
+    };
+    for (const [i, name] of unsafe.entries()) files[`tree/${i % 2 ? 'sub/' : ''}${name}`] = seededBytes(100, 10 + i);
+    const source = await server({ address: '127.0.0.2', files }, kind);
+    const destination = await server({ address: '127.0.0.3' });
+    const t = await app();
+    const sourceId = await addSite(t, source, 'src');
+    const listing = await t.app.inject({ url: `/api/sites/${sourceId}/list?path=/tree`, headers: t.auth });
+    expect(listing.statusCode).toBe(200);
+    const body = listing.json() as Listing;
+    expect(body.entries.map((e) => e.name)).toEqual(['keep.bin', 'sub']);
+    expect(body.rejected).toBe(4);
+    expect([...body.unsafeNames].sort()).toEqual([
+      '"a\\\\b"',
+      '"bell\\u0001"',
+      '"iso\\u2066late\\u2069"',
+      '"next\\u0085line"',
+    ]);
+    const done = await copyTree(t, sourceId, await addSite(t, destination, 'dst'), '/tree');
 
-  expect(done.state).toBe('done');
-  expect(done.filesTotal).toBe(2);
-  expect(fs.readdirSync(path.join(destination.root, 'tree')).sort()).toEqual(['keep.bin', 'sub']);
-  expect(fs.readdirSync(path.join(destination.root, 'tree/sub'))).toEqual(['also kept é.bin']);
-  expect(sha256(fs.readFileSync(path.join(destination.root, 'tree/keep.bin')))).toBe(sha256(files['tree/keep.bin']!));
-  const note = done.notes.find((n) => n.includes('unsafe name'));
-  expect(note, JSON.stringify(done.notes)).toBeDefined();
-  for (const shown of [
-    '"a\\\\b" in /tree',
-    '"\\\\..\\\\x" in /tree/sub',
-    '"bell\\u0001"',
-    '"del\\u007f"',
-    '"next\\u0085line"',
-    '"invoice\\u202efdp.exe"',
-    '"iso\\u2066late\\u2069"',
-  ]) {
-    expect(note).toContain(shown);
-  }
-  expect(note).toMatch(/^7 entries with unsafe names skipped/);
-  // eslint-disable-next-line no-control-regex -- what is checked: no control character is left raw
-  expect(note).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-});
+    expect(done.state).toBe('done');
+    expect(done.filesTotal).toBe(2);
+    expect(fs.readdirSync(path.join(destination.root, 'tree')).sort()).toEqual(['keep.bin', 'sub']);
+    expect(fs.readdirSync(path.join(destination.root, 'tree/sub'))).toEqual(['also kept é.bin']);
+    expect(sha256(fs.readFileSync(path.join(destination.root, 'tree/keep.bin')))).toBe(sha256(files['tree/keep.bin']!));
+    const note = done.notes.find((n) => n.includes('unsafe name'));
+    expect(note, JSON.stringify(done.notes)).toBeDefined();
+    for (const shown of [
+      '"a\\\\b" in /tree',
+      '"\\\\..\\\\x" in /tree/sub',
+      '"bell\\u0001"',
+      '"del\\u007f"',
+      '"next\\u0085line"',
+      '"invoice\\u202efdp.exe"',
+      '"iso\\u2066late\\u2069"',
+    ]) {
+      expect(note).toContain(shown);
+    }
+    expect(note).toMatch(/^7 entries with unsafe names skipped/);
+    // eslint-disable-next-line no-control-regex -- what is checked: no control character is left raw
+    expect(note).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  },
+);
 
 it('fails a tree that contains itself at the depth cap, naming the limit and the path', async () => {
   const source = await endlessTree('127.0.0.4', ['loop']);
