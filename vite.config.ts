@@ -8,7 +8,21 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: '../dist/web', emptyOutDir: true },
   server: {
-    proxy: { '/api': { target: apiTarget, ws: true } },
+    proxy: {
+      '/api': {
+        target: apiTarget,
+        ws: true,
+        // pasv answers only the Host names it is known by (DNS rebinding), and lets only its
+        // own page's Origin open the live feed: present the dev server's page as pasv's own,
+        // and no other page.
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on('proxyReqWs', (proxyReq, request) => {
+            if (request.headers.origin === `http://${request.headers.host}`) proxyReq.setHeader('origin', apiTarget);
+          });
+        },
+      },
+    },
   },
   test: {
     root: '.',

@@ -95,7 +95,14 @@ export const Entry = Type.Object({
   modifiedAt: Nullable(Type.String()),
 });
 export type Entry = Static<typeof Entry>;
-export const Listing = Type.Object({ path: Type.String(), entries: Type.Array(Entry), rejected: Type.Integer() });
+export const Listing = Type.Object({
+  path: Type.String(),
+  entries: Type.Array(Entry),
+  /** Lines dropped: malformed, or with an unsafe name. */
+  rejected: Type.Integer(),
+  /** The unsafe names among them (`\`, controls, bidi overrides), JSON-escaped so they show as text. */
+  unsafeNames: Type.Array(Type.String()),
+});
 export type Listing = Static<typeof Listing>;
 
 export const PathQuery = Type.Object({ path: Type.Optional(RemotePath) });

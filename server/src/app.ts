@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
@@ -16,6 +15,7 @@ import type { AppConfig } from './config.js';
 import { EventBus } from './events.js';
 import { Auth } from './http/auth.js';
 import { errorHandler } from './http/errors.js';
+import { hostGuard } from './http/hosts.js';
 import { Hub } from './http/hub.js';
 import { registerRoutes } from './http/routes.js';
 import { BrowseService } from './sites/browse.js';
@@ -97,6 +97,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     }
   });
 
+  // First of all hooks, so no route, static file or upgrade answers a foreign Host.
+  app.addHook('onRequest', hostGuard(config));
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -113,7 +115,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     strictTransportSecurity: false,
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(swagger, {
     openapi: { info: { title: 'pasv', version: '0.1.0', description: 'FXP transfer dashboard API' } },

@@ -12,6 +12,8 @@ export interface AppConfig {
   /** The admin password; when unset, one is generated on first start. */
   password?: string;
   apiToken?: string;
+  /** Host headers answered besides the listen address and localhost on its port (DNS rebinding). */
+  allowedHosts: string[];
   /** Origins allowed to open the WebSocket besides the app's own. */
   allowedOrigins: string[];
   hostPolicy: HostPolicy;
@@ -30,6 +32,7 @@ const FLAGS: Record<string, string> = {
   'data-dir': 'PASV_DATA_DIR',
   password: 'PASV_PASSWORD',
   'api-token': 'PASV_API_TOKEN',
+  'allowed-hosts': 'PASV_ALLOWED_HOSTS',
   'allowed-origins': 'PASV_ALLOWED_ORIGINS',
   'allow-private-hosts': 'PASV_ALLOW_PRIVATE_HOSTS',
   'allow-link-local': 'PASV_ALLOW_LINK_LOCAL',
@@ -58,7 +61,8 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     dataDir: path.resolve(values.PASV_DATA_DIR ?? './data'),
     password: values.PASV_PASSWORD || undefined,
     apiToken: values.PASV_API_TOKEN || undefined,
-    allowedOrigins: (values.PASV_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    allowedHosts: list(values.PASV_ALLOWED_HOSTS),
+    allowedOrigins: list(values.PASV_ALLOWED_ORIGINS),
     hostPolicy: {
       allowPrivate: values.PASV_ALLOW_PRIVATE_HOSTS !== 'false',
       allowLinkLocal: values.PASV_ALLOW_LINK_LOCAL === 'true',
@@ -69,4 +73,9 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     secureCookie: values.PASV_SECURE_COOKIE === 'true',
     logLevel: values.PASV_LOG_LEVEL ?? 'info',
   };
+}
+
+/** A comma-separated setting. */
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }

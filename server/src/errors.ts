@@ -8,6 +8,7 @@ import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError } from './ftp/cancel.js';
 import { SideError } from './ftp/supervise.js';
 import { NotFoundError } from './sites/service.js';
+import { WalkLimitError } from './transfers/walk.js';
 
 export interface ErrorDescription {
   code: string;
@@ -51,6 +52,7 @@ export function describeError(error: unknown): ErrorDescription {
   if (error instanceof HostRefusedError) return { code: 'host_refused', message: error.message };
   if (error instanceof UnsafeArgumentError) return { code: 'unsafe_argument', message: error.message };
   if (error instanceof NotFoundError) return { code: 'not_found', message: error.message };
+  if (error instanceof WalkLimitError) return { code: error.code, message: error.message };
   return { code: 'internal_error', message: 'internal error' };
 }
 

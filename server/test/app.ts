@@ -27,6 +27,8 @@ export async function startTestApp(
     PASV_PASSWORD: PASSWORD,
     PASV_API_TOKEN: TOKEN,
     PASV_WEB_DIR: path.join(dataDir, 'no-web'),
+    // app.inject's default Host (the app never listens on the configured port here).
+    PASV_ALLOWED_HOSTS: 'localhost:80',
     ...options.env,
   });
   const app = await buildApp(config, {

@@ -131,7 +131,8 @@ describe('a stored password stays with the endpoint it was given for', () => {
     const legacySeal = SecretBox.open(dataDir).seal(SECRET, site.id);
     const db = new Database(path.join(dataDir, 'pasv.sqlite'));
     db.prepare('UPDATE sites SET password_enc = ? WHERE id = ?').run(legacySeal, site.id);
-    db.exec('ALTER TABLE transfers DROP COLUMN version'); // added by a later migration
+    // Added by later migrations.
+    db.exec('ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;');
     db.pragma('user_version = 1');
     db.close();
 

@@ -12,11 +12,36 @@ export interface ListEntry {
 }
 
 /**
+ * Characters a listed name may not hold. `/` and `\` are separators (`\` on Windows servers
+ * and on some others), so `a\..\..\x` climbs out of the folder there. C0 and C1 controls
+ * (CR, LF, NUL, ESC, CSI, NEL …) would break a command line or a terminal. Bidi marks,
+ * embeddings, overrides and isolates and the line/paragraph separators let a name show as
+ * another (`invoice\u202Efdp.exe` reads "invoiceexe.pdf").
+ */
+const HIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const UNSAFE_IN_NAME = new RegExp(`[/\\\\${HIDDEN}]`);
+const HIDDEN_CHARACTER = new RegExp(`[${HIDDEN}]`, 'g');
+
+/**
  * A name from a server's listing is untrusted: it later becomes an argument on this or
  * the other server's control connection, so it must not hold a path or a line break.
  */
 export function validateListedName(name: string): boolean {
-  return name !== '' && name !== '.' && name !== '..' && !/[/\r\n\0]/.test(name);
+  return name !== '' && name !== '.' && name !== '..' && !UNSAFE_IN_NAME.test(name);
+}
+
+/** A name as it can be shown safely: JSON-quoted, controls and bidi characters as escapes (seen, not obeyed). */
+export function displayName(name: string): string {
+  // JSON.stringify already escapes C0 and lone surrogates; the rest of HIDDEN it leaves raw.
+  return JSON.stringify(name).replace(HIDDEN_CHARACTER, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export interface ParsedListing {
+  entries: ListEntry[];
+  /** Lines dropped: malformed, or with an unsafe name. */
+  rejected: number;
+  /** The unsafe names among them, through displayName, so callers can say which. */
+  unsafeNames: string[];
 }
 
 /** An entry that is dropped on purpose and not counted as rejected. */
@@ -30,10 +55,12 @@ const MLSD_LINE = /^[^\s=;]+=[^;\s]*;/;
  * Parses the body of an MLSD, LIST (Unix `ls -l`) or DOS/IIS listing. Each line is parsed
  * on its own, so one odd line neither hides the others nor decides the format of the rest.
  * Entries that are not transferable (., .., cdir, pdir, devices, pipes, sockets) are
- * dropped; lines that are malformed or carry an unsafe name are dropped and counted.
+ * dropped; lines that are malformed or carry an unsafe name are dropped and counted, and
+ * unsafe names are reported.
  */
-export function parseListing(text: string, now = new Date()): { entries: ListEntry[]; rejected: number } {
+export function parseListing(text: string, now = new Date()): ParsedListing {
   const entries: ListEntry[] = [];
+  const unsafeNames: string[] = [];
   let rejected = 0;
   // Big directories repeat the same few timestamps: each distinct one is parsed once.
   const dates = new Map<string, string | null>();
@@ -43,11 +70,12 @@ export function parseListing(text: string, now = new Date()): { entries: ListEnt
     if (result === SKIP) continue;
     if (result === null || !validateListedName(result.name)) {
       rejected++;
+      if (result !== null) unsafeNames.push(displayName(result.name));
       continue;
     }
     entries.push(result);
   }
-  return { entries, rejected };
+  return { entries, rejected, unsafeNames };
 }
 
 /**

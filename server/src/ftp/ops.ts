@@ -21,8 +21,10 @@ const LISTING_TOTAL_MS = 10 * 60_000;
 export interface Listing {
   path: string;
   entries: ListEntry[];
-  /** Entries dropped because their names were unsafe (CR/LF/NUL, '/', '..'). */
+  /** Lines dropped: malformed, or naming an entry unsafely (see validateListedName). */
   rejected: number;
+  /** The unsafe names among them, escaped for display (displayName). */
+  unsafeNames: string[];
 }
 
 export interface ListOptions {
@@ -68,8 +70,7 @@ export function list(control: FtpControl, path: string, { signal }: ListOptions 
       const replyMs = session.replyTimeoutMs;
       const late = `${session.label}: no final reply to ${verb} within ${replyMs} ms after its data`;
       await step(withTimeout(command.done, replyMs, late));
-      const { entries, rejected } = parseListing(text);
-      return { path: dir, entries, rejected };
+      return { path: dir, ...parseListing(text) };
     } catch (error) {
       socket.destroy();
       // Mid-listing the server may still be sending, or may never speak again, and ABOR would

@@ -196,11 +196,11 @@ describe('transfers API', () => {
 describe('WebSocket', () => {
   it('refuses a foreign Origin and an unauthenticated upgrade', async () => {
     await expect(t.app.injectWS('/api/ws', { headers: { ...t.auth, origin: 'https://evil.example' } })).rejects.toThrow(/403/);
-    await expect(t.app.injectWS('/api/ws', { headers: { host: 'pasv.test', origin: 'http://pasv.test' } })).rejects.toThrow(/401/);
+    await expect(t.app.injectWS('/api/ws', { headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' } })).rejects.toThrow(/401/);
   });
 
   it('sends a snapshot, then ordered deltas, and a new snapshot on resync', async () => {
-    const { socket, messages } = await openFeed(t, { ...t.auth, host: 'pasv.test', origin: 'http://pasv.test' });
+    const { socket, messages } = await openFeed(t, { ...t.auth, host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' });
     await eventually(() => messages.length >= 1);
     expect(messages[0]).toMatchObject({ type: 'snapshot', seq: 1, sites: [], transfers: [], sessions: [] });
     await t.app.inject({ method: 'POST', url: '/api/sites', headers: t.auth, payload: site });

@@ -5,9 +5,13 @@
  * `X-Requested-With: pasv`, which a cross-site form cannot send (CSRF).
  */
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../store/db.js';
 import { getMeta, setMeta } from '../store/db.js';
+import { RevokedSessions } from '../store/revoked-sessions.js';
+
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
 export const SESSION_COOKIE = 'pasv_session';
 export const CSRF_HEADER = 'x-requested-with';
@@ -27,7 +31,7 @@ export class Auth {
   private readonly sessionKey: Buffer;
   /** Set once at start (PASV_PASSWORD or the generated one); read on every request. */
   private readonly passwordHash: string;
-  private readonly revoked = new Map<string, number>();
+  private readonly revoked: RevokedSessions;
 
   /** generatedPassword is set when this start created the password: print it once. */
   readonly generatedPassword: string | undefined;
@@ -49,9 +53,10 @@ export class Auth {
       setMeta(db, 'session.key', key);
     }
     this.sessionKey = Buffer.from(key, 'base64');
+    this.revoked = new RevokedSessions(db);
   }
 
-  checkPassword(password: string): boolean {
+  checkPassword(password: string): Promise<boolean> {
     return verifyPassword(password, this.passwordHash);
   }
 
@@ -63,9 +68,9 @@ export class Auth {
   }
 
   revokeSession(token: string): void {
-    const [id, expires] = token.split('.');
-    if (id && expires) this.revoked.set(id, Number(expires));
-    for (const [key, until] of this.revoked) if (until < Date.now()) this.revoked.delete(key);
+    if (!this.validSession(token)) return;
+    const [id, expires] = token.split('.') as [string, string];
+    this.revoked.revoke(id, Number(expires));
   }
 
   validSession(token: string | undefined): boolean {
@@ -96,17 +101,19 @@ export class Auth {
   }
 }
 
+/** Once at start, before the app listens: nothing else waits on the event loop yet. */
 function hashPassword(password: string): string {
   const salt = crypto.randomBytes(16);
   const hash = crypto.scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 });
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-function verifyPassword(password: string, stored: string): boolean {
+/** On the thread pool: a sign-in (or a flood of them) must not stall transfers and the feed. */
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),

@@ -26,8 +26,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   if (error.statusCode && error.statusCode < 500 && !(error instanceof HttpError)) {
-    // Fastify's own 4xx (bad JSON, unsupported media type, body too large, rate limit).
-    const code = error.statusCode === 429 ? 'rate_limited' : (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+    // Fastify's own 4xx (bad JSON, unsupported media type, body too large).
+    const code = (error.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
     void reply.code(error.statusCode).send({ error: { code, message: error.message } });
     return;
   }

@@ -24,6 +24,8 @@ import {
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
 import { HttpError, SESSION_COOKIE } from './auth.js';
+import { allowedOrigin } from './hosts.js';
+import { LoginLimiter } from './login-limiter.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,11 +33,20 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
 
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
+  const loginLimiter = new LoginLimiter();
   app.post(
     '/api/session',
-    { schema: { body: LoginBody }, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { schema: { body: LoginBody } },
     async (request, reply) => {
-      if (!auth.checkPassword(request.body.password)) throw new HttpError(401, 'bad_password', 'wrong password');
+      const waitSeconds = loginLimiter.attempt(request.ip);
+      if (waitSeconds !== null) {
+        return reply
+          .code(429)
+          .header('retry-after', String(waitSeconds))
+          .send({ error: { code: 'rate_limited', message: `too many wrong passwords from ${request.ip}: try again in ${waitSeconds} s` } });
+      }
+      if (!(await auth.checkPassword(request.body.password))) throw new HttpError(401, 'bad_password', 'wrong password');
+      loginLimiter.succeeded(request.ip);
       reply.setCookie(SESSION_COOKIE, auth.issueSession(), {
         path: '/',
         httpOnly: true,
@@ -140,7 +151,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
         websocket: true,
         preValidation: async (request) => {
           const origin = request.headers.origin;
-          if (origin && !allowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
+          if (origin && !allowedOrigin(origin, request.headers.host, config)) {
             throw new HttpError(403, 'forbidden_origin', `origin ${origin} may not open the live feed`);
           }
         },
@@ -149,14 +160,3 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     );
   });
 };
-
-/** The app's own origin (same host) or one configured; scripts send no Origin at all. */
-function allowedOrigin(origin: string, host: string | undefined, allowed: string[]): boolean {
-  if (allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === new URL(`http://${host}`).host;
-  } catch {
-    return false;
-  }
-}
-

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, narrowIfPresent, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 const KEY_FILE = 'master.key';
 const VERSION = 'v1';
@@ -16,12 +17,13 @@ export class SecretBox {
 
   /** Load the master key, creating it (0600) on first start. */
   static open(dataDir: string): SecretBox {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dataDir);
     const file = path.join(dataDir, KEY_FILE);
     try {
-      fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      narrowIfPresent(file);
     }
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold a 256-bit key`);

@@ -2,9 +2,9 @@
  * The embedded store: one SQLite file under PASV_DATA_DIR, WAL mode, migrations applied in
  * order at open. Repositories take the Database; nothing else touches SQL.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, ensurePrivateFile, narrowIfPresent } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -80,11 +80,17 @@ const MIGRATIONS: string[] = [
   `INSERT INTO meta (key, value) VALUES ('reseal_passwords', 'site-id') ON CONFLICT(key) DO NOTHING;`,
   // Bumped by every write to a transfer or its files, so a client can tell a stale view from a newer one.
   `ALTER TABLE transfers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  // Signed-out sessions, kept until their cookie would have expired anyway.
+  `CREATE TABLE revoked_sessions (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
 ];
 
 export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'pasv.sqlite'));
+  ensurePrivateDir(dataDir);
+  const file = path.join(dataDir, 'pasv.sqlite');
+  // SQLite gives the -wal and -shm it creates the main file's mode: narrow that one first.
+  ensurePrivateFile(file);
+  for (const suffix of ['-wal', '-shm', '-journal']) narrowIfPresent(file + suffix);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

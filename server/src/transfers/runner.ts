@@ -8,7 +8,7 @@ import type { Side } from '../ftp/supervise.js';
 import { describeError, isTransient } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
-import { walkTree } from './walk.js';
+import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
 import type { Transitions } from './transitions.js';
@@ -23,6 +23,8 @@ export interface RunnerOptions {
   /** Passed to each copy (tests shorten them). */
   stallTimeoutMs?: number;
   finalReplyTimeoutMs?: number;
+  /** Depth and entry caps of a directory walk (default 64 levels, 1 000 000 entries). */
+  walkLimits?: Partial<WalkLimits>;
 }
 
 interface Job {
@@ -193,6 +195,7 @@ export class Runner {
             this.kick();
           },
           onNote: (note) => this.service.addNote(transfer.id, note),
+          limits: this.options.walkLimits,
         });
         this.transitions.walkDone(transfer.id);
       } catch (error) {

@@ -255,9 +255,15 @@ export function Pane(props: PaneProps) {
                 ` · ${selectedNames.length} selected${selectedBytes > 0 ? ` (${formatBytes(selectedBytes)})` : ''}`}
             </span>
             <span className="spacer" />
-            {query.data && query.data.rejected > 0 && (
+            {query.data && query.data.unsafeNames.length > 0 && (
+              // The names come escaped from the server: controls and bidi overrides show as \u…
+              <span className="warn-text" title={`Names with \\, control or bidi characters: ${query.data.unsafeNames.join(', ')}`}>
+                {plural(query.data.unsafeNames.length, 'entry', 'entries')} with unsafe names hidden
+              </span>
+            )}
+            {query.data && query.data.rejected > query.data.unsafeNames.length && (
               <span className="warn-text" title="Lines of the LIST reply that pasv could not parse">
-                {plural(query.data.rejected, 'line')} not understood
+                {plural(query.data.rejected - query.data.unsafeNames.length, 'line')} not understood
               </span>
             )}
             {site && (
