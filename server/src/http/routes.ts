@@ -23,10 +23,11 @@ import {
   TransferFile,
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
+import { HttpError } from '../errors.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import { deleteFile, list, makeDirectory, removeTree, rename } from '../ftp/ops.js';
 import type { FtpSession } from '../ftp/session.js';
-import { HttpError, SESSION_COOKIE } from './auth.js';
+import { SESSION_COOKIE } from './auth.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,7 +7,7 @@ import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../contr
 import type { EventBus } from '../events.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 import type { Db } from '../store/db.js';
-import { describeError } from '../errors.js';
+import { describeError, NotFoundError } from '../errors.js';
 import { checkHost, type HostPolicy } from './host-policy.js';
 import type { SecretBox } from './secrets.js';
 
@@ -27,10 +27,6 @@ interface SiteRow {
   pasv_address: Site['pasvAddress'];
   created_at: string;
   updated_at: string;
-}
-
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
 }
 
 const DEFAULTS = {

@@ -6,16 +6,13 @@ import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../.
 import type { EventBus } from '../events.js';
 import { baseName, normalizeRemotePath } from '../ftp/path.js';
 import { UnsafeArgumentError } from '../ftp/errors.js';
-import { NotFoundError, type SitesService } from '../sites/service.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { SitesService } from '../sites/service.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { Db } from '../store/db.js';
 import { getMeta, setMeta } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
-
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
 
 /** How often, at most, one transfer's progress is announced (~5 per second). */
 const PROGRESS_INTERVAL_MS = 200;
