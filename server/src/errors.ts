@@ -60,7 +60,12 @@ const CONNECTION_CODES: Record<FtpConnectionError['code'], string> = {
   aborted: 'aborted',
 };
 
-const TRANSIENT_CONNECTION_CODES: ReadonlySet<FtpConnectionError['code']> = new Set(['closed', 'timeout', 'refused', 'protocol']);
+const TRANSIENT_CONNECTION_CODES: ReadonlySet<FtpConnectionError['code']> = new Set([
+  'closed',
+  'timeout',
+  'refused',
+  'protocol',
+]);
 
 interface ErrorKind<E extends Error> {
   type: abstract new (...args: never[]) => E;
