@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../app.js';
 import { embedded, seededBytes, type TestServer } from '../fixtures.js';
-import { serverAvailable, startServer } from '../servers/index.js';
+import { skipWithout, startServer } from '../servers/index.js';
 import { addSite, filesOf, finished, recordLog, sentTo, startTransfer, type LogEvent } from './api.js';
 import { startScriptedServer } from './scripted-server.js';
 
@@ -36,7 +36,7 @@ async function source(): Promise<TestServer> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 4 * RETRY_DELAYS[0]!));
 
 describe('a destination that refuses the file', () => {
-  it.skipIf(!serverAvailable('vsftpd'))(
+  it.skipIf(skipWithout('vsftpd'))(
     'vsftpd, directory not writable: fails once with 553 and its text',
     async () => {
       const a = await source();

@@ -12,7 +12,7 @@ import { FtpReplyError } from '../../src/ftp/errors.js';
 import { SessionPool } from '../../src/sites/pool.js';
 import { startTestApp } from '../app.js';
 import { embedded, seededBytes, type TestServer } from '../fixtures.js';
-import { serverAvailable, startServer } from '../servers/index.js';
+import { skipWithout, startServer } from '../servers/index.js';
 import { addSite, finished, retryTransfer, startTransfer } from './api.js';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server.js';
 
@@ -176,7 +176,7 @@ describe('530 at login', () => {
     expect(passes()[2]).toBe(`2 PASS ${server.password}`);
   });
 
-  it.skipIf(!serverAvailable('vsftpd'))('vsftpd: one login per try, its own 530 text', async () => {
+  it.skipIf(skipWithout('vsftpd'))('vsftpd: one login per try, its own 530 text', async () => {
     const vsftpd = await startServer('vsftpd', { address: '127.0.0.2', files: { 'f.bin': 'x' } });
     cleanup.push(() => vsftpd.stop());
     const destination = await embedded.start({ address: '127.0.0.3' });
