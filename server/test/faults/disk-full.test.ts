@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../app.js';
 import { embedded, seededBytes } from '../fixtures.js';
 import { skipWithout, startServer, type FtpServerKind } from '../servers/index.js';
-import { addSite, finished, recordLog, sentTo, startTransfer } from './api.js';
+import { addSite, expectNothingPending, finished, recordLog, sentTo, startTransfer } from './api.js';
 
 const MiB = 1024 * 1024;
 const DISK_BYTES = 256 * 1024;
@@ -61,7 +61,7 @@ describe('the destination disk fills up', () => {
       expect(failed.state).toBe('failed');
       expect(failed.error?.code).toBe(code);
       expect(failed.error?.message).toMatch(message);
-      await new Promise((resolve) => setTimeout(resolve, 4 * RETRY_DELAYS[0]!));
+      await expectNothingPending(t, created.id);
       const stors = sentTo(log, dst, 'STOR');
       expect(stors).toHaveLength(expectedStors);
       for (let i = 1; i < stors.length; i++) {

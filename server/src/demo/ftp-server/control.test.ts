@@ -3,7 +3,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodePort, parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
@@ -197,7 +197,7 @@ describe('during a transfer', () => {
     socket.on('data', (chunk: Buffer) => (received += chunk.length));
     const closed = new Promise((resolve) => socket.on('close', resolve));
     expect((await client.command('RETR slow.bin')).code).toBe(150);
-    await sleep(300);
+    await vi.waitFor(() => expect(received).toBeGreaterThan(0));
     const stat = await client.command('STAT');
     expect(stat.code).toBe(213);
     const match = /^Status: (\d+) of (\d+) bytes transferred$/.exec(stat.text);
