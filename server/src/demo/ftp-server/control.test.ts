@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { encodePort, parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'bob', password: 'hunter2' };
 const RATE = 512 * 1024;

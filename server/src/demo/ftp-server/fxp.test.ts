@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { encodePort, parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer, FtpServerOptions } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'fxp', password: 'fxp-pass' };
 const PAYLOAD = randomBytes(2 * 1024 * 1024 + 3);

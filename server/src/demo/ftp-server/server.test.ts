@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'alice', password: 's3cret' };
 const BIG = randomBytes(3 * 1024 * 1024 + 17);
