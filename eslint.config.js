@@ -6,8 +6,11 @@ import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// Paths below are from the repository root, wherever ESLint is started.
+const root = import.meta.dirname;
+
 const features = fs
-  .readdirSync('web/src/features', { withFileTypes: true })
+  .readdirSync(`${root}/web/src/features`, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 
@@ -50,6 +53,7 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
+          basePath: root,
           zones: [
             // web and server meet only in contract/.
             {
@@ -97,6 +101,7 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
+          basePath: root,
           zones: [
             {
               target: './server/src/ftp',
