@@ -8,7 +8,13 @@ import type { Transfer } from '../contract/index.js';
 import { test as base, expect, putFiles, type FtpFixture } from './fixtures.js';
 import { randomBytes } from './disk.js';
 
-const SHOTS = path.resolve('docs/screenshots');
+/**
+ * Where a shot goes: the README's tracked copies only when asked (`npm run screenshots`
+ * sets PASV_SCREENSHOTS=1), so that `npm test` checks the stories without rewriting them;
+ * otherwise next to the test's other output under test-results/.
+ */
+const shotPath = (name: string): string =>
+  process.env.PASV_SCREENSHOTS === '1' ? path.resolve('docs/screenshots', name) : test.info().outputPath(name);
 
 interface Showcase {
   /** A public mirror, throttled so a copy from it runs long enough to be seen. */
@@ -97,7 +103,7 @@ test.describe('README screenshots', () => {
     await expect(right.row('pasv-2.4.1-macos-arm64.dmg')).toBeVisible();
 
     await dashboard.tidyForScreenshot();
-    await page.screenshot({ path: path.join(SHOTS, 'dual-pane.png'), animations: 'disabled' });
+    await page.screenshot({ path: shotPath('dual-pane.png'), animations: 'disabled' });
   });
 
   test('queue.png: a folder, a relay fallback, a failure and a copy in flight', async ({
@@ -132,7 +138,7 @@ test.describe('README screenshots', () => {
     await expect(queue.progress(BIG)).toHaveAttribute('aria-valuenow', /^([2-8][0-9])$/, { timeout: 30_000 });
 
     await dashboard.tidyForScreenshot();
-    await page.screenshot({ path: path.join(SHOTS, 'queue.png'), animations: 'disabled' });
+    await page.screenshot({ path: shotPath('queue.png'), animations: 'disabled' });
   });
 
   test('log.png: the control conversation of an FXP copy', async ({ dashboard, showcase }) => {
@@ -154,6 +160,6 @@ test.describe('README screenshots', () => {
     await expect(log.line(/← 213 \d+$/).last()).toBeVisible(); // the destination's size, polled for progress
 
     await dashboard.tidyForScreenshot();
-    await page.screenshot({ path: path.join(SHOTS, 'log.png'), animations: 'disabled' });
+    await page.screenshot({ path: shotPath('log.png'), animations: 'disabled' });
   });
 });

@@ -1,14 +1,48 @@
 /**
- * Every failure, described the way a person reads it: a stable snake_case code and the
- * server's own words ("550 Permission denied"), never a stack.
+ * Every failure pasv reports, in one table: the HTTP status it answers with, and how a
+ * person reads it — a stable snake_case code and the server's own words
+ * ("550 Permission denied"), never a stack. The runner, the sites service and the HTTP
+ * error handler all read this table, so a new error class gets its status and code here
+ * once. This module imports only error classes from leaf modules; anyone may import it.
  */
-import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { VerificationError } from './ftp/copy.js';
-import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError } from './ftp/cancel.js';
+import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
+import { FxpRefusedError } from './ftp/fxp.js';
 import { SideError } from './ftp/supervise.js';
-import { NotFoundError } from './sites/service.js';
-import { WalkLimitError } from './transfers/walk.js';
+
+/** No site, transfer or file with that id. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+/** The request is valid but the thing is not in a state that allows it (cancel a finished transfer). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/** A refusal decided at the HTTP edge (sign-in, CSRF, origin), carrying its own status and code. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A tree beyond a walk limit (depth or entries): permanent, so the transfer fails instead of retrying. */
+export class WalkLimitError extends Error {
+  override readonly name = 'WalkLimitError';
+  constructor(
+    readonly code: 'tree_too_deep' | 'tree_too_large',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface ErrorDescription {
   code: string;
@@ -37,29 +71,78 @@ const CONNECTION_CODES: Record<FtpConnectionError['code'], string> = {
   aborted: 'aborted',
 };
 
+const TRANSIENT_CONNECTION_CODES: ReadonlySet<FtpConnectionError['code']> = new Set([
+  'closed',
+  'timeout',
+  'refused',
+  'protocol',
+]);
+
+interface ErrorKind<E extends Error> {
+  type: abstract new (...args: never[]) => E;
+  status: (error: E) => number;
+  describe: (error: E) => ErrorDescription;
+  /** Worth another try later; absent means never. */
+  transient?: (error: E) => boolean;
+}
+
+/** Keeps each row's callbacks typed by its own class. */
+const kind = <E extends Error>(row: ErrorKind<E>): ErrorKind<Error> => row as unknown as ErrorKind<Error>;
+const fixed = (status: number, code: string) => ({
+  status: () => status,
+  describe: (error: Error) => ({ code, message: error.message }),
+});
+
+const ERROR_KINDS: readonly ErrorKind<Error>[] = [
+  kind({ type: HttpError, status: (e) => e.statusCode, describe: (e) => ({ code: e.code, message: e.message }) }),
+  kind({ type: NotFoundError, ...fixed(404, 'not_found') }),
+  kind({ type: ConflictError, ...fixed(409, 'conflict') }),
+  kind({ type: UnsafeArgumentError, ...fixed(400, 'unsafe_argument') }),
+  kind({ type: HostRefusedError, ...fixed(400, 'host_refused') }),
+  // The FTP server said no (550 → not found, others → it refused): the request reached it.
+  kind({
+    type: FtpReplyError,
+    status: (e) => (e.code === 550 ? 404 : 502),
+    describe: (e) => ({ code: REPLY_CODES[e.code] ?? `ftp_${e.code}`, message: `${e.code} ${e.text}` }),
+    // 452 (no space) will not heal by itself within a retry's wait.
+    transient: (e) => e.transient && e.code !== 452,
+  }),
+  kind({
+    type: FtpConnectionError,
+    status: (e) => (e.code === 'timeout' ? 504 : 502),
+    describe: (e) => ({ code: CONNECTION_CODES[e.code], message: e.message }),
+    transient: (e) => TRANSIENT_CONNECTION_CODES.has(e.code),
+  }),
+  // One side of a copy failed: the cause decides, the message says which side.
+  kind({
+    type: SideError,
+    status: (e) => httpStatus(e.cause),
+    describe: (e) => {
+      const inner = describeError(e.cause);
+      return { code: inner.code, message: `${e.side}: ${inner.message}` };
+    },
+    transient: (e) => isTransient(e.cause),
+  }),
+  kind({ type: FxpRefusedError, ...fixed(500, 'fxp_refused') }),
+  kind({ type: VerificationError, ...fixed(500, 'verification_failed') }),
+  kind({ type: WalkLimitError, status: () => 500, describe: (e) => ({ code: e.code, message: e.message }) }),
+  kind({ type: CancelledError, status: () => 500, describe: () => ({ code: 'cancelled', message: 'cancelled' }) }),
+];
+
+const INTERNAL: ErrorDescription = { code: 'internal_error', message: 'internal error' };
+
+const kindOf = (error: unknown) => ERROR_KINDS.find((row) => error instanceof row.type);
+
 export function describeError(error: unknown): ErrorDescription {
-  if (error instanceof SideError) {
-    const inner = describeError(error.cause);
-    return { code: inner.code, message: `${error.side}: ${inner.message}` };
-  }
-  if (error instanceof FtpReplyError) {
-    return { code: REPLY_CODES[error.code] ?? `ftp_${error.code}`, message: `${error.code} ${error.text}` };
-  }
-  if (error instanceof FtpConnectionError) return { code: CONNECTION_CODES[error.code], message: error.message };
-  if (error instanceof FxpRefusedError) return { code: 'fxp_refused', message: error.message };
-  if (error instanceof VerificationError) return { code: 'verification_failed', message: error.message };
-  if (error instanceof CancelledError) return { code: 'cancelled', message: 'cancelled' };
-  if (error instanceof HostRefusedError) return { code: 'host_refused', message: error.message };
-  if (error instanceof UnsafeArgumentError) return { code: 'unsafe_argument', message: error.message };
-  if (error instanceof NotFoundError) return { code: 'not_found', message: error.message };
-  if (error instanceof WalkLimitError) return { code: error.code, message: error.message };
-  return { code: 'internal_error', message: 'internal error' };
+  return kindOf(error)?.describe(error as Error) ?? INTERNAL;
+}
+
+/** The HTTP status a route answers with when this error reaches it; unknown errors are 500. */
+export function httpStatus(error: unknown): number {
+  return kindOf(error)?.status(error as Error) ?? 500;
 }
 
 /** Worth another try later: the server said "not now", or the connection broke. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof SideError) return isTransient(error.cause);
-  if (error instanceof FtpReplyError) return error.transient && error.code !== 452;
-  if (error instanceof FtpConnectionError) return ['closed', 'timeout', 'refused', 'protocol'].includes(error.code);
-  return false;
+  return kindOf(error)?.transient?.(error as Error) ?? false;
 }

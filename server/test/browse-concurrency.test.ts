@@ -12,7 +12,7 @@ import type { Listing, Transfer } from '../../contract/index.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
 import { embedded, harnessKind, seededBytes, sha256, writeFiles, type ServerKind, type TestServer } from './fixtures.js';
-import { FTP_PASSWORD, FTP_USER, startVsftpd, vsftpdAvailable } from './servers/index.js';
+import { FTP_PASSWORD, FTP_USER, skipWithout, startVsftpd } from './servers/index.js';
 
 const MiB = 1024 * 1024;
 const FOLDERS = 8;
@@ -185,6 +185,6 @@ it('retries each listing of a burst once when the server drops the session under
   expect(dropped).toBe(true);
 });
 
-describe.runIf(vsftpdAvailable() || process.env.CI)('vsftpd', () => {
+describe.skipIf(skipWithout('vsftpd'))('vsftpd', () => {
   concurrencySuite(vsftpd);
 });

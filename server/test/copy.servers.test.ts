@@ -5,22 +5,22 @@
 import { describe } from 'vitest';
 import { copySuite } from './copy-suite.js';
 import { embedded, harnessKind } from './fixtures.js';
-import { proftpdAvailable, pureFtpdAvailable, startProftpd, startPureFtpd, startVsftpd, vsftpdAvailable } from './servers/index.js';
+import { skipWithout, startProftpd, startPureFtpd, startVsftpd } from './servers/index.js';
 
 const vsftpd = harnessKind('vsftpd', startVsftpd, { splitFxp: true, throttles: true, abortsInTransfer: false });
 const proftpd = harnessKind('proftpd', startProftpd, { splitFxp: false, throttles: false, abortsInTransfer: true });
 const pureFtpd = harnessKind('pure-ftpd', startPureFtpd, { splitFxp: false, throttles: false, abortsInTransfer: false });
 
-describe.runIf(vsftpdAvailable() || process.env.CI)('vsftpd', () => {
+describe.skipIf(skipWithout('vsftpd'))('vsftpd', () => {
   copySuite(vsftpd);
   copySuite(vsftpd, embedded);
   copySuite(embedded, vsftpd);
 });
 
-describe.runIf(proftpdAvailable() || process.env.CI)('ProFTPD', () => {
+describe.skipIf(skipWithout('proftpd'))('ProFTPD', () => {
   copySuite(proftpd);
 });
 
-describe.runIf(pureFtpdAvailable() || process.env.CI)('pure-ftpd', () => {
+describe.skipIf(skipWithout('pure-ftpd'))('pure-ftpd', () => {
   copySuite(pureFtpd);
 });

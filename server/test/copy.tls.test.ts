@@ -14,7 +14,7 @@ import { FtpSession, type LogLine } from '../src/ftp/session.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { makeCertificate, type Certificate } from './servers/harness.js';
-import { proftpdAvailable, startProftpd, startVsftpd, vsftpdAvailable, type RunningFtpServer } from './servers/index.js';
+import { skipWithout, startProftpd, startVsftpd, type RunningFtpServer } from './servers/index.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -132,7 +132,7 @@ describe('FTPS with the embedded server', () => {
   });
 });
 
-describe.runIf(vsftpdAvailable() || process.env.CI)('FTPS with vsftpd (require_ssl_reuse)', () => {
+describe.skipIf(skipWithout('vsftpd'))('FTPS with vsftpd (require_ssl_reuse)', () => {
   it('relays over protected data connections that reuse the control TLS session', async () => {
     const data = seededBytes(2 * 1024 * 1024, 13);
     const a = await startVsftpd({ address: '127.0.0.2', tls: 'explicit', files: { 'v.bin': data } });
@@ -150,7 +150,7 @@ describe.runIf(vsftpdAvailable() || process.env.CI)('FTPS with vsftpd (require_s
   });
 });
 
-describe.runIf(proftpdAvailable() || process.env.CI)('secure FXP with ProFTPD (SSCN)', () => {
+describe.skipIf(skipWithout('proftpd'))('secure FXP with ProFTPD (SSCN)', () => {
   it('copies by FXP with protected data, one side TLS client through SSCN', async () => {
     const data = seededBytes(2 * 1024 * 1024, 14);
     const a = await startProftpd({ address: '127.0.0.2', tls: 'explicit', files: { 'p.bin': data } });

@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Listing, Transfer } from '../../contract/index.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
 import { embedded, harnessKind, seededBytes, sha256, type ServerKind, type TestServer } from './fixtures.js';
-import { startVsftpd, vsftpdAvailable } from './servers/index.js';
+import { skipWithout, startVsftpd } from './servers/index.js';
 import { startScriptedServer, type ScriptedConnection, type ScriptedServer } from './faults/scripted-server.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -27,7 +27,7 @@ async function app(options: Parameters<typeof startTestApp>[0] = {}): Promise<Te
 
 const vsftpd = harnessKind('vsftpd', startVsftpd, { splitFxp: true, throttles: true, abortsInTransfer: false });
 /** Real servers where they are installed (CI must have them), and the embedded one. */
-const sources = [embedded, ...(vsftpdAvailable() || process.env.CI ? [vsftpd] : [])];
+const sources = [embedded, ...(skipWithout('vsftpd') ? [] : [vsftpd])];
 
 async function server(spec: Parameters<typeof embedded.start>[0], kind: ServerKind = embedded): Promise<TestServer> {
   const started = await kind.start(spec);

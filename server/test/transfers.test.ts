@@ -140,6 +140,7 @@ describe('transfers through the API', () => {
     expect(cancelled.json().state).toBe('cancelled');
     const again = await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/cancel`, headers: t.auth });
     expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ error: { code: 'conflict', message: 'transfer is already cancelled' } });
     const retried = await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/retry`, headers: t.auth });
     expect(retried.json().state).toBe('queued');
     expect((await finished(t, created.id)).state).toBe('done');

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { embedded } from '../../test/fixtures.js';
 import type { TestServer } from '../../test/fixtures.js';
-import { startVsftpd, vsftpdAvailable } from '../../test/servers/index.js';
+import { skipWithout, startVsftpd } from '../../test/servers/index.js';
 import { FtpConnectionError, FtpReplyError, UnsafeArgumentError } from './errors.js';
 import { FtpSession, type LogLine } from './session.js';
 
@@ -288,7 +288,7 @@ describe('FtpSession tasks', () => {
   });
 });
 
-describe.runIf(vsftpdAvailable() || process.env.CI)('implicit FTPS (vsftpd)', () => {
+describe.skipIf(skipWithout('vsftpd'))('implicit FTPS (vsftpd)', () => {
   it('speaks TLS from the first byte with a pinned certificate', async () => {
     const s = await startVsftpd({ address: '127.0.0.2', tls: 'implicit' });
     cleanup.push(() => s.stop());

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { getMeta, setMeta } from '../store/db.js';
 import { RevokedSessions } from '../store/revoked-sessions.js';
@@ -16,16 +17,6 @@ const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keyl
 export const SESSION_COOKIE = 'pasv_session';
 export const CSRF_HEADER = 'x-requested-with';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class Auth {
   private readonly sessionKey: Buffer;

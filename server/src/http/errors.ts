@@ -1,24 +1,9 @@
 /**
  * One error handler: every failure becomes `{ error: { code, message } }` with the status
- * api.md fixes. A 5xx never carries internals; the log keeps them.
+ * the table in ../errors.ts gives. A 5xx never carries internals; the log keeps them.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { describeError } from '../errors.js';
-import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from '../ftp/errors.js';
-import { NotFoundError } from '../sites/service.js';
-import { ConflictError } from '../transfers/transitions.js';
-import { HttpError } from './auth.js';
-
-function statusOf(error: unknown): number {
-  if (error instanceof HttpError) return error.statusCode;
-  if (error instanceof NotFoundError) return 404;
-  if (error instanceof ConflictError) return 409;
-  if (error instanceof UnsafeArgumentError || error instanceof HostRefusedError) return 400;
-  // The FTP server said no (550 → not found, others → it refused): the request reached it.
-  if (error instanceof FtpReplyError) return error.code === 550 ? 404 : 502;
-  if (error instanceof FtpConnectionError) return error.code === 'timeout' ? 504 : 502;
-  return 500;
-}
+import { describeError, HttpError, httpStatus } from '../errors.js';
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.validation) {
@@ -31,8 +16,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     void reply.code(error.statusCode).send({ error: { code, message: error.message } });
     return;
   }
-  const status = statusOf(error);
+  const status = httpStatus(error);
+  // 502 and 504 are the FTP server's failures, not ours: the body already names them.
   if (status >= 500 && status !== 502 && status !== 504) request.log.error({ err: error }, 'request failed');
-  const described = error instanceof HttpError ? { code: error.code, message: error.message } : describeError(error);
-  void reply.code(status).send({ error: described });
+  void reply.code(status).send({ error: describeError(error) });
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config.js';
-import { HttpError } from './auth.js';
+import { HttpError } from '../errors.js';
 
 type HostConfig = Pick<AppConfig, 'host' | 'port' | 'allowedHosts'>;
 

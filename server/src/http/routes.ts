@@ -23,7 +23,8 @@ import {
   TransferFile,
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
-import { HttpError, SESSION_COOKIE } from './auth.js';
+import { HttpError } from '../errors.js';
+import { SESSION_COOKIE } from './auth.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 

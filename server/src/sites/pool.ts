@@ -21,9 +21,8 @@ export interface PoolOptions {
   /** Base of the exponential backoff between attempts (default 500 ms). */
   backoffMs?: number;
   /**
-   * Test affordance: other connect, reply and listing timeouts for every pooled session, so
-   * fault tests (a silent server) finish in seconds, or only a cancel can end them. Unset in
-   * production: the session defaults apply.
+   * Connect, reply and listing deadlines for every pooled session (a silent server fails
+   * after this long); unset, the session's own defaults apply.
    */
   connectTimeoutMs?: number;
   replyTimeoutMs?: number;

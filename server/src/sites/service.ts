@@ -10,7 +10,7 @@ import type { EventBus } from '../events.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 import type { AddressGuard } from '../ftp/types.js';
 import { RESEAL_PASSWORDS, getMeta, type Db } from '../store/db.js';
-import { describeError } from '../errors.js';
+import { describeError, NotFoundError } from '../errors.js';
 import { addressGuard, checkHost, type HostPolicy } from './host-policy.js';
 import type { SecretBox } from './secrets.js';
 
@@ -30,10 +30,6 @@ interface SiteRow {
   pasv_address: Site['pasvAddress'];
   created_at: string;
   updated_at: string;
-}
-
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
 }
 
 const DEFAULTS = {

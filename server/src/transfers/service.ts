@@ -7,7 +7,8 @@ import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../.
 import type { EventBus } from '../events.js';
 import { baseName, normalizeRemotePath } from '../ftp/path.js';
 import { UnsafeArgumentError } from '../ftp/errors.js';
-import { NotFoundError, type SitesService } from '../sites/service.js';
+import { NotFoundError } from '../errors.js';
+import type { SitesService } from '../sites/service.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { Db } from '../store/db.js';
 import { getMeta, setMeta } from '../store/db.js';

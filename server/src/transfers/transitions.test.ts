@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../store/db.js';
 import { TransferStore, type FileRow } from './store.js';
-import { ConflictError, Transitions } from './transitions.js';
+import { ConflictError } from '../errors.js';
+import { Transitions } from './transitions.js';
 
 let dataDir: string;
 let db: Db;

@@ -15,12 +15,8 @@
  * won, so it writes nothing and returns false.
  */
 import type { TransferState } from '../../../contract/index.js';
-import type { ErrorDescription } from '../errors.js';
+import { ConflictError, type ErrorDescription } from '../errors.js';
 import type { FileFields, FileRow, TransferRow, TransferStore } from './store.js';
-
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
 
 /** How a written state change reaches the browsers. */
 export interface Announcer {

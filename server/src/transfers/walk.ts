@@ -6,6 +6,7 @@
  * ones are skipped and named in a note, and a tree that nests itself (a link loop) or never
  * ends stops at a depth and an entry cap.
  */
+import { WalkLimitError } from '../errors.js';
 import { untilAborted } from '../ftp/cancel.js';
 import { FtpReplyError } from '../ftp/errors.js';
 import { ensureDirectory, list, size } from '../ftp/ops.js';
@@ -34,16 +35,6 @@ export interface WalkLimits {
 const DEFAULT_LIMITS: WalkLimits = { maxDepth: 64, maxEntries: 1_000_000 };
 /** Unsafe names quoted in the note; the rest are counted. */
 const NAMES_IN_NOTE = 20;
-
-/** A tree beyond a walk limit: permanent, so the transfer fails instead of retrying. */
-export class WalkLimitError extends Error {
-  constructor(
-    readonly code: 'tree_too_deep' | 'tree_too_large',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export async function walkTree({ source, destination, transfer, store, signal, onFound, onNote, limits }: Walk): Promise<void> {
   // Every await honours the signal: a cancel must not wait for a server that went silent.

@@ -67,6 +67,18 @@ export async function finished(t: TestApp, id: string, timeoutMs = 25_000): Prom
   }, timeoutMs);
 }
 
+/**
+ * Nothing will run this transfer again: it and every file are over and no retry is due.
+ * The runner starts work only for queued files of active transfers, so this says no more
+ * commands will be sent for it, without waiting "long enough" for a retry that must not come.
+ */
+export async function expectNothingPending(t: TestApp, id: string): Promise<void> {
+  const transfer = await getTransfer(t, id);
+  expect(['done', 'failed', 'cancelled']).toContain(transfer.state);
+  expect(transfer.nextRetryAt).toBeUndefined();
+  for (const file of await filesOf(t, id)) expect(['done', 'failed', 'cancelled']).toContain(file.state);
+}
+
 export type LogEvent = { type: 'log' } & LogLine;
 
 /**

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../app.js';
 import { embedded, seededBytes, type TestServer } from '../fixtures.js';
-import { serverAvailable, startServer } from '../servers/index.js';
-import { addSite, filesOf, finished, recordLog, sentTo, startTransfer, type LogEvent } from './api.js';
+import { skipWithout, startServer } from '../servers/index.js';
+import { addSite, expectNothingPending, filesOf, finished, recordLog, sentTo, startTransfer, type LogEvent } from './api.js';
 import { startScriptedServer } from './scripted-server.js';
 
 const MiB = 1024 * 1024;
@@ -32,11 +32,8 @@ async function source(): Promise<TestServer> {
   return server;
 }
 
-/** Long enough for the runner's first retry to have started, had there been one. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 4 * RETRY_DELAYS[0]!));
-
 describe('a destination that refuses the file', () => {
-  it.skipIf(!serverAvailable('vsftpd'))(
+  it.skipIf(skipWithout('vsftpd'))(
     'vsftpd, directory not writable: fails once with 553 and its text',
     async () => {
       const a = await source();
@@ -52,12 +49,12 @@ describe('a destination that refuses the file', () => {
       expect(failed.error).toEqual({ code: 'name_not_allowed', message: 'destination: 553 Could not create file.' });
       const [file] = await filesOf(t, created.id);
       expect(file!.error?.code).toBe('name_not_allowed');
-      await settle();
+      await expectNothingPending(t, created.id);
       expect(sentTo(log, dst, 'STOR')).toHaveLength(1);
-      // vsftpd's own protocol log agrees: one STOR, refused.
-      const vsftpdLog = fs.readFileSync(b.logFile!, 'utf8');
-      expect(vsftpdLog.match(/"STOR \/locked\/f\.bin"/g)).toHaveLength(1);
-      expect(vsftpdLog).toMatch(/"553 Could not create file\."/);
+      // vsftpd's own protocol log agrees: one STOR, refused (written on vsftpd's schedule).
+      const vsftpdLog = () => fs.readFileSync(b.logFile!, 'utf8');
+      await vi.waitFor(() => expect(vsftpdLog()).toMatch(/"553 Could not create file\."/));
+      expect(vsftpdLog().match(/"STOR \/locked\/f\.bin"/g)).toHaveLength(1);
       expect(fs.existsSync(path.join(b.root, 'locked', 'f.bin'))).toBe(false);
     },
   );
@@ -91,7 +88,7 @@ describe('a destination that refuses the file', () => {
       const failed = await finished(t, created.id);
       expect(failed.state).toBe('failed');
       expect(failed.error).toEqual({ code, message: `destination: ${replyCode} ${text}` });
-      await settle();
+      await expectNothingPending(t, created.id);
       expect(proxy.commandLog().filter((line) => / STOR /.test(line))).toHaveLength(expectedStors);
       // A transient refusal is retried after each of the runner's growing delays, no sooner.
       const times = sentTo(log, dst, 'STOR').map((s) => s.at);

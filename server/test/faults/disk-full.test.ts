@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../app.js';
 import { embedded, seededBytes } from '../fixtures.js';
-import { serverAvailable, startServer, type FtpServerKind } from '../servers/index.js';
-import { addSite, finished, recordLog, sentTo, startTransfer } from './api.js';
+import { skipWithout, startServer, type FtpServerKind } from '../servers/index.js';
+import { addSite, expectNothingPending, finished, recordLog, sentTo, startTransfer } from './api.js';
 
 const MiB = 1024 * 1024;
 const DISK_BYTES = 256 * 1024;
@@ -44,7 +44,7 @@ const cases: [FtpServerKind, number, string, RegExp][] = [
 
 describe('the destination disk fills up', () => {
   for (const [kind, expectedStors, code, message] of cases) {
-    it.skipIf(!serverAvailable(kind))(`${kind}: ${expectedStors} STOR(s), then ${code} with its text`, async (ctx) => {
+    it.skipIf(skipWithout(kind))(`${kind}: ${expectedStors} STOR(s), then ${code} with its text`, async (ctx) => {
       const a = await embedded.start({ address: '127.0.0.2', files: { 'f.bin': seededBytes(MiB, 52) } });
       cleanup.push(() => a.stop());
       const b = await startServer(kind, { address: '127.0.0.3' });
@@ -61,7 +61,7 @@ describe('the destination disk fills up', () => {
       expect(failed.state).toBe('failed');
       expect(failed.error?.code).toBe(code);
       expect(failed.error?.message).toMatch(message);
-      await new Promise((resolve) => setTimeout(resolve, 4 * RETRY_DELAYS[0]!));
+      await expectNothingPending(t, created.id);
       const stors = sentTo(log, dst, 'STOR');
       expect(stors).toHaveLength(expectedStors);
       for (let i = 1; i < stors.length; i++) {

@@ -5,7 +5,7 @@
  * never throw anything else, never hang, and never buffer without bound.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FtpConnectionError, FtpReplyError } from '../../src/ftp/errors.js';
 import { FtpSession } from '../../src/ftp/session.js';
 import {
@@ -112,8 +112,7 @@ describe('a session facing a hostile server', () => {
     });
     const session = await connect(server);
     await session.send('PWD');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(session.closedError?.code).toBe('protocol');
+    await vi.waitFor(() => expect(session.closedError?.code).toBe('protocol'));
     expect(session.closedError?.message).toMatch(/unexpected reply 226/);
     await protocolFailure(session.send('NOOP'));
   });

@@ -5,15 +5,15 @@
  * login_failed in the server's own words.
  */
 import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeError } from '../../src/errors.js';
 import { EventBus } from '../../src/events.js';
 import { FtpReplyError } from '../../src/ftp/errors.js';
 import { SessionPool } from '../../src/sites/pool.js';
 import { startTestApp } from '../app.js';
 import { embedded, seededBytes, type TestServer } from '../fixtures.js';
-import { serverAvailable, startServer } from '../servers/index.js';
-import { addSite, finished, retryTransfer, startTransfer } from './api.js';
+import { skipWithout, startServer } from '../servers/index.js';
+import { addSite, expectNothingPending, finished, retryTransfer, startTransfer } from './api.js';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server.js';
 
 const BUSY = 'There are too many connections from your internet address.';
@@ -154,13 +154,13 @@ describe('530 at login', () => {
     const created = await startTransfer(t, [src, '/f.bin'], [dst, '/']);
     const failed = await finished(t, created.id);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'login_failed', message: '530 Login incorrect.' } });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the runner's first retry would be due by now
+    await expectNothingPending(t, created.id);
     expect(passes()).toEqual(['0 PASS wrong']);
 
     // Retried as is: refused again, once more exactly one login.
     await retryTransfer(t, created.id);
     expect((await finished(t, created.id)).error?.code).toBe('login_failed');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expectNothingPending(t, created.id);
     expect(passes()).toEqual(['0 PASS wrong', '1 PASS wrong']);
 
     // With the password corrected, the same transfer retried goes through.
@@ -176,7 +176,7 @@ describe('530 at login', () => {
     expect(passes()[2]).toBe(`2 PASS ${server.password}`);
   });
 
-  it.skipIf(!serverAvailable('vsftpd'))('vsftpd: one login per try, its own 530 text', async () => {
+  it.skipIf(skipWithout('vsftpd'))('vsftpd: one login per try, its own 530 text', async () => {
     const vsftpd = await startServer('vsftpd', { address: '127.0.0.2', files: { 'f.bin': 'x' } });
     cleanup.push(() => vsftpd.stop());
     const destination = await embedded.start({ address: '127.0.0.3' });
@@ -193,8 +193,10 @@ describe('530 at login', () => {
     const created = await startTransfer(t, [src, '/f.bin'], [dst, '/']);
     const failed = await finished(t, created.id);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'login_failed', message: '530 Login incorrect.' } });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const vsftpdLog = fs.readFileSync(vsftpd.logFile!, 'utf8');
-    expect(vsftpdLog.match(/FTP command: Client "[^"]+", "PASS /g)).toHaveLength(1);
+    await expectNothingPending(t, created.id);
+    // vsftpd writes its log on its own schedule: wait for the line, then count.
+    const passes = () => fs.readFileSync(vsftpd.logFile!, 'utf8').match(/FTP command: Client "[^"]+", "PASS /g) ?? [];
+    await vi.waitFor(() => expect(passes().length).toBeGreaterThan(0));
+    expect(passes()).toHaveLength(1);
   });
 });

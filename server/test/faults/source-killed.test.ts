@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../app.js';
 import { embedded, seededBytes, sha256, writeFiles } from '../fixtures.js';
 import { isDead, killTree, launch } from '../servers/launch.js';
-import { serverAvailable, startServer } from '../servers/index.js';
+import { skipWithout, startServer } from '../servers/index.js';
 import { vsftpdBinary } from '../servers/vsftpd.js';
 import { addSite, finished, recordLog, sentTo, startTransfer, type LogEvent } from './api.js';
 import { startChildFtpServer } from './children.js';
@@ -80,7 +80,7 @@ describe('the source server is killed mid-transfer and restarted', () => {
     expect(fromSource[0]).toBeLessThan(data.length);
   });
 
-  it.skipIf(!serverAvailable('vsftpd'))(
+  it.skipIf(skipWithout('vsftpd'))(
     'vsftpd (every process SIGKILLed): resumes with REST and ends identical',
     async () => {
       const data = seededBytes(4 * MiB, 42);

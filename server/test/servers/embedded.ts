@@ -42,5 +42,3 @@ export async function startEmbedded(opts: StartFtpServerOptions): Promise<Runnin
     throw error;
   }
 }
-
-export const embeddedAvailable = (): boolean => true;

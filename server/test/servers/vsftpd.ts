@@ -94,6 +94,7 @@ function vsftpdConfig(c: VsftpdConfig): string {
 }
 
 export async function startVsftpd(opts: StartFtpServerOptions): Promise<RunningFtpServer> {
+  if (!vsftpdAvailable()) throw new Error('vsftpd is not installed at /usr/sbin/vsftpd: run scripts/install-test-servers.sh');
   const tls = opts.tls ?? 'none';
   const fxp = fxpSwitches(opts.allowFxp);
   const account = await ensureFtpUser();

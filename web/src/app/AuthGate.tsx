@@ -13,13 +13,17 @@ type Gate = { kind: 'checking' } | { kind: 'signed-in' } | { kind: 'signed-out' 
 export function AuthGate() {
   const [gate, setGate] = useState<Gate>({ kind: 'checking' });
 
+  // The gate starts out 'checking', so the first check needs no state change before its answer.
   const check = useCallback(() => {
-    setGate({ kind: 'checking' });
     checkSession().then(
       (result) => setGate({ kind: result }),
       (error: unknown) => setGate({ kind: 'unreachable', error }),
     );
   }, []);
+  const retry = () => {
+    setGate({ kind: 'checking' });
+    check();
+  };
 
   useEffect(check, [check]);
 
@@ -65,7 +69,7 @@ export function AuthGate() {
           <div className="error-message" role="alert">
             {errorText(gate.error)}
           </div>
-          <Button variant="primary" onClick={check}>
+          <Button variant="primary" onClick={retry}>
             Try again
           </Button>
         </main>

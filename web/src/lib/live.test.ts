@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import type { LiveSession, ServerMessage, Site, Transfer } from '../../../contract/index.js';
 import {
   LOG_LIMIT,
@@ -302,8 +302,7 @@ describe('createLiveConnection', () => {
 
     first.drop();
     expect(store.getState().status).toBe('reconnecting');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(FakeSocket.instances).toHaveLength(2);
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2));
     const second = FakeSocket.instances[1]!;
     second.open();
     second.deliver(snapshot(1, []));

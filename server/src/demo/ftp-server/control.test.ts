@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodePort, parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'bob', password: 'hunter2' };
 const RATE = 512 * 1024;
@@ -197,7 +196,7 @@ describe('during a transfer', () => {
     socket.on('data', (chunk: Buffer) => (received += chunk.length));
     const closed = new Promise((resolve) => socket.on('close', resolve));
     expect((await client.command('RETR slow.bin')).code).toBe(150);
-    await sleep(300);
+    await vi.waitFor(() => expect(received).toBeGreaterThan(0));
     const stat = await client.command('STAT');
     expect(stat.code).toBe(213);
     const match = /^Status: (\d+) of (\d+) bytes transferred$/.exec(stat.text);
@@ -231,8 +230,8 @@ describe('during a transfer', () => {
   it('ABOR while waiting for the passive peer: 426 then 226', async () => {
     const client = await connect();
     expect((await client.command('PASV')).code).toBe(227);
+    // Commands run in order, so this ABOR comes once RETR is waiting for its peer.
     client.send('RETR hello.txt');
-    await sleep(50);
     expect((await client.command('ABOR')).code).toBe(426);
     expect((await client.read()).code).toBe(226);
   });

@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsError, resolveVirtual, toFsError, virtualParent, VirtualFs } from './fs.js';
-import { makeTempDir } from './test-client.js';
+import { makeTempDir } from '../../../test/raw-ftp-client.js';
 
 describe('resolveVirtual', () => {
   it.each([

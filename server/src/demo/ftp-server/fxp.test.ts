@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodePort, parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer, FtpServerOptions } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'fxp', password: 'fxp-pass' };
 const PAYLOAD = randomBytes(2 * 1024 * 1024 + 3);
@@ -241,7 +241,6 @@ describe('lifecycle', () => {
     server.destroyConnections();
     await dataClosed;
     await expect(client.read(3000)).rejects.toThrow('closed');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.connectionCount()).toBe(0);
+    await vi.waitFor(() => expect(server.connectionCount()).toBe(0));
   });
 });

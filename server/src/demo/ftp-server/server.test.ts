@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, FileType } from 'basic-ftp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePasvReply } from '../../ftp/pasv.js';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
-import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from './test-client.js';
+import { connectData, makeTempDir, RawFtpClient, readAll, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'alice', password: 's3cret' };
 const BIG = randomBytes(3 * 1024 * 1024 + 17);
@@ -237,8 +236,9 @@ describe('transfers', () => {
     const socket = await connectData(target.host, target.port);
     expect((await client.command('STOR broken.bin')).code).toBe(150);
     await new Promise((resolve) => socket.write(randomBytes(10_000), resolve));
-    // A reset issued while the write is still queued degrades to a clean close.
-    await sleep(50);
+    // A reset issued while the server has bytes left to read degrades to a clean close:
+    // reset only once the server has written them all.
+    await vi.waitFor(async () => expect((await stat(path.join(root, 'broken.bin'))).size).toBe(10_000));
     socket.resetAndDestroy();
     expect((await client.read()).code).toBe(426);
   });

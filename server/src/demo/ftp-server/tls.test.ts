@@ -9,7 +9,7 @@ import { Client } from 'basic-ftp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedFtpServer } from './server.js';
 import { startFtpServer } from './server.js';
-import { makeTempDir, RawFtpClient, sha256 } from './test-client.js';
+import { makeTempDir, RawFtpClient, sha256 } from '../../../test/raw-ftp-client.js';
 
 const USER = { user: 'carol', password: 'tls-pass' };
 const CONTENT = randomBytes(700_000);

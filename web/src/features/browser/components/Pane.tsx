@@ -60,10 +60,15 @@ export function Pane(props: PaneProps) {
     if (pruned !== state.selection) dispatch({ type: 'select', selection: pruned });
   }, [query.data, names, state.selection, dispatch]);
 
-  useEffect(() => setProblem(null), [siteId, path]);
-  useEffect(() => {
-    if (!props.dropFromOther) setDragOver(false);
-  }, [props.dropFromOther]);
+  // A problem belongs to the folder it happened in, and a drop highlight to the drag under
+  // way: both go when those change (adjusted while rendering, not in an effect after it).
+  const here = `${siteId ?? ''}:${path}`;
+  const [problemAt, setProblemAt] = useState(here);
+  if (problemAt !== here) {
+    setProblemAt(here);
+    setProblem(null);
+  }
+  if (dragOver && !props.dropFromOther) setDragOver(false);
 
   const open = (entry: Entry) => dispatch({ type: 'navigate', path: joinPath(path, entry.name) });
   const goUp = () => path !== '/' && dispatch({ type: 'navigate', path: parentPath(path), focus: basename(path) });

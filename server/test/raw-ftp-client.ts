@@ -1,7 +1,8 @@
 /**
- * A deliberately raw FTP control client for the embedded server's tests: it writes exactly
- * the lines a test gives it and hands back each reply, so tests can pipeline commands, send
- * hostile input and drive two servers at once (FXP).
+ * A deliberately raw FTP control client for the embedded server's tests (they sit next to
+ * its code in server/src/demo/ftp-server/): it writes exactly the lines a test gives it and
+ * hands back each reply, so tests can pipeline commands, send hostile input and drive two
+ * servers at once (FXP).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
