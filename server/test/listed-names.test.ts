@@ -12,6 +12,7 @@ import type { Listing, Transfer } from '../../contract/index.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
 import { embedded, harnessKind, seededBytes, sha256, type ServerKind, type TestServer } from './fixtures.js';
 import { skipWithout, startVsftpd } from './servers/index.js';
+import { addSite as addSiteTo } from './faults/api.js';
 import { startScriptedServer, type ScriptedConnection, type ScriptedServer } from './faults/scripted-server.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -35,25 +36,9 @@ async function server(spec: Parameters<typeof embedded.start>[0], kind: ServerKi
   return started;
 }
 
-async function addSite(
-  t: TestApp,
-  site: { host: string; port: number; user?: string; password?: string },
-  name: string,
-): Promise<string> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/sites',
-    headers: t.auth,
-    payload: {
-      name,
-      host: site.host,
-      port: site.port,
-      user: site.user ?? 'tester',
-      password: site.password ?? 'secret',
-    },
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json().id as string;
+/** A site on `server`, with the embedded server's test login unless the server has its own. */
+function addSite(t: TestApp, server: { host: string; port: number; user?: string; password?: string }, name: string) {
+  return addSiteTo(t, { user: 'tester', password: 'secret', ...server }, name);
 }
 
 async function copyTree(t: TestApp, sourceId: string, destinationId: string, sourcePath: string): Promise<Transfer> {
