@@ -8,6 +8,17 @@ import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError, SideError } from './ftp/supervise.js';
 import { NotFoundError } from './sites/service.js';
 
+/** A request field that passed the schema but not a closer check (a glob, a cron, a URL); the API answers 400. */
+export class InvalidFieldError extends Error {
+  override readonly name = 'InvalidFieldError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
 export interface ErrorDescription {
   code: string;
   message: string;
@@ -50,6 +61,7 @@ export function describeError(error: unknown): ErrorDescription {
   if (error instanceof HostRefusedError) return { code: 'host_refused', message: error.message };
   if (error instanceof UnsafeArgumentError) return { code: 'unsafe_argument', message: error.message };
   if (error instanceof NotFoundError) return { code: 'not_found', message: error.message };
+  if (error instanceof InvalidFieldError) return { code: 'invalid_field', message: error.message };
   return { code: 'internal_error', message: 'internal error' };
 }
 

@@ -3,7 +3,7 @@
  * api.md fixes. A 5xx never carries internals; the log keeps them.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { describeError } from '../errors.js';
+import { describeError, InvalidFieldError } from '../errors.js';
 import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from '../ftp/errors.js';
 import { NotFoundError } from '../sites/service.js';
 import { ConflictError } from '../transfers/transitions.js';
@@ -13,7 +13,7 @@ function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.statusCode;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
-  if (error instanceof UnsafeArgumentError || error instanceof HostRefusedError) return 400;
+  if (error instanceof UnsafeArgumentError || error instanceof HostRefusedError || error instanceof InvalidFieldError) return 400;
   // The FTP server said no (550 → not found, others → it refused): the request reached it.
   if (error instanceof FtpReplyError) return error.code === 550 ? 404 : 502;
   if (error instanceof FtpConnectionError) return error.code === 'timeout' ? 504 : 502;
