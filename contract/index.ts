@@ -194,6 +194,187 @@ export const QueueState = Type.Object({
 });
 export type QueueState = Static<typeof QueueState>;
 
+// ---- mirror jobs -------------------------------------------------------------------------
+
+export const CompareBy = Type.Union([
+  Type.Literal('size+time'),
+  Type.Literal('size'),
+  Type.Literal('time'),
+  Type.Literal('hash'),
+  Type.Literal('always'),
+]);
+export type CompareBy = Static<typeof CompareBy>;
+
+/** Glob patterns (picomatch syntax) and whether they match case-sensitively. */
+export const GlobList = Type.Object(
+  {
+    patterns: Type.Array(SafeText({ minLength: 1, maxLength: 512 }), { maxItems: 200 }),
+    caseSensitive: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type GlobList = Static<typeof GlobList>;
+
+/** Patterns on names ("*.tmp") and on paths relative to the job's dir ("**\/sample/**"), for files and folders apart. */
+export const EntryFilters = Type.Object(
+  {
+    fileNames: Type.Optional(GlobList),
+    filePaths: Type.Optional(GlobList),
+    folderNames: Type.Optional(GlobList),
+    folderPaths: Type.Optional(GlobList),
+  },
+  { additionalProperties: false },
+);
+export type EntryFilters = Static<typeof EntryFilters>;
+
+const ruleFields = {
+  compareBy: CompareBy,
+  /** Never overwrite a destination file that is newer than the source's. */
+  newerOnly: Type.Boolean(),
+  deleteExtras: Type.Boolean(),
+  /** A run that would delete more than this aborts before copying anything. */
+  maxDeletes: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+  /** Entries matching these are skipped… */
+  skip: EntryFilters,
+  /** …unless pass lists are set: then only entries matching them are taken (a pass match beats a skip match). */
+  pass: EntryFilters,
+  minSize: Nullable(Type.Integer({ minimum: 0 })),
+  maxSize: Nullable(Type.Integer({ minimum: 0 })),
+};
+export const MirrorRules = Type.Object(ruleFields, { additionalProperties: false });
+export type MirrorRules = Static<typeof MirrorRules>;
+export const MirrorRulesInput = Type.Partial(MirrorRules, { additionalProperties: false });
+export type MirrorRulesInput = Static<typeof MirrorRulesInput>;
+
+/** A 5-field cron expression (server time), or every N minutes (fractions allowed: 0.5 = 30 s). */
+export const MirrorSchedule = Type.Union([
+  Type.Object({ cron: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+  Type.Object({ everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 527_040 }) }, { additionalProperties: false }),
+]);
+export type MirrorSchedule = Static<typeof MirrorSchedule>;
+
+/** The webhook's secret is write-only: stored sealed, never returned. */
+export const WebhookInput = Type.Object(
+  { url: Type.String({ minLength: 1, maxLength: 2048 }), secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+  { additionalProperties: false },
+);
+export type WebhookInput = Static<typeof WebhookInput>;
+
+const Endpoint = Type.Object(
+  { siteId: Type.String({ minLength: 1 }), dir: RemotePath },
+  { additionalProperties: false },
+);
+
+export const JobCreate = Type.Object(
+  {
+    name: SafeText({ minLength: 1, maxLength: 100 }),
+    source: Endpoint,
+    destination: Endpoint,
+    rules: Type.Optional(MirrorRulesInput),
+    schedule: Type.Optional(Nullable(MirrorSchedule)),
+    webhook: Type.Optional(Nullable(WebhookInput)),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type JobCreate = Static<typeof JobCreate>;
+export const JobPatch = Type.Partial(JobCreate, { additionalProperties: false });
+export type JobPatch = Static<typeof JobPatch>;
+
+export const Verdict = Type.Union([
+  Type.Literal('new'),
+  Type.Literal('changed'),
+  Type.Literal('same'),
+  Type.Literal('extra'),
+  Type.Literal('conflict'),
+  Type.Literal('skipped'),
+]);
+export type Verdict = Static<typeof Verdict>;
+const perVerdict = Type.Object({
+  new: Type.Integer(),
+  changed: Type.Integer(),
+  same: Type.Integer(),
+  extra: Type.Integer(),
+  conflict: Type.Integer(),
+  skipped: Type.Integer(),
+});
+export type VerdictCounts = Static<typeof perVerdict>;
+
+export const RunState = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('comparing'),
+  Type.Literal('syncing'),
+  Type.Literal('done'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
+export type RunState = Static<typeof RunState>;
+
+export const Run = Type.Object({
+  id: Type.String(),
+  jobId: Type.String(),
+  state: RunState,
+  dryRun: Type.Boolean(),
+  trigger: Type.Union([Type.Literal('manual'), Type.Literal('schedule')]),
+  counts: perVerdict,
+  /** Bytes the plan copies (new + changed files). */
+  bytes: Type.Number(),
+  /** Bytes of the files behind each verdict (source size; the destination's for extras). */
+  bytesByVerdict: perVerdict,
+  /** Extras deleted at the destination. */
+  deleted: Type.Integer(),
+  transferId: Type.Optional(Type.String()),
+  notes: Type.Array(Type.String()),
+  error: Type.Optional(TransferError),
+  startedAt: Type.String(),
+  finishedAt: Type.Optional(Type.String()),
+});
+export type Run = Static<typeof Run>;
+
+export const Job = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  source: Type.Object({ siteId: Type.String(), dir: Type.String() }),
+  destination: Type.Object({ siteId: Type.String(), dir: Type.String() }),
+  rules: MirrorRules,
+  schedule: Nullable(MirrorSchedule),
+  /** The schedule in words ("At 03:00 AM"). */
+  schedulePreview: Nullable(Type.String()),
+  webhook: Nullable(Type.Object({ url: Type.String(), hasSecret: Type.Boolean() })),
+  enabled: Type.Boolean(),
+  /** Why pasv disabled the job (a site it uses was removed). */
+  disabledReason: Type.Optional(Type.String()),
+  nextRunAt: Nullable(Type.String()),
+  lastRun: Type.Optional(Run),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type Job = Static<typeof Job>;
+
+const EntrySide = Nullable(Type.Object({ size: Type.Number(), modifiedAt: Nullable(Type.String()) }));
+export const RunEntry = Type.Object({
+  path: Type.String(),
+  type: Type.Union([Type.Literal('file'), Type.Literal('dir')]),
+  verdict: Verdict,
+  /** Why, in words ("size differs", "skip list: *.tmp", "destination is newer"). */
+  reason: Type.Optional(Type.String()),
+  source: EntrySide,
+  destination: EntrySide,
+});
+export type RunEntry = Static<typeof RunEntry>;
+
+export const RunEntriesQuery = Type.Object({
+  verdict: Type.Optional(Verdict),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$', maxLength: 20 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
+export type RunEntriesQuery = Static<typeof RunEntriesQuery>;
+export const RunEntriesPage = Type.Object({ entries: Type.Array(RunEntry), nextCursor: Nullable(Type.String()) });
+export type RunEntriesPage = Static<typeof RunEntriesPage>;
+
+export const RunRequest = Type.Object({ dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export type RunRequest = Static<typeof RunRequest>;
+
 // ---- live sessions ----------------------------------------------------------------------
 
 export const SessionState = Type.Union([
@@ -235,6 +416,9 @@ export type LiveEvent =
   | { type: 'site.updated'; site: Site }
   | { type: 'site.removed'; id: string }
   | { type: 'queue.updated'; queue: QueueState }
+  | { type: 'job.updated'; job: Job }
+  | { type: 'job.removed'; id: string }
+  | { type: 'run.updated'; run: Run }
   | ({ type: 'log' } & LogLine);
 
 export interface Snapshot {

@@ -44,6 +44,17 @@ export class WalkLimitError extends Error {
   }
 }
 
+/** A request field that passed the schema but not a closer check (a glob, a cron, a URL); the API answers 400. */
+export class InvalidFieldError extends Error {
+  override readonly name = 'InvalidFieldError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
 export interface ErrorDescription {
   code: string;
   message: string;
@@ -98,6 +109,7 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
   kind({ type: NotFoundError, ...fixed(404, 'not_found') }),
   kind({ type: ConflictError, ...fixed(409, 'conflict') }),
   kind({ type: UnsafeArgumentError, ...fixed(400, 'unsafe_argument') }),
+  kind({ type: InvalidFieldError, ...fixed(400, 'invalid_field') }),
   kind({ type: HostRefusedError, ...fixed(400, 'host_refused') }),
   // The FTP server said no (550 → not found, others → it refused): the request reached it.
   kind({

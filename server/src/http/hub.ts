@@ -99,6 +99,12 @@ function coalescingKey(event: Exclude<LiveEvent, { type: 'log' | 'transfer.updat
       return `site:${event.id}`;
     case 'queue.updated':
       return 'queue';
+    case 'job.updated':
+      return `job:${event.job.id}`;
+    case 'job.removed':
+      return `job:${event.id}`;
+    case 'run.updated':
+      return `run:${event.run.id}`;
   }
 }
 

@@ -82,6 +82,60 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE transfers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
   // Signed-out sessions, kept until their cookie would have expired anyway.
   `CREATE TABLE revoked_sessions (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  // Mirror jobs, their runs, and the compared entries of each job's latest run. A run per
+  // schedule slot at most (UNIQUE), so a restart cannot start the same slot twice.
+  `CREATE TABLE mirror_jobs (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     source_site TEXT NOT NULL,
+     source_dir TEXT NOT NULL,
+     dest_site TEXT NOT NULL,
+     dest_dir TEXT NOT NULL,
+     rules TEXT NOT NULL,
+     schedule TEXT,
+     webhook_url TEXT,
+     webhook_secret_enc TEXT,
+     enabled INTEGER NOT NULL,
+     disabled_reason TEXT,
+     next_run_at TEXT,
+     dest_keeps_times INTEGER,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE mirror_runs (
+     id TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL REFERENCES mirror_jobs(id) ON DELETE CASCADE,
+     state TEXT NOT NULL,
+     dry_run INTEGER NOT NULL,
+     trigger TEXT NOT NULL,
+     slot TEXT,
+     counts TEXT NOT NULL,
+     bytes TEXT NOT NULL,
+     deleted INTEGER NOT NULL DEFAULT 0,
+     transfer_id TEXT,
+     notes TEXT NOT NULL DEFAULT '[]',
+     error_code TEXT,
+     error_message TEXT,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     UNIQUE (job_id, slot)
+   );
+   CREATE INDEX mirror_runs_job ON mirror_runs(job_id, started_at);
+   CREATE TABLE mirror_entries (
+     run_id TEXT NOT NULL REFERENCES mirror_runs(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     type TEXT NOT NULL,
+     verdict TEXT NOT NULL,
+     reason TEXT,
+     source TEXT,
+     destination TEXT,
+     PRIMARY KEY (run_id, seq)
+   );
+   CREATE INDEX mirror_entries_verdict ON mirror_entries(run_id, verdict, seq);`,
+  // A transfer created with its file list (a mirror plan) rather than walked: a retry must
+  // not walk its source dir again.
+  `ALTER TABLE transfers ADD COLUMN planned INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -3,7 +3,7 @@
  * The Runner does the work, Transitions writes every state change; this class owns the public
  * view (Transfer DTOs) and its events, progress throttled.
  */
-import type { QueueState, Transfer, TransferCreate, TransferFile } from '../../../contract/index.js';
+import type { QueueState, Transfer, TransferCreate, TransferFile, TransferMode } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { baseName, normalizeRemotePath } from '../ftp/path.js';
 import { UnsafeArgumentError } from '../ftp/errors.js';
@@ -15,6 +15,16 @@ import { getMeta, setMeta } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
 import { Transitions } from './transitions.js';
+
+export interface PlannedTransfer {
+  /** What the queue shows (the mirror job's name). */
+  name: string;
+  source: { siteId: string; dir: string };
+  destination: { siteId: string; dir: string };
+  /** Absolute paths on each side; the destination's folders must exist. */
+  files: { source: string; destination: string; size: number }[];
+  mode?: TransferMode;
+}
 
 /**
  * How often, at most, one transfer's progress is announced (~5 per second). The only throttle
@@ -74,6 +84,32 @@ export class TransferService {
       requested_mode: input.mode ?? 'auto',
       if_exists: input.ifExists ?? 'overwrite',
     });
+    this.emitNow(row.id);
+    this.runner.kick();
+    return this.get(row.id);
+  }
+
+  /**
+   * A transfer of an explicit file list (a mirror's plan): no walk, the files are queued as
+   * given, and the caller has made the destination folders. Everything else (FXP, flip,
+   * relay, resume, verification, retries, crash safety) is the queue's as for any transfer.
+   */
+  createPlanned(input: PlannedTransfer): Transfer {
+    this.sites.get(input.source.siteId);
+    this.sites.get(input.destination.siteId);
+    if (input.files.length === 0) throw new UnsafeArgumentError('a planned transfer needs at least one file');
+    const row = this.store.insertPlannedTransfer(
+      {
+        name: input.name,
+        source_site: input.source.siteId,
+        source_path: normalizeRemotePath(input.source.dir),
+        dest_site: input.destination.siteId,
+        dest_dir: normalizeRemotePath(input.destination.dir),
+        requested_mode: input.mode ?? 'auto',
+        if_exists: 'overwrite',
+      },
+      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size]),
+    );
     this.emitNow(row.id);
     this.runner.kick();
     return this.get(row.id);

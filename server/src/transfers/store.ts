@@ -32,6 +32,8 @@ export interface TransferRow {
   started_at: string | null;
   finished_at: string | null;
   version: number;
+  /** 1 when created with its files (a mirror plan): never walked. */
+  planned: number;
 }
 
 export interface FileRow {
@@ -97,6 +99,22 @@ export class TransferStore {
            @if_exists, @position, @created_at)`,
     ).run({ ...fields, id, position, created_at: new Date().toISOString() });
     return this.transfer(id)!;
+  }
+
+  /**
+   * A transfer created with its files already known (a mirror plan): kind dir, expanded, so
+   * the runner copies without walking. One transaction: a crash keeps all of it or none.
+   */
+  insertPlannedTransfer(
+    fields: Parameters<TransferStore['insertTransfer']>[0],
+    files: [source: string, destination: string, size: number][],
+  ): TransferRow {
+    return this.atomically(() => {
+      const row = this.insertTransfer(fields);
+      this.insertFiles(row.id, files);
+      this.updateTransfer(row.id, { kind: 'dir', expanded: 1, planned: 1 });
+      return this.transfer(row.id)!;
+    });
   }
 
   transfer(id: string): TransferRow | undefined {

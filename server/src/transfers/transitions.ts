@@ -60,7 +60,8 @@ export class Transitions {
         // Walk again: a walk that failed (login refused, a listing error) is marked expanded so
         // the transfer can settle, and would otherwise leave the retry queued with nothing to
         // run or a tree half found. Re-walking is idempotent (files are keyed by source path).
-        expanded: 0,
+        // A planned transfer (a mirror plan) has no walk: its files are all it is.
+        ...(this.store.transfer(id)?.planned ? {} : { expanded: 0 }),
         attempts: 0,
         error_code: null,
         error_message: null,

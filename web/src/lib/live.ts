@@ -7,9 +7,11 @@
 import { useSyncExternalStore } from 'react';
 import {
   assertNever,
+  type Job,
   type LiveSession,
   type LogLine,
   type QueueState,
+  type Run,
   type ServerMessage,
   type Site,
   type Transfer,
@@ -32,6 +34,12 @@ export interface LiveState {
   sessions: Record<string, LiveSession>;
   transfers: Record<string, Transfer>;
   queue: QueueState;
+  /**
+   * Mirror jobs and runs as last announced. Not in the snapshot: the Jobs view loads them over
+   * HTTP and these keep it current, so a snapshot leaves them as they are.
+   */
+  jobs: Record<string, Job>;
+  runs: Record<string, Run>;
   log: LogEntry[];
   nextLogId: number;
 }
@@ -49,6 +57,8 @@ export function initialLiveState(): LiveState {
     sessions: {},
     transfers: {},
     queue: { paused: false, running: 0, waiting: 0 },
+    jobs: {},
+    runs: {},
     log: [],
     nextLogId: 1,
   };
@@ -94,6 +104,12 @@ export function applyDelta(state: LiveState, delta: LocalDelta): LiveState {
       return { ...state, sites: state.sites.filter((site) => site.id !== delta.id) };
     case 'queue.updated':
       return { ...state, queue: delta.queue };
+    case 'job.updated':
+      return { ...state, jobs: { ...state.jobs, [delta.job.id]: delta.job } };
+    case 'job.removed':
+      return { ...state, jobs: withoutKey(state.jobs, delta.id) };
+    case 'run.updated':
+      return { ...state, runs: { ...state.runs, [delta.run.id]: delta.run } };
     case 'log': {
       const entry: LogEntry = {
         id: state.nextLogId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { CommandSpec, FtpConnection, HashAlgorithm } from './connection.js';
 import { FsError, resolveVirtual, toFsError } from './fs.js';
@@ -136,6 +136,22 @@ export const fileCommands: Record<string, CommandSpec> = {
     async handler(conn, arg) {
       const { stats } = await conn.ctx.vfs.statExisting(target(conn, arg));
       conn.reply(213, formatTimeVal(stats.mtime));
+    },
+  },
+  /** draft-somers-ftp-mfxx: "MFMT YYYYMMDDHHMMSS path" sets the time (UTC), answered like MDTM. */
+  MFMT: {
+    needsArg: true,
+    async handler(conn, arg) {
+      const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2}) (.+)$/.exec(arg);
+      const at = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : null;
+      if (!m || !at || Number.isNaN(at.getTime())) {
+        conn.reply(501, 'Usage: MFMT YYYYMMDDHHMMSS path');
+        return;
+      }
+      const { real, stats } = await conn.ctx.vfs.statExisting(target(conn, m[7]!));
+      if (!stats.isFile()) throw new FsError('Not a plain file.');
+      await fsCall(() => utimes(real, at, at));
+      conn.reply(213, `Modify=${formatTimeVal(at)}; ${m[7]}`);
     },
   },
   MLST: {

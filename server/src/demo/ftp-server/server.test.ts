@@ -316,6 +316,15 @@ describe('file commands', () => {
     expect((await client.command('OPTS HASH CRC99')).code).toBe(501);
     expect((await client.command('FEAT')).lines).toContain(' HASH SHA-256;SHA-1;MD5*');
   });
+
+  it('MFMT sets a file time that MDTM then reads', async () => {
+    const client = await rawClient();
+    expect((await client.command('MFMT 20200102030405 hello.txt')).text).toBe('Modify=20200102030405; hello.txt');
+    expect((await client.command('MDTM hello.txt')).text).toBe('20200102030405');
+    expect((await client.command('MFMT 2020 hello.txt')).code).toBe(501);
+    expect((await client.command('MFMT 20200102030405 pub')).code).toBe(550);
+    expect((await client.command('FEAT')).lines).toContain(' MFMT');
+  });
 });
 
 function readStream(stream: PassThrough): Promise<Buffer> {

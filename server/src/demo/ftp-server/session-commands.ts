@@ -20,6 +20,7 @@ function featureLines(conn: FtpConnection): string[] {
     ' EPRT',
     ' EPSV',
     ' MDTM',
+    ' MFMT',
     ' MLST type*;size*;modify*;',
     ' PASV',
     ' REST STREAM',
