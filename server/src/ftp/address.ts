@@ -50,6 +50,12 @@ export function normalizeAddress(ip: string): string | null {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
+/** "::ffff:1.2.3.4", as a dual-stack socket reports an IPv4 peer, → "1.2.3.4"; anything else as it is. */
+export function unmapIPv4(host: string): string {
+  const mapped = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(host);
+  return mapped !== null && isIPv4(mapped[1]!) ? mapped[1]! : host;
+}
+
 /** The class of an IP address (see AddressClass), or null when `ip` is not one. */
 export function classifyAddress(ip: string): AddressClass | null {
   const address = normalizeAddress(ip);

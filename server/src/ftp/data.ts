@@ -4,15 +4,12 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { unmapIPv4 } from './address.js';
 import { CancelledError } from './cancel.js';
 import { FtpConnectionError } from './errors.js';
 import { assertDataPort, parseEpsvReply, parsePasvReply, passiveHost, type HostPort } from './pasv.js';
 import { checkPinnedCertificate, toConnectionError } from './connect.js';
 import type { FtpSession, FtpTask } from './session.js';
-
-export function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-}
 
 /**
  * Ask the task's server to listen for one data connection and return where it listens. Part

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { classifyAddress } from './address.js';
+import { classifyAddress, unmapIPv4 } from './address.js';
 import { FtpConnectionError, HostRefusedError, UnsafeArgumentError } from './errors.js';
 import type { AddressGuard, PasvAddressPolicy } from './types.js';
 
@@ -129,12 +129,6 @@ export function passiveHost(announced: string, control: string, policy: PasvAddr
   throw new HostRefusedError(
     `the server at ${control} announced ${announced} for its data connection (227): ${why}; not connecting there or sending it in a PORT`,
   );
-}
-
-/** "::ffff:1.2.3.4", as a dual-stack socket reports an IPv4 peer, → "1.2.3.4". */
-function unmapIPv4(host: string): string {
-  const mapped = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(host);
-  return mapped?.[1] ?? host;
 }
 
 function isPort(port: number): boolean {
