@@ -32,8 +32,11 @@ export class Auth {
     password: string | undefined,
     private readonly apiToken: string | undefined,
   ) {
-    if (password) setMeta(db, 'password.hash', hashPassword(password));
-    else if (!getMeta(db, 'password.hash')) {
+    if (password) {
+      // The same PASV_PASSWORD at every start keeps its hash, so a restart signs nobody out.
+      const stored = getMeta(db, 'password.hash');
+      if (!stored || !matchesPasswordSync(password, stored)) setMeta(db, 'password.hash', hashPassword(password));
+    } else if (!getMeta(db, 'password.hash')) {
       this.generatedPassword = crypto.randomBytes(12).toString('base64url');
       setMeta(db, 'password.hash', hashPassword(this.generatedPassword));
     }
@@ -99,17 +102,31 @@ function hashPassword(password: string): string {
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+interface StoredHash {
+  salt: Buffer;
+  expected: Buffer;
+  options: crypto.ScryptOptions;
+}
+
+function parseHash(stored: string): StoredHash | null {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return null;
+  return { salt: Buffer.from(salt, 'base64'), expected: Buffer.from(hash, 'base64'), options: { N: Number(n), r: Number(r), p: Number(p) } };
+}
+
+/** Once at start, like hashPassword. */
+function matchesPasswordSync(password: string, stored: string): boolean {
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  return crypto.timingSafeEqual(crypto.scryptSync(password, parsed.salt, parsed.expected.length, parsed.options), parsed.expected);
+}
+
 /** On the thread pool: a sign-in (or a flood of them) must not stall transfers and the feed. */
 async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return crypto.timingSafeEqual(actual, expected);
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  const actual = await scrypt(password, parsed.salt, parsed.expected.length, parsed.options);
+  return crypto.timingSafeEqual(actual, parsed.expected);
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -52,6 +52,24 @@ describe('sessions', () => {
     expect((await second.app.inject({ url: '/api/sites', headers: { cookie: kept } })).statusCode).toBe(200);
   });
 
+  it('keeps sessions across a restart with the same PASV_PASSWORD, and ends them when it changes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-restart-'));
+    cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const first = await startTestApp({ dataDir });
+    const cookie = await signIn(first);
+    await first.close();
+
+    const same = await startTestApp({ dataDir });
+    expect((await same.app.inject({ url: '/api/sites', headers: { cookie } })).statusCode).toBe(200);
+    await same.close();
+
+    const changed = await startTestApp({ dataDir, env: { PASV_PASSWORD: 'another password' } });
+    cleanup.push(() => changed.close());
+    expect((await changed.app.inject({ url: '/api/sites', headers: { cookie } })).statusCode).toBe(401);
+    expect((await login(changed, PASSWORD)).statusCode).toBe(401);
+    expect((await login(changed, 'another password')).statusCode).toBe(204);
+  });
+
   it('checks the password off the event loop: other work runs while scrypt does', async () => {
     const { auth } = t.app.services;
     const check = auth.checkPassword.bind(auth);
