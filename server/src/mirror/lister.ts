@@ -2,11 +2,12 @@
  * Compare two trees on their servers: both sides of a folder listed together, several
  * folders at once, each worker holding leased sessions (so the sites' connection limits
  * hold, copies included). MDTM or a hash only for the files whose verdict needs one.
- * A folder whose listing loses its session is listed again on a fresh one.
+ * A folder whose listing loses its session (or gets a transient refusal) is listed again.
  */
+import { isTransient } from '../errors.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import { list, modifiedAt } from '../ftp/ops.js';
-import { joinRemote } from '../ftp/path.js';
+import { joinRemotePath } from '../ftp/path.js';
 import type { FtpSession } from '../ftp/session.js';
 import { CancelledError } from '../ftp/cancel.js';
 import { commonHash, remoteHash } from '../ftp/verify.js';
@@ -18,6 +19,7 @@ import type { EntryFilter } from './rules.js';
 const MAX_WORKERS = 4;
 /** Listings of one folder tried at most when the session keeps dying. */
 const FOLDER_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 200;
 
 export interface TreeCompareRequest {
   pool: SessionPool;
@@ -81,8 +83,8 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
 
   const compareOne = async (worker: Worker, task: FolderTask) => {
     const [s, d] = await Promise.all([
-      task.onSource ? listSide(worker.source, joinRemote(source.dir, task.path), task.path === '' ? 'required' : 'expected') : null,
-      task.onDestination ? listSide(worker.destination, joinRemote(destination.dir, task.path), 'optional') : null,
+      task.onSource ? listSide(worker.source, joinRemotePath(source.dir, task.path), task.path === '' ? 'required' : 'expected') : null,
+      task.onDestination ? listSide(worker.destination, joinRemotePath(destination.dir, task.path), 'optional') : null,
     ]);
     const result = compareFolder(task, s, d, request.filter, settings);
     for (const question of result.questions) await answer(worker, question.entry, question.ask);
@@ -92,7 +94,7 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
   const answer = async (worker: Worker, entry: ComparedEntry, ask: 'exact-times' | 'hashes') => {
     const [s, d] = [entry.source!, entry.destination!];
     const sessions = await Promise.all([worker.source.acquire(), worker.destination.acquire()]);
-    const paths = [joinRemote(source.dir, entry.path), joinRemote(destination.dir, entry.path)] as const;
+    const paths = [joinRemotePath(source.dir, entry.path), joinRemotePath(destination.dir, entry.path)] as const;
     if (ask === 'exact-times') {
       const sides = [s, d];
       await Promise.all(
@@ -169,8 +171,10 @@ async function withRetries<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
+      // A lost session, or a "not now" (425 no data port free, 421, 450): that folder again, a little later.
       const lostSession = error instanceof FtpConnectionError && ['closed', 'timeout'].includes(error.code);
-      if (!lostSession || attempt >= FOLDER_ATTEMPTS) throw error;
+      if (!(lostSession || isTransient(error)) || attempt >= FOLDER_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
     }
   }
 }
