@@ -10,6 +10,7 @@ import { firstByte } from './cases/first-byte.js';
 import { idleSessions } from './cases/idle-sessions.js';
 import { listing } from './cases/listing.js';
 import { liveFeed } from './cases/live-feed.js';
+import { mirror } from './cases/mirror.js';
 import { smallFiles } from './cases/small-files.js';
 import { loadAverage, log, machineInfo, nowMs } from './measure.js';
 import { textTable, writeResults, type CaseResult } from './report.js';
@@ -22,6 +23,7 @@ const CASES: Record<string, { title: string; run: () => Promise<CaseResult> }> =
   e: { title: '200 transfers to 20 WebSocket clients', run: () => liveFeed({ transfers: 200, clients: 20 }) },
   f: { title: '100 000-entry listing', run: () => listing({ entries: 100_000, runs: 5, serveRuns: 3 }) },
   g: { title: 'backend RSS, 0 and 100 idle sessions', run: () => idleSessions({ sessions: 100 }) },
+  h: { title: 'mirror job vs lftp mirror, 1000 × 4 KiB in 50 folders', run: () => mirror({ runs: 5 }) },
 };
 
 async function main(): Promise<void> {
