@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — pasv side by side with lftp on the same fresh server pairs, median of
- * several alternating runs. `npm run bench -- a b` runs cases a and b only. Writes
- * bench/results/latest.json (raw numbers, machine) and latest.md (the table and notes).
+ * several alternating runs. `npm run bench -- a b` runs cases a and b only (into
+ * partial.raw.json; add `--into-latest` to file them into latest.* as a run of their own).
+ * Writes bench/results/latest.json (raw numbers, machine) and latest.md (the table and notes).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,10 @@ const CASES: Record<string, { title: string; run: () => Promise<CaseResult> }> =
 };
 
 async function main(): Promise<void> {
-  const filter = process.argv.slice(2).map((arg) => arg.toLowerCase());
+  const args = process.argv.slice(2).map((arg) => arg.toLowerCase());
+  // With some cases only: also file their results into latest.json and latest.md (report.ts).
+  const intoLatest = args.includes('--into-latest');
+  const filter = args.filter((arg) => arg !== '--into-latest');
   const unknown = filter.filter((id) => !(id in CASES));
   if (unknown.length > 0) {
     console.error(`unknown case(s) ${unknown.join(' ')}; cases: ${Object.keys(CASES).join(' ')}`);
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
   console.log(`\n${textTable(rows)}\n`);
   for (const result of results) if (result.error) console.log(`case ${result.id} failed: ${result.error}`);
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-  const written = writeResults(dir, { machine, filter, durationMs, cases: results });
+  const written = writeResults(dir, { machine, filter, durationMs, cases: results }, { intoLatest });
   const files = [written.json, written.md].flatMap((file) => (file ? [path.relative(process.cwd(), file)] : []));
   console.log(`wrote ${files.join(' and ')} (${(durationMs / 1000).toFixed(0)} s)`);
   // Sockets in TIME_WAIT or idle keepalives must not hold the bench open.
