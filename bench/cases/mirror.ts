@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Job, LiveEvent, Run, Transfer } from '../../contract/index.js';
@@ -261,6 +262,13 @@ function describeTimeline(
     const listings = sent.filter((l) => /^(LIST|MLSD|NLST)\b/i.test(l.line));
     const work = sent.filter((l) => !LOGIN_VERBS.has(l.line.split(' ')[0]!.toUpperCase()));
     const lastReceived = ofSite.filter((l) => l.direction === 'received').at(-1)?.at;
+    // Per session: its first line (the greeting) → its 230, and the folders it listed.
+    const perSession = ids.map((id) => {
+      const own = ofSite.filter((l) => l.sessionId === id);
+      const login = own.find((l) => l.direction === 'received' && /^230[ -]/.test(l.line));
+      const listed = own.filter((l) => l.direction === 'sent' && /^(LIST|MLSD|NLST)\b/i.test(l.line)).length;
+      return `${rel(own[0]!.at)}→${login ? rel(login.at) : '-'}:${listed}`;
+    });
     parts.push(
       `${site}: ${ids.length} sessions, first line +${rel(ofSite[0]!.at)} ms, ` +
         `logged in +${loggedIn.length ? `${rel(Math.min(...loggedIn))}…${rel(Math.max(...loggedIn))}` : '?'} ms, ` +
@@ -268,7 +276,8 @@ function describeTimeline(
           ? `${listings.length} listings from +${rel(listings[0]!.at)} to +${rel(listings.at(-1)!.at)} ms, ` +
             `${(work.length / listings.length).toFixed(1)} commands per listed folder besides the logins, `
           : 'no listings, ') +
-        `last reply +${lastReceived === undefined ? '?' : rel(lastReceived)} ms; sent ${JSON.stringify(verbs)}`,
+        `last reply +${lastReceived === undefined ? '?' : rel(lastReceived)} ms; ` +
+        `per session first line→230:listings ${perSession.join(' ')}; sent ${JSON.stringify(verbs)}`,
     );
   }
   parts.push(`final state after ${totalMs.toFixed(0)} ms`);
@@ -455,16 +464,71 @@ async function lftpRun(pair: ServerPair, phase: MirrorPhase): Promise<Measured> 
   };
 }
 
+// ---- the servers' own cost -----------------------------------------------------------------
+
+/** One bare login on a plain socket (greeting, USER, PASS → 230, QUIT): ms until the 230. */
+function bareLogin(server: ServerPair['source']): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const startedAt = nowMs();
+    const socket = net.connect(server.port, server.host);
+    const timer = setTimeout(() => socket.destroy(new Error('no 230 within 10 s')), 10_000);
+    let buffered = '';
+    let step = 0;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (!/^\d{3} /.test(line)) continue;
+        if (step === 0) socket.write(`USER ${server.user}\r\n`);
+        else if (step === 1) socket.write(`PASS ${server.password}\r\n`);
+        else {
+          clearTimeout(timer);
+          if (!line.startsWith('230')) reject(new Error(`login refused: ${line}`));
+          else resolve(nowMs() - startedAt);
+          socket.end('QUIT\r\n');
+        }
+        step++;
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * What logging in costs on this pair, without either tool: one login alone, then 4 + 4 at
+ * once (as a cold run with 4 sessions a side needs). vsftpd checks the password through PAM
+ * on the same 2 cores, so concurrent logins queue for CPU.
+ */
+async function loginCost(pair: ServerPair): Promise<{ oneMs: number; eightMs: number }> {
+  const oneMs = await bareLogin(pair.source);
+  const startedAt = nowMs();
+  await Promise.all(
+    Array.from({ length: 2 * PARALLEL }, (_, i) => bareLogin(i % 2 === 0 ? pair.source : pair.destination)),
+  );
+  return { oneMs, eightMs: nowMs() - startedAt };
+}
+
 // ---- the case -----------------------------------------------------------------------------
 
 export async function mirror(options: MirrorOptions): Promise<CaseResult> {
   const samples: Sample[] = [];
   const failures: string[] = [];
+  const loginSamples: { oneMs: number; eightMs: number }[] = [];
   const pair = await startVsftpdPair();
   try {
     const files = writeSourceTree(pair);
     const change = changeSet(pair, files);
     for (let run = 0; run < options.runs; run++) {
+      const logins = await loginCost(pair);
+      loginSamples.push(logins);
+      log(
+        `h run ${run}: a bare login ${logins.oneMs.toFixed(0)} ms, ${2 * PARALLEL} at once ${logins.eightMs.toFixed(0)} ms`,
+      );
       const order = run % 2 === 0 ? (['pasv', 'lftp'] as const) : (['lftp', 'pasv'] as const);
       for (const tool of order) {
         pair.wipeDestination();
@@ -518,10 +582,15 @@ export async function mirror(options: MirrorOptions): Promise<CaseResult> {
     pair.wipeDestination();
     await pair.stop();
   }
-  return summarize(samples, failures, options);
+  return summarize(samples, failures, loginSamples, options);
 }
 
-function summarize(samples: Sample[], failures: string[], options: MirrorOptions): CaseResult {
+function summarize(
+  samples: Sample[],
+  failures: string[],
+  logins: { oneMs: number; eightMs: number }[],
+  options: MirrorOptions,
+): CaseResult {
   const of = (variant: string, phase: MirrorPhase) => samples.filter((s) => s.variant === variant && s.phase === phase);
   const values = (s: Sample[]) => s.map((x) => x.value);
   const best = (s: Sample[]) => (s.length ? Math.min(...values(s)) : null);
@@ -584,6 +653,11 @@ function summarize(samples: Sample[], failures: string[], options: MirrorOptions
       `pasv (ii) again right after, same backend, sessions warm: ${list(warm)} ms. Timeline of the median: ${warmMiddle.timeline as string}.`,
     );
   }
+  notes.push(
+    `What the logins alone cost on this pair (bare sockets, neither tool, once per repetition): one login ` +
+      `${logins.map((l) => l.oneMs.toFixed(0)).join(', ')} ms; ${2 * PARALLEL} at once (${PARALLEL} per server) ` +
+      `${logins.map((l) => l.eightMs.toFixed(0)).join(', ')} ms until the last 230. Any cold run with ${PARALLEL} sessions a side pays about that.`,
+  );
   const changedMiddle = middle(of('cold', 'changed'));
   if (changedMiddle)
     notes.push(
@@ -594,8 +668,8 @@ function summarize(samples: Sample[], failures: string[], options: MirrorOptions
   notes.push(
     `Checked after every run of both tools: the destination tree holds exactly the source's ${FILES} files and ${FOLDERS} folders, ` +
       `sizes and SHA-256 of every file equal; the destination received exactly ${FILES}, 0 and ${CHANGED} STOR (vsftpd's log) in i, ii and iii; ` +
-      "in ii no destination file's mtime moved. pasv: the run ends done, (ii) has no transferId and counts.same = 1000, " +
-      '(iii) counts.changed = 100 and its transfer copied 100 files. lftp: `--verbose` names 1000, 0 and 100 transferred files, ' +
+      "in ii no destination file's mtime moved. pasv: the run ends done, (ii) has no transferId, counts new = changed = 0 and same = the 1000 files (pasv's counts include the 50 folders), " +
+      '(iii) counts.changed = 100 and its transfer copied 100 files, exactly the changed files got a new mtime. lftp: `--verbose` names 1000, 0 and 100 transferred files, ' +
       'and in iii exactly the 100 changed files got a new mtime.',
     `Setup: ${FOLDERS} folders × ${FILES_PER_FOLDER} files of ${SIZE / KiB} KiB under /${TREE} on vsftpd 127.0.0.2, dated two hours back; ` +
       `/${TREE} on vsftpd 127.0.0.3 emptied before each (i). For (iii), files 3, 13, 23… (${CHANGED}, two per folder) get new random bytes ` +
@@ -618,6 +692,7 @@ function summarize(samples: Sample[], failures: string[], options: MirrorOptions
     rows,
     samples,
     notes,
+    details: { logins },
     ...(failures.length > 0
       ? { error: `pasv failed in ${failures.length} of ${options.runs} repetitions: ${failures[0]!.slice(0, 400)}` }
       : {}),
