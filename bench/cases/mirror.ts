@@ -332,6 +332,26 @@ class PasvMirror {
     return startBenchApp({ PASV_DATA_DIR: dataDir, PASV_CONCURRENCY: String(PARALLEL) });
   }
 
+  /**
+   * Diagnostic: the job once more on a fresh backend with both sites limited to `limit`
+   * connections (cold, like run()), then the limit put back.
+   */
+  async runLimited(phase: MirrorPhase, limit: number): Promise<Measured> {
+    const app = await PasvMirror.backend(this.dataDir);
+    const setLimit = async (maxConnections: number) => {
+      for (const id of [this.siteIds.source, this.siteIds.destination]) {
+        await app.request('PATCH', `/api/sites/${id}`, { maxConnections });
+      }
+    };
+    try {
+      await setLimit(limit);
+      return await this.runOnce(app, phase);
+    } finally {
+      await setLimit(PARALLEL).catch(() => undefined);
+      await app.close();
+    }
+  }
+
   /** Runs the job once (twice for `warmRepeat`: the second on the same backend, sessions warm). */
   async run(phase: MirrorPhase, warmRepeat = false): Promise<{ cold: Measured; warm?: Measured }> {
     const app = await PasvMirror.backend(this.dataDir);
@@ -564,6 +584,12 @@ export async function mirror(options: MirrorOptions): Promise<CaseResult> {
               });
               log(`h run ${run} pasv ${phase} again, warm sessions: ${warm.value.toFixed(0)} ms`);
             }
+            if (pasv && phase === 'unchanged') {
+              // Do the 3 extra sessions a side pay for their logins on a cold compare of 51 folders?
+              const one = await sampled(run, 'pasv', () => pasv!.runLimited(phase, 1));
+              samples.push({ ...one, phase, variant: 'one-session' });
+              log(`h run ${run} pasv ${phase}, cold, one session a side: ${one.value.toFixed(0)} ms`);
+            }
             change.restore();
           }
         } catch (error) {
@@ -624,6 +650,15 @@ function summarize(
     met: null,
   });
 
+  rows.push({
+    case: 'h. (diagnostic) (ii) pasv cold, sites limited to 1 connection: median',
+    pasv: mid(of('one-session', 'unchanged')),
+    lftp: mid(of('lftp', 'unchanged')),
+    unit: 'ms',
+    target: '—',
+    met: null,
+  });
+
   const list = (s: Sample[]) => s.map((x) => x.value.toFixed(0)).join(', ') || '—';
   const middle = (s: Sample[]) => [...s].sort((x, y) => x.value - y.value)[Math.floor(s.length / 2)];
   const commands = (s: Sample[]) => JSON.stringify(middle(s)?.commands ?? {});
@@ -651,6 +686,14 @@ function summarize(
   if (warmMiddle) {
     notes.push(
       `pasv (ii) again right after, same backend, sessions warm: ${list(warm)} ms. Timeline of the median: ${warmMiddle.timeline as string}.`,
+    );
+  }
+  const one = of('one-session', 'unchanged');
+  const oneMiddle = middle(one);
+  if (oneMiddle) {
+    notes.push(
+      `pasv (ii) cold with both sites limited to 1 connection (a fresh backend, the same job, PATCH /api/sites/:id maxConnections 1, ` +
+        `put back to ${PARALLEL} after): ${list(one)} ms. Timeline of the median: ${oneMiddle.timeline as string}.`,
     );
   }
   notes.push(
