@@ -725,7 +725,10 @@ function summarize(
       `lftp: \`mirror --verbose --parallel=${PARALLEL} ftp://…/${TREE} ftp://…/${TREE}\` with ftp:use-fxp yes, ftp:fxp-force yes; wall time of the process, logins included.`,
     `TIME_WAIT before each run: ${samples
       .filter((s) => s.variant !== 'warm')
-      .map((s) => `${s.variant === 'lftp' ? 'lftp' : 'pasv'} ${s.phase} ${s.timeWaitBefore}`)
+      .map(
+        (s) =>
+          `${s.variant === 'lftp' ? 'lftp' : s.variant === 'one-session' ? 'pasv (1 session)' : 'pasv'} ${s.phase} ${s.timeWaitBefore}`,
+      )
       .join(', ')}.`,
   );
   if (failures.length > 0) notes.unshift(...failures.map((f) => `pasv failed: ${f}`));
