@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { Job, Run, Transfer } from '../../contract/index.js';
-import { eventually, startTestApp } from './app.js';
+import { eventually, openFeed, startTestApp } from './app.js';
 import { addSite } from './faults/api.js';
 import { startChildBackend, type ChildBackend } from './faults/children.js';
 import { embedded, seededBytes } from './fixtures.js';
@@ -39,6 +39,8 @@ it('a schedule of every ~1 s fires, skips slots while a run is going, and stops 
   cleanup.push(() => b.stop());
   const t = await startTestApp();
   cleanup.push(() => t.close());
+  const { socket, messages } = await openFeed(t, t.auth);
+  cleanup.push(() => void socket.terminate());
   const job = await createJob(t, {
     name: 'every second',
     source: { siteId: await addSite(t, a, 'A'), dir: '/src' },
@@ -58,6 +60,9 @@ it('a schedule of every ~1 s fires, skips slots while a run is going, and stops 
   expect(finished[1]!.notes.join()).toMatch(/skipped \d+ slots? from .*: the previous run was still going/);
   expect(finished[1]!.transferId).toBeUndefined();
   expect(treeOnDisk(path.join(b.root, 'dst'))).toEqual(treeOnDisk(path.join(a.root, 'src')));
+  // The dashboard hears of each next slot, skipped ones included.
+  const announced = new Set(messages.flatMap((m) => (m.type === 'job.updated' && m.job.id === job.id ? [m.job.nextRunAt] : [])));
+  expect(announced.size).toBeGreaterThanOrEqual(4);
 
   const paused = await patchJob(t, job.id, { enabled: false });
   expect(paused).toMatchObject({ enabled: false, nextRunAt: null, schedule: { everyMinutes: 0.02 } });

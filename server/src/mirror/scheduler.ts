@@ -26,6 +26,8 @@ export const systemClock: Clock = {
 export interface ScheduleTarget {
   /** Start a run for `slot`: 'busy' while one is under way, 'duplicate' if the slot ran already (or the job can't). */
   runScheduled(jobId: string, slot: string, notes: string[]): 'started' | 'busy' | 'duplicate';
+  /** The job's next slot was stored (announce its nextRunAt). */
+  slotStored?(jobId: string): void;
 }
 
 /** A timer further out than this is re-armed on waking (timers cap near 24.8 days; clocks jump). */
@@ -81,6 +83,7 @@ export class Scheduler {
       else this.skipped.delete(job.id);
       // Only after the run exists: a crash in between finds the slot due again, and UNIQUE says it ran.
       this.store.updateJob(job.id, { next_run_at: nextSlot(schedule, new Date(now)) });
+      this.target.slotStored?.(job.id);
     }
     this.arm();
   }

@@ -222,6 +222,11 @@ export class MirrorService implements ScheduleTarget {
     return this.insertRun(job, { dryRun: false, trigger: 'schedule', slot, notes }) ? 'started' : 'duplicate';
   }
 
+  /** The Scheduler's: the job's nextRunAt moved on. */
+  slotStored(jobId: string): void {
+    if (this.store.job(jobId)) this.publishJob(jobId);
+  }
+
   runsOf(jobId: string): Run[] {
     const job = this.jobRow(jobId);
     return this.store.runsOf(jobId).map((row) => toRun(row, job.name));
