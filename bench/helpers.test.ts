@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseListing } from '../server/src/ftp/listing.js';
 import type { RunningFtpServer } from '../server/test/servers/index.js';
 import { vsftpdListing } from './cases/listing.js';
-import { median } from './measure.js';
+import { median, type MachineInfo } from './measure.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
-import { formatValue, markdownTable, ratioOf, type Row } from './report.js';
+import { formatValue, markdownTable, ratioOf, writeResults, type RunRecord, type Row } from './report.js';
 import { commandLog } from './servers.js';
 import { DataPhaseMeter, type TracedLine } from './trace.js';
 
@@ -53,6 +53,51 @@ describe('the results table', () => {
     [108.06, 'MiB', '108.1 MiB'],
     [null, 'ms', '—'],
   ] as const)('formats %s %s as %s', (value, unit, text) => expect(formatValue(value, unit)).toBe(text));
+});
+
+describe('writeResults', () => {
+  const machine = (date: string) => ({ date, cores: 2, loadAverageAtStart: [1, 1, 1] }) as unknown as MachineInfo;
+  const record = (date: string, filter: string[], id: string, pasv: number): RunRecord => ({
+    machine: machine(date),
+    filter,
+    durationMs: 1000,
+    cases: [
+      {
+        id,
+        title: `case ${id}`,
+        rows: [{ case: `${id}. row`, pasv, lftp: 100, unit: 'ms', target: '—', met: null }],
+        samples: [],
+        notes: [`note of ${id} ${pasv}`],
+      },
+    ],
+  });
+
+  it('files a run of one case into latest.* apart from the full run, replacing its earlier one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-bench-report-'));
+    try {
+      writeResults(dir, record('2026-01-01T00:00:00.000Z', [], 'a', 50));
+      const full = fs.readFileSync(path.join(dir, 'latest.md'), 'utf8');
+      expect(writeResults(dir, record('2026-01-02T00:00:00.000Z', ['h'], 'h', 70)).md).toBeNull();
+      expect(fs.readFileSync(path.join(dir, 'latest.md'), 'utf8')).toBe(full);
+
+      writeResults(dir, record('2026-01-02T00:00:00.000Z', ['h'], 'h', 80), { intoLatest: true });
+      writeResults(dir, record('2026-01-03T00:00:00.000Z', ['h'], 'h', 90), { intoLatest: true });
+      const md = fs.readFileSync(path.join(dir, 'latest.md'), 'utf8');
+      expect(md.startsWith(full.slice(0, full.indexOf('## Method')))).toBe(true);
+      expect(md).toContain('## Run alone: case h, 2026-01-03');
+      expect(md).toContain('| h. row | 90 ms | 100 ms | 0.90 | — | n/a |');
+      expect(md).toContain('- note of h 90');
+      expect(md).not.toContain('80 ms');
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8')) as {
+        filter: string[];
+        alone: RunRecord[];
+      };
+      expect(json.filter).toEqual([]);
+      expect(json.alone.map((r) => r.machine.date)).toEqual(['2026-01-03T00:00:00.000Z']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('summarizeProfile', () => {

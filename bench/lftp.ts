@@ -41,6 +41,8 @@ export interface LftpResult {
   sysMs: number;
   maxRssKiB: number;
   exitCode: number;
+  /** What lftp printed (mirror --verbose names every file it transfers). */
+  stdout: string;
   stderr: string;
 }
 
@@ -50,10 +52,13 @@ export async function runLftp(commands: string[], options: { onSpawn?: () => voi
   const script = [...LFTP_PREAMBLE, ...commands].join('; ');
   const startedAt = nowMs();
   const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', 'lftp', '-c', script], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   options.onSpawn?.();
+  let stdout = '';
   let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
   const exitCode = await new Promise<number>((resolve, reject) => {
@@ -70,7 +75,15 @@ export async function runLftp(commands: string[], options: { onSpawn?: () => voi
     fs.rmSync(timeFile, { force: true });
   }
   const [, user = Number.NaN, sys = Number.NaN, maxRss = Number.NaN] = fields;
-  const result = { wallMs, userMs: user * 1000, sysMs: sys * 1000, maxRssKiB: maxRss, exitCode, stderr: stderr.trim() };
+  const result = {
+    wallMs,
+    userMs: user * 1000,
+    sysMs: sys * 1000,
+    maxRssKiB: maxRss,
+    exitCode,
+    stdout,
+    stderr: stderr.trim(),
+  };
   if (exitCode !== 0) throw new Error(`lftp exited with ${exitCode}: ${result.stderr.slice(0, 500)}`);
   return result;
 }

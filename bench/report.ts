@@ -87,33 +87,87 @@ export interface RunRecord {
   cases: CaseResult[];
 }
 
+/** What latest.json holds: the last full run, and the cases run alone and filed into it since (`--into-latest`). */
+interface LatestRecord extends RunRecord {
+  table: (Row & { ratio: number | null })[];
+  alone?: (RunRecord & { table: (Row & { ratio: number | null })[] })[];
+}
+
+function withRatios(record: RunRecord): RunRecord & { table: (Row & { ratio: number | null })[] } {
+  return { ...record, table: record.cases.flatMap((c) => c.rows).map((row) => ({ ...row, ratio: ratioOf(row) })) };
+}
+
+function machineLine(record: RunRecord): string {
+  const m = record.machine;
+  return (
+    `${m.date} · ${m.cores} cores (${m.cpuModel}) · ${m.memoryGiB} GiB · node ${m.node} · lftp ${m.lftp} · ` +
+    `${m.platform} ${m.kernel} · load average at start ${m.loadAverageAtStart.join(' / ')} · ` +
+    `tcp_tw_reuse ${m.tcpTwReuse} · total ${(record.durationMs / 1000).toFixed(0)} s` +
+    (record.filter.length ? ` · cases ${record.filter.join(' ')}` : '')
+  );
+}
+
 /**
  * A full run writes latest.json and latest.md (committed); a run of some cases only writes
- * partial.raw.json (ignored by git), so that it never replaces the full results.
+ * partial.raw.json (ignored by git), so that it never replaces the full results. With
+ * `intoLatest` the partial run is also filed into latest.json and latest.md as a run of its
+ * own (dated, its table apart), replacing an earlier one of the same cases; the next full
+ * run drops it.
  */
-export function writeResults(dir: string, record: RunRecord): { json: string; md: string | null } {
+export function writeResults(
+  dir: string,
+  record: RunRecord,
+  options: { intoLatest?: boolean } = {},
+): { json: string; md: string | null } {
   fs.mkdirSync(dir, { recursive: true });
-  const rows = record.cases.flatMap((c) => c.rows);
   const partial = record.filter.length > 0;
   const json = path.join(dir, partial ? 'partial.raw.json' : 'latest.json');
   const md = path.join(dir, 'latest.md');
-  const withRatios = {
-    ...record,
-    table: rows.map((row) => ({ ...row, ratio: ratioOf(row) })),
-  };
-  fs.writeFileSync(json, `${JSON.stringify(withRatios, null, 2)}\n`);
-  if (partial) return { json, md: null };
+  fs.writeFileSync(json, `${JSON.stringify(withRatios(record), null, 2)}\n`);
+  if (!partial) {
+    fs.writeFileSync(md, renderMarkdown(record, []));
+    return { json, md };
+  }
+  if (!options.intoLatest) return { json, md: null };
+  const latestJson = path.join(dir, 'latest.json');
+  const latest = JSON.parse(fs.readFileSync(latestJson, 'utf8')) as LatestRecord;
+  const alone = [
+    ...(latest.alone ?? []).filter((earlier) => !earlier.filter.some((id) => record.filter.includes(id))),
+    withRatios(record),
+  ];
+  fs.writeFileSync(latestJson, `${JSON.stringify({ ...latest, alone }, null, 2)}\n`);
+  fs.writeFileSync(md, renderMarkdown(latest, alone));
+  return { json: latestJson, md };
+}
+
+function renderMarkdown(record: RunRecord, alone: RunRecord[]): string {
+  const rows = record.cases.flatMap((c) => c.rows);
   const m = record.machine;
+  const caseNotes = (c: CaseResult, heading: string) => [
+    heading,
+    '',
+    ...(c.error ? [`**failed:** ${c.error}`, ''] : []),
+    ...c.notes.map((note) => `- ${note}`),
+    '',
+  ];
   const text = [
     '# pasv vs lftp — latest `npm run bench`',
     '',
-    `${m.date} · ${m.cores} cores (${m.cpuModel}) · ${m.memoryGiB} GiB · node ${m.node} · lftp ${m.lftp} · ` +
-      `${m.platform} ${m.kernel} · load average at start ${m.loadAverageAtStart.join(' / ')} · ` +
-      `tcp_tw_reuse ${m.tcpTwReuse} · total ${(record.durationMs / 1000).toFixed(0)} s` +
-      (record.filter.length ? ` · cases ${record.filter.join(' ')}` : ''),
+    machineLine(record),
     '',
     markdownTable(rows),
     '',
+    ...alone.flatMap((run) => [
+      `## Run alone: case ${run.filter.join(', ')}, ${run.machine.date.slice(0, 10)}`,
+      '',
+      `\`npm run bench -- ${run.filter.join(' ')} --into-latest\`, by itself, after the full run above: its numbers ` +
+        'come from this run only (same method, same machine); compare its ratios, not its times with the table above.',
+      '',
+      machineLine(run),
+      '',
+      markdownTable(run.cases.flatMap((c) => c.rows)),
+      '',
+    ]),
     '## Method',
     '',
     '- Every case starts its own fresh servers: vsftpd 3.0 on 127.0.0.2 (source) and 127.0.0.3 (destination) with FXP allowed ' +
@@ -131,14 +185,10 @@ export function writeResults(dir: string, record: RunRecord): { json: string; md
     '',
     '## Notes',
     '',
-    ...record.cases.flatMap((c) => [
-      `### ${c.id}. ${c.title}`,
-      '',
-      ...(c.error ? [`**failed:** ${c.error}`, ''] : []),
-      ...c.notes.map((note) => `- ${note}`),
-      '',
-    ]),
+    ...record.cases.flatMap((c) => caseNotes(c, `### ${c.id}. ${c.title}`)),
+    ...alone.flatMap((run) =>
+      run.cases.flatMap((c) => caseNotes(c, `### ${c.id}. ${c.title} (run alone, ${run.machine.date.slice(0, 10)})`)),
+    ),
   ].join('\n');
-  fs.writeFileSync(md, text);
-  return { json, md };
+  return text;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — pasv side by side with lftp on the same fresh server pairs, median of
- * several alternating runs. `npm run bench -- a b` runs cases a and b only. Writes
- * bench/results/latest.json (raw numbers, machine) and latest.md (the table and notes).
+ * several alternating runs. `npm run bench -- a b` runs cases a and b only (into
+ * partial.raw.json; add `--into-latest` to file them into latest.* as a run of their own).
+ * Writes bench/results/latest.json (raw numbers, machine) and latest.md (the table and notes).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { firstByte } from './cases/first-byte.js';
 import { idleSessions } from './cases/idle-sessions.js';
 import { listing } from './cases/listing.js';
 import { liveFeed } from './cases/live-feed.js';
+import { mirror } from './cases/mirror.js';
 import { smallFiles } from './cases/small-files.js';
 import { loadAverage, log, machineInfo, nowMs } from './measure.js';
 import { textTable, writeResults, type CaseResult } from './report.js';
@@ -22,10 +24,14 @@ const CASES: Record<string, { title: string; run: () => Promise<CaseResult> }> =
   e: { title: '200 transfers to 20 WebSocket clients', run: () => liveFeed({ transfers: 200, clients: 20 }) },
   f: { title: '100 000-entry listing', run: () => listing({ entries: 100_000, runs: 5, serveRuns: 3 }) },
   g: { title: 'backend RSS, 0 and 100 idle sessions', run: () => idleSessions({ sessions: 100 }) },
+  h: { title: 'mirror job vs lftp mirror, 1000 × 4 KiB in 50 folders', run: () => mirror({ runs: 5 }) },
 };
 
 async function main(): Promise<void> {
-  const filter = process.argv.slice(2).map((arg) => arg.toLowerCase());
+  const args = process.argv.slice(2).map((arg) => arg.toLowerCase());
+  // With some cases only: also file their results into latest.json and latest.md (report.ts).
+  const intoLatest = args.includes('--into-latest');
+  const filter = args.filter((arg) => arg !== '--into-latest');
   const unknown = filter.filter((id) => !(id in CASES));
   if (unknown.length > 0) {
     console.error(`unknown case(s) ${unknown.join(' ')}; cases: ${Object.keys(CASES).join(' ')}`);
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
   console.log(`\n${textTable(rows)}\n`);
   for (const result of results) if (result.error) console.log(`case ${result.id} failed: ${result.error}`);
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-  const written = writeResults(dir, { machine, filter, durationMs, cases: results });
+  const written = writeResults(dir, { machine, filter, durationMs, cases: results }, { intoLatest });
   const files = [written.json, written.md].flatMap((file) => (file ? [path.relative(process.cwd(), file)] : []));
   console.log(`wrote ${files.join(' and ')} (${(durationMs / 1000).toFixed(0)} s)`);
   // Sockets in TIME_WAIT or idle keepalives must not hold the bench open.
