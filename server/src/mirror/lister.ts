@@ -2,6 +2,9 @@
  * Compare two trees on their servers: both sides of a folder listed together, several
  * folders at once, each worker holding leased sessions (so the sites' connection limits
  * hold, copies included). MDTM or a hash only for the files whose verdict needs one.
+ * A worker beyond the first is added only while the folders waiting would take one worker
+ * longer than a login: on a small tree, logins (a password check each, on the servers' CPU)
+ * cost more than they save.
  * A folder whose listing loses its session (or gets a transient refusal) is listed again.
  */
 import { isTransient } from '../errors.js';
@@ -60,7 +63,10 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
   const runWorker = async (worker: Worker) => {
     for (;;) {
       if (failure !== null) return;
-      if (signal.aborted) throw new CancelledError();
+      if (signal.aborted) {
+        failure ??= new CancelledError();
+        return;
+      }
       const task = pending.shift();
       if (!task) {
         if (busy === 0) return;
@@ -69,9 +75,10 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
       }
       busy++;
       try {
-        const result = await withRetries(() => compareOne(worker, task));
+        const result = await timedCompare(worker, task);
         entries.push(...result.entries);
         pending.push(...result.subfolders);
+        maybeGrow();
       } catch (error) {
         failure ??= error;
       } finally {
@@ -124,23 +131,66 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
   };
 
   const workers: Worker[] = [];
+  const running: Promise<void>[] = [];
+  let finished = false;
+  let growing = false;
+  /** How long the last worker took to get its sessions (a login each, unless they were warm). */
+  let loginMs = 0;
+  let folderMs = 0;
+  let foldersDone = 0;
+
+  /** Lease and log in a worker's sessions; released here if the compare ended meanwhile. */
+  const addWorker = async (): Promise<void> => {
+    const started = performance.now();
+    const sourceLease = await pool.lease(source.siteId, signal);
+    const worker: Worker = { source: sourceLease, destination: sourceLease };
+    try {
+      if (!sameSite) worker.destination = await pool.lease(destination.siteId, signal);
+      await Promise.all([worker.source.acquire(), worker.destination.acquire()]);
+    } catch (error) {
+      release(worker);
+      throw error;
+    }
+    loginMs = performance.now() - started;
+    if (finished) return release(worker);
+    workers.push(worker);
+    running.push(runWorker(worker));
+  };
+
+  const maybeGrow = () => {
+    const backlogMs = (pending.length * folderMs) / workers.length;
+    if (growing || finished || workers.length >= count || pending.length === 0 || backlogMs <= loginMs) return;
+    growing = true;
+    // A worker that cannot log in is only a missed speed-up: the others carry on.
+    void addWorker()
+      .catch(() => undefined)
+      .finally(() => (growing = false));
+  };
+
+  const timedCompare = async (worker: Worker, task: FolderTask) => {
+    const started = performance.now();
+    const result = await withRetries(() => compareOne(worker, task));
+    folderMs += (performance.now() - started - folderMs) / ++foldersDone;
+    return result;
+  };
+
   try {
-    for (let i = 0; i < count; i++) {
-      const sourceLease = await pool.lease(source.siteId, signal);
-      workers.push({ source: sourceLease, destination: sourceLease });
-      if (!sameSite) workers[i]!.destination = await pool.lease(destination.siteId, signal);
-    }
-    await Promise.all(workers.map(runWorker));
+    await addWorker();
+    // Workers added later join `running` while it is walked.
+    for (let i = 0; i < running.length; i++) await running[i];
   } finally {
-    for (const worker of workers) {
-      worker.source.release();
-      worker.destination.release();
-    }
+    finished = true;
+    workers.forEach(release);
   }
   if (failure !== null) throw failure;
   if (signal.aborted) throw new CancelledError();
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, notes: [...notes] };
+}
+
+function release(worker: Worker): void {
+  worker.source.release();
+  worker.destination.release();
 }
 
 /**
