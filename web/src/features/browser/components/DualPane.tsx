@@ -10,7 +10,7 @@ import { usePaneView } from '../hooks/usePaneView.js';
 import { useRefreshAfterTransfers } from '../hooks/useRefreshAfterTransfers.js';
 import { useTransferOptions } from '../hooks/useTransferOptions.js';
 import { joinPath } from '../model/entries.js';
-import { selectedInOrder } from '../model/selection.js';
+import { selectedInOrder } from '../../../lib/selection.js';
 import { ConflictDialog, type Conflict } from './ConflictDialog.js';
 import { Pane } from './Pane.js';
 import { TransferBar } from './TransferBar.js';
