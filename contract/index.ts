@@ -313,9 +313,15 @@ export type RunState = Static<typeof RunState>;
 export const Run = Type.Object({
   id: Type.String(),
   jobId: Type.String(),
+  /** The job's name when the run was read (for a toast without a second lookup). */
+  jobName: Type.Optional(Type.String()),
   state: RunState,
   dryRun: Type.Boolean(),
   trigger: Type.Union([Type.Literal('manual'), Type.Literal('schedule')]),
+  /** The schedule slot a scheduled run is for (ISO). */
+  slot: Type.Optional(Type.String()),
+  /** A "sync selected" run: the relative paths it was limited to. */
+  paths: Type.Optional(Type.Array(Type.String())),
   counts: perVerdict,
   /** Bytes the plan copies (new + changed files). */
   bytes: Type.Number(),
@@ -372,7 +378,16 @@ export type RunEntriesQuery = Static<typeof RunEntriesQuery>;
 export const RunEntriesPage = Type.Object({ entries: Type.Array(RunEntry), nextCursor: Nullable(Type.String()) });
 export type RunEntriesPage = Static<typeof RunEntriesPage>;
 
-export const RunRequest = Type.Object({ dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+/** A path relative to the job's dir ("a/b.txt"), as entries name them. */
+const RelativePath = Type.String({ minLength: 1, maxLength: 4096, pattern: '^(?!/)[^\\r\\n\\u0000]*$' });
+export const RunRequest = Type.Object(
+  {
+    dryRun: Type.Optional(Type.Boolean()),
+    /** Sync only these entries of the compare (a folder takes everything below it): "Sync selected". */
+    paths: Type.Optional(Type.Array(RelativePath, { minItems: 1, maxItems: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 export type RunRequest = Static<typeof RunRequest>;
 
 // ---- live sessions ----------------------------------------------------------------------

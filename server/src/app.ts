@@ -18,6 +18,9 @@ import { errorHandler } from './http/errors.js';
 import { hostGuard } from './http/hosts.js';
 import { Hub } from './http/hub.js';
 import { registerRoutes } from './http/routes.js';
+import { Notifier, type NotifierOptions } from './mirror/notify.js';
+import type { Clock } from './mirror/scheduler.js';
+import { MirrorService } from './mirror/service.js';
 import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
 import { SecretBox } from './sites/secrets.js';
@@ -30,6 +33,7 @@ export interface Services {
   sites: SitesService;
   browse: BrowseService;
   transfers: TransferService;
+  mirror: MirrorService;
   pool: SessionPool;
   events: EventBus;
   auth: Auth;
@@ -48,6 +52,9 @@ export interface BuildOptions {
   pool?: PoolOptions;
   runner?: RunnerOptions;
   hubFlushMs?: number;
+  /** Webhook retry delays and timeouts; the scheduler's clock. */
+  notifier?: NotifierOptions;
+  clock?: Clock;
 }
 
 export type App = FastifyInstance;
@@ -82,13 +89,22 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   );
   const browse = new BrowseService(sites, pool);
   const transfers = new TransferService(db, sites, pool, events, { concurrency: config.concurrency, ...options.runner });
+  const notifier = new Notifier({
+    ...options.notifier,
+    // The URL's origin only: a webhook URL may carry a token in its path or query.
+    onGiveUp: (url, error) => app.log.warn({ err: error }, `webhook to ${new URL(url).origin} not delivered`),
+  });
+  const mirror = new MirrorService(db, sites, pool, transfers, events, secrets, notifier, {
+    clock: options.clock,
+    log: (message, error) => app.log.error({ err: error }, message),
+  });
   const auth = new Auth(db, config.password, config.apiToken);
   const hub = new Hub(
     events,
     () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
     { flushMs: options.hubFlushMs },
   );
-  app.decorate('services', { sites, browse, transfers, pool, events, auth, hub });
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {
@@ -131,9 +147,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 
-  app.addHook('onReady', async () => transfers.start());
+  app.addHook('onReady', async () => {
+    transfers.start();
+    mirror.start();
+  });
   app.addHook('preClose', async () => {
     hub.close();
+    // First: runs stop waiting before the queue and the sessions they wait on go away.
+    mirror.stop();
     await transfers.stop();
     await pool.close();
   });

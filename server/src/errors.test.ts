@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, describeError, HttpError, httpStatus, isTransient, NotFoundError } from './errors.js';
+import { ConflictError, describeError, HttpError, httpStatus, InvalidFieldError, isTransient, MirrorRunError, NotFoundError } from './errors.js';
 import { VerificationError } from './ftp/copy.js';
 import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
@@ -45,6 +45,8 @@ const cases: [Error, number, string, string, boolean][] = [
   ],
   [new VerificationError('size differs'), 500, 'verification_failed', 'size differs', false],
   [new CancelledError(), 500, 'cancelled', 'cancelled', false],
+  [new InvalidFieldError('schedule.cron', 'not 5 fields'), 400, 'invalid_field', 'schedule.cron: not 5 fields', false],
+  [new MirrorRunError('too_many_deletes', 'would delete 12'), 409, 'too_many_deletes', 'would delete 12', false],
   // Anything unknown says nothing of itself: a 5xx never leaks internals.
   [new Error('ENOENT /var/lib/pasv/secret'), 500, 'internal_error', 'internal error', false],
 ];

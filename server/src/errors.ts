@@ -55,6 +55,17 @@ export class InvalidFieldError extends Error {
   }
 }
 
+/** A mirror run stopped by its own rules or by what its copies or deletes did (never an HTTP answer). */
+export class MirrorRunError extends Error {
+  override readonly name = 'MirrorRunError';
+  constructor(
+    readonly code: 'too_many_deletes' | 'copy_failed' | 'delete_failed' | 'transfer_gone' | 'interrupted',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface ErrorDescription {
   code: string;
   message: string;
@@ -138,6 +149,7 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
   kind({ type: FxpRefusedError, ...fixed(500, 'fxp_refused') }),
   kind({ type: VerificationError, ...fixed(500, 'verification_failed') }),
   kind({ type: WalkLimitError, status: () => 500, describe: (e) => ({ code: e.code, message: e.message }) }),
+  kind({ type: MirrorRunError, status: () => 409, describe: (e) => ({ code: e.code, message: e.message }) }),
   kind({ type: CancelledError, status: () => 500, describe: () => ({ code: 'cancelled', message: 'cancelled' }) }),
 ];
 

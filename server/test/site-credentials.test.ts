@@ -132,7 +132,12 @@ describe('a stored password stays with the endpoint it was given for', () => {
     const db = new Database(path.join(dataDir, 'pasv.sqlite'));
     db.prepare('UPDATE sites SET password_enc = ? WHERE id = ?').run(legacySeal, site.id);
     // Added by later migrations.
-    db.exec('ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;');
+    db.exec(
+      `ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;
+       DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;
+       ALTER TABLE transfers DROP COLUMN planned;
+       ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN mtime_set;`,
+    );
     db.pragma('user_version = 1');
     db.close();
 

@@ -42,3 +42,8 @@ export function baseName(path: string): string {
   const normalized = normalizeRemotePath(path);
   return normalized.slice(normalized.lastIndexOf('/') + 1);
 }
+
+/** `dir` + a relative path ("a/b.txt", '' for `dir` itself), each segment checked as joinRemote does. */
+export function joinRemotePath(dir: string, relative: string): string {
+  return relative === '' ? normalizeRemotePath(dir) : relative.split('/').reduce(joinRemote, dir);
+}

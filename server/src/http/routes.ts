@@ -7,6 +7,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   IdParams,
+  Job,
+  JobCreate,
+  JobPatch,
+  Run,
+  RunEntriesPage,
+  RunEntriesQuery,
+  RunRequest,
   Listing,
   LiveSession,
   LoginBody,
@@ -30,7 +37,7 @@ import { LoginLimiter } from './login-limiter.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { sites, browse, transfers, pool, auth, hub } = app.services;
+  const { sites, browse, transfers, mirror, pool, auth, hub } = app.services;
 
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
@@ -137,6 +144,45 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     );
     typed.post('/api/transfers/:id/top', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
       transfers.moveToTop(request.params.id),
+    );
+
+    // ---- mirror jobs and their runs ----
+    typed.get('/api/jobs', { schema: { response: { 200: Type.Array(Job) } } }, async () => mirror.list());
+    typed.post('/api/jobs', { schema: { body: JobCreate, response: { 201: Job } } }, async (request, reply) =>
+      reply.code(201).send(mirror.create(request.body)),
+    );
+    typed.get('/api/jobs/:id', { schema: { params: IdParams, response: { 200: Job } } }, async (request) =>
+      mirror.get(request.params.id),
+    );
+    typed.patch('/api/jobs/:id', { schema: { params: IdParams, body: JobPatch, response: { 200: Job } } }, async (request) =>
+      mirror.update(request.params.id, request.body),
+    );
+    typed.delete('/api/jobs/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      mirror.remove(request.params.id);
+      return reply.code(204).send();
+    });
+    typed.post(
+      '/api/jobs/:id/run',
+      {
+        schema: { params: IdParams, body: RunRequest, response: { 202: Run } },
+        // A POST with no body at all is a plain run.
+        preValidation: async (request) => void (request.body ??= {}),
+      },
+      async (request, reply) => reply.code(202).send(mirror.run(request.params.id, request.body)),
+    );
+    typed.get('/api/jobs/:id/runs', { schema: { params: IdParams, response: { 200: Type.Array(Run) } } }, async (request) =>
+      mirror.runsOf(request.params.id),
+    );
+    typed.get('/api/runs/:id', { schema: { params: IdParams, response: { 200: Run } } }, async (request) =>
+      mirror.getRun(request.params.id),
+    );
+    typed.post('/api/runs/:id/cancel', { schema: { params: IdParams, response: { 200: Run } } }, async (request) =>
+      mirror.cancelRun(request.params.id),
+    );
+    typed.get(
+      '/api/runs/:id/entries',
+      { schema: { params: IdParams, querystring: RunEntriesQuery, response: { 200: RunEntriesPage } } },
+      async (request) => mirror.entries(request.params.id, request.query),
     );
 
     // ---- queue and live sessions ----

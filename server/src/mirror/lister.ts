@@ -6,7 +6,7 @@
  */
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import { list, modifiedAt } from '../ftp/ops.js';
-import { joinRemote } from '../ftp/path.js';
+import { joinRemotePath } from '../ftp/path.js';
 import type { FtpSession } from '../ftp/session.js';
 import { CancelledError } from '../ftp/cancel.js';
 import { commonHash, remoteHash } from '../ftp/verify.js';
@@ -81,8 +81,8 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
 
   const compareOne = async (worker: Worker, task: FolderTask) => {
     const [s, d] = await Promise.all([
-      task.onSource ? listSide(worker.source, joinRemote(source.dir, task.path), task.path === '' ? 'required' : 'expected') : null,
-      task.onDestination ? listSide(worker.destination, joinRemote(destination.dir, task.path), 'optional') : null,
+      task.onSource ? listSide(worker.source, joinRemotePath(source.dir, task.path), task.path === '' ? 'required' : 'expected') : null,
+      task.onDestination ? listSide(worker.destination, joinRemotePath(destination.dir, task.path), 'optional') : null,
     ]);
     const result = compareFolder(task, s, d, request.filter, settings);
     for (const question of result.questions) await answer(worker, question.entry, question.ask);
@@ -92,7 +92,7 @@ export async function compareTrees(request: TreeCompareRequest): Promise<TreeCom
   const answer = async (worker: Worker, entry: ComparedEntry, ask: 'exact-times' | 'hashes') => {
     const [s, d] = [entry.source!, entry.destination!];
     const sessions = await Promise.all([worker.source.acquire(), worker.destination.acquire()]);
-    const paths = [joinRemote(source.dir, entry.path), joinRemote(destination.dir, entry.path)] as const;
+    const paths = [joinRemotePath(source.dir, entry.path), joinRemotePath(destination.dir, entry.path)] as const;
     if (ask === 'exact-times') {
       const sides = [s, d];
       await Promise.all(

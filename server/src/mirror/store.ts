@@ -48,6 +48,8 @@ export interface RunRow {
   error_message: string | null;
   started_at: string;
   finished_at: string | null;
+  /** JSON array of the relative paths a "sync selected" run is limited to; null for everything. */
+  paths: string | null;
 }
 
 export interface EntryRow {

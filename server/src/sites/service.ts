@@ -167,11 +167,21 @@ export class SitesService {
   }
 
   remove(id: string): void {
-    this.row(id);
+    const site = toSite(this.row(id));
     this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
     this.cache.delete(id);
+    // Before the announcement, so that what depends on the site (mirror jobs) is already
+    // updated when a client hears of it, and the DELETE answers only once it is.
+    for (const listener of this.removalListeners) listener(site);
     this.events.publish({ type: 'site.removed', id });
   }
+
+  /** Called with each site removed, right after it is gone from the store. */
+  onRemoved(listener: (site: Site) => void): void {
+    this.removalListeners.push(listener);
+  }
+
+  private readonly removalListeners: ((site: Site) => void)[] = [];
 
   /** How the FTP layer reaches this site, password included. For the pool only. */
   connectionOptions(id: string): SessionOptions {

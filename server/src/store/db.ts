@@ -136,6 +136,13 @@ const MIGRATIONS: string[] = [
   // A transfer created with its file list (a mirror plan) rather than walked: a retry must
   // not walk its source dir again.
   `ALTER TABLE transfers ADD COLUMN planned INTEGER NOT NULL DEFAULT 0;`,
+  // A planned file's source modification time, set on the destination after the copy (a
+  // mirror's next compare by size and time then sees it equal), and whether that worked:
+  // null not tried, 1 set, 0 the destination cannot (no MFMT, no SITE UTIME).
+  // A run of selected entries only ("Sync selected"): their relative paths, JSON; null for all.
+  `ALTER TABLE transfer_files ADD COLUMN source_mtime TEXT;
+   ALTER TABLE transfer_files ADD COLUMN mtime_set INTEGER;
+   ALTER TABLE mirror_runs ADD COLUMN paths TEXT;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

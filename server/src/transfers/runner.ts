@@ -4,6 +4,7 @@
  * failures with backoff, resuming from what the destination already holds.
  */
 import { copyFile } from '../ftp/copy.js';
+import { setModifiedAt } from '../ftp/mtime.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError, isTransient } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
@@ -46,6 +47,8 @@ export class Runner {
   private readonly live = new Map<string, { transferId: string; position: number }>();
   /** The mode each transfer shows, so that most files need no read to know it. */
   private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
+  /** Transfers whose destination said it cannot set modification times: not asked again. */
+  private readonly timesRefused = new Set<string>();
   private scheduled = false;
   private stopping = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -264,10 +267,12 @@ export class Runner {
           },
           onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
         });
+        const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, leases[1]!) : null;
         this.transitions.fileDone(file, {
           size: result.size,
           mode: result.mode,
           verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
+          mtime_set: timeSet,
         });
       } catch (error) {
         this.fileEnded(file, attempts, error, job.controller.signal);
@@ -277,6 +282,24 @@ export class Runner {
         this.transitions.settle(transfer.id);
       }
     })();
+  }
+
+  /**
+   * Give a copied planned file its source's modification time, on the destination session
+   * right after the copy, so a crash after this file cannot lose it. 1 set, 0 the server
+   * cannot (remembered for the transfer), null not tried or the session failed: the copy
+   * stands either way, and the next compare sees the time differ at worst.
+   */
+  private async preserveTime(file: FileRow, destination: Lease): Promise<number | null> {
+    if (file.source_mtime === null) return null;
+    if (this.timesRefused.has(file.transfer_id)) return 0;
+    try {
+      const set = await setModifiedAt(await destination.acquire(), file.dest_path, file.source_mtime);
+      if (!set) this.timesRefused.add(file.transfer_id);
+      return set ? 1 : 0;
+    } catch {
+      return null;
+    }
   }
 
   /** A copy threw: why decides whether the file waits, runs again, or ends. */

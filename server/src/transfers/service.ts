@@ -21,8 +21,11 @@ export interface PlannedTransfer {
   name: string;
   source: { siteId: string; dir: string };
   destination: { siteId: string; dir: string };
-  /** Absolute paths on each side; the destination's folders must exist. */
-  files: { source: string; destination: string; size: number }[];
+  /**
+   * Absolute paths on each side; the destination's folders must exist. A file with
+   * `modifiedAt` gets that time on the destination once copied (MFMT, else SITE UTIME).
+   */
+  files: { source: string; destination: string; size: number; modifiedAt?: string | null }[];
   mode?: TransferMode;
 }
 
@@ -108,7 +111,7 @@ export class TransferService {
         requested_mode: input.mode ?? 'auto',
         if_exists: 'overwrite',
       },
-      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size]),
+      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size, f.modifiedAt]),
     );
     this.emitNow(row.id);
     this.runner.kick();

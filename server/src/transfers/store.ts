@@ -52,7 +52,14 @@ export interface FileRow {
   error_code: string | null;
   error_message: string | null;
   next_retry_at: string | null;
+  /** The source's modification time to give the copy (planned files only), ISO. */
+  source_mtime: string | null;
+  /** Whether the destination took it: null not tried, 1 yes, 0 it cannot. */
+  mtime_set: number | null;
 }
+
+/** A file to queue: source path, destination path, size, and (planned files) the source's time. */
+export type NewFile = [source: string, destination: string, size: number, modifiedAt?: string | null];
 
 export interface FileCounts {
   total: number;
@@ -107,7 +114,7 @@ export class TransferStore {
    */
   insertPlannedTransfer(
     fields: Parameters<TransferStore['insertTransfer']>[0],
-    files: [source: string, destination: string, size: number][],
+    files: NewFile[],
   ): TransferRow {
     return this.atomically(() => {
       const row = this.insertTransfer(fields);
@@ -166,14 +173,14 @@ export class TransferStore {
   }
 
   /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
-  insertFiles(transferId: string, files: [source: string, destination: string, size: number][]): void {
+  insertFiles(transferId: string, files: NewFile[]): void {
     const insert = this.sql(
-      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, state)
-       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, 'queued')`,
+      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, state)
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, 'queued')`,
     );
     this.db.transaction(() => {
-      for (const [source, destination, size] of files) {
-        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size);
+      for (const [source, destination, size, modifiedAt] of files) {
+        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size, modifiedAt ?? null);
       }
       this.bumpVersion(transferId);
     })();

@@ -27,7 +27,7 @@ export interface Announcer {
 }
 
 /** What a finished copy leaves in the file's row. */
-export type FileResult = Pick<FileRow, 'size' | 'mode' | 'verified'>;
+export type FileResult = Pick<FileRow, 'size' | 'mode' | 'verified'> & Partial<Pick<FileRow, 'mtime_set'>>;
 
 const UNFINISHED: TransferState[] = ['queued', 'running'];
 const FINISHED: TransferState[] = ['done', 'failed', 'cancelled'];

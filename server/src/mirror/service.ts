@@ -1,0 +1,433 @@
+/**
+ * Mirror jobs as the API sees them: saved jobs (CRUD, validation), their runs (start,
+ * cancel, history, compared entries) and the live events and webhooks about both. A run's
+ * work is RunExecution's; when a job runs by itself is the Scheduler's.
+ */
+import crypto from 'node:crypto';
+import type {
+  Job,
+  JobCreate,
+  JobPatch,
+  Run,
+  RunEntriesPage,
+  RunEntriesQuery,
+  RunRequest,
+  Site,
+  Transfer,
+} from '../../../contract/index.js';
+import { CancelledError } from '../ftp/cancel.js';
+import { UnsafeArgumentError } from '../ftp/errors.js';
+import { normalizeRemotePath } from '../ftp/path.js';
+import { ConflictError, InvalidFieldError, NotFoundError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { SessionPool } from '../sites/pool.js';
+import type { SecretBox } from '../sites/secrets.js';
+import type { SitesService } from '../sites/service.js';
+import type { TransferService } from '../transfers/service.js';
+import type { TransferRow } from '../transfers/store.js';
+import { emptyCounts } from './compare.js';
+import { Notifier, validateWebhookUrl } from './notify.js';
+import { resolveRules, DEFAULT_RULES } from './rules.js';
+import { RunExecution, type RunDeps } from './run.js';
+import { nextSlot, validateSchedule } from './schedule.js';
+import { Scheduler, type Clock, type ScheduleTarget } from './scheduler.js';
+import { MirrorStore, type JobFields, type JobRow, type RunRow } from './store.js';
+import { jobRules, jobSchedule, toEntry, toJob, toRun } from './views.js';
+
+export interface MirrorOptions {
+  clock?: Clock;
+  /** Log a webhook that could not be delivered, or an unexpected failure. */
+  log?: (message: string, error?: unknown) => void;
+}
+
+const FINISHED_TRANSFER = new Set(['done', 'failed', 'cancelled']);
+const DEFAULT_PAGE = 200;
+
+export class MirrorService implements ScheduleTarget {
+  readonly store: MirrorStore;
+  private readonly scheduler: Scheduler;
+  private readonly executions = new Map<string, RunExecution>();
+  /** Runs waiting for their transfer to end, by transfer id. */
+  private readonly transferWaiters = new Map<string, Set<() => void>>();
+  private readonly deps: RunDeps;
+
+  constructor(
+    db: ConstructorParameters<typeof MirrorStore>[0],
+    private readonly sites: SitesService,
+    pool: SessionPool,
+    private readonly transfers: TransferService,
+    private readonly events: EventBus,
+    private readonly secrets: SecretBox,
+    private readonly notifier: Notifier,
+    private readonly options: MirrorOptions = {},
+  ) {
+    this.store = new MirrorStore(db);
+    this.scheduler = new Scheduler(this.store, this, options.clock);
+    this.deps = {
+      store: this.store,
+      sites,
+      pool,
+      transfers,
+      transferEnded: (id, signal) => this.transferEnded(id, signal),
+      changed: (runId) => this.publishRun(runId),
+      ended: (runId) => this.runEnded(runId),
+      transferFailed: (runId, transferId) => this.notify(runId, 'transfer.failed', transfers.get(transferId)),
+      unexpected: (error) => this.options.log?.('mirror run failed unexpectedly', error),
+    };
+    sites.onRemoved((site) => this.siteRemoved(site));
+    events.on('event', (event) => {
+      if (event.type === 'transfer.updated' && FINISHED_TRANSFER.has(event.transfer.state)) this.wakeWaiters(event.transfer.id);
+      else if (event.type === 'transfer.removed') this.wakeWaiters(event.id);
+    });
+  }
+
+  /**
+   * After the queue has started: runs a crash left syncing wait for their transfer again (the
+   * queue resumes it); runs left comparing are closed as interrupted; then the schedule,
+   * with slots missed while down run once.
+   */
+  start(): void {
+    for (const run of this.store.unfinishedRuns()) {
+      if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
+        this.execute(run.id, (execution) => execution.resume());
+      } else {
+        const ended = this.store.changeRunState(run.id, 'failed', {
+          finished_at: new Date().toISOString(),
+          error_code: 'interrupted',
+          error_message: 'interrupted by a restart of pasv before it synced anything',
+        });
+        if (ended) this.runEnded(run.id);
+      }
+    }
+    this.scheduler.start();
+  }
+
+  /** Stop every run's work without writing: the next start resumes or closes them. */
+  stop(): void {
+    this.scheduler.close();
+    this.notifier.close();
+    for (const execution of this.executions.values()) execution.stop();
+    this.executions.clear();
+  }
+
+  // ---- jobs -------------------------------------------------------------------------------
+
+  list(): Job[] {
+    return this.store.jobs().map((row) => this.toJob(row));
+  }
+
+  get(id: string): Job {
+    return this.toJob(this.jobRow(id));
+  }
+
+  create(input: JobCreate): Job {
+    const id = crypto.randomUUID();
+    const source = this.endpoint('source', input.source);
+    const destination = this.endpoint('destination', input.destination);
+    checkOverlap(source, destination);
+    const rules = resolveRules(input.rules, DEFAULT_RULES);
+    const schedule = input.schedule ?? null;
+    validateSchedule(schedule);
+    const enabled = input.enabled ?? true;
+    const webhook = this.webhookColumns(id, input.webhook ?? null, null);
+    this.store.insertJob(
+      {
+        name: input.name,
+        source_site: source.siteId,
+        source_dir: source.dir,
+        dest_site: destination.siteId,
+        dest_dir: destination.dir,
+        rules: JSON.stringify(rules),
+        schedule: schedule ? JSON.stringify(schedule) : null,
+        ...webhook,
+        enabled: Number(enabled),
+        next_run_at: enabled ? nextSlot(schedule, this.now()) : null,
+      },
+      id,
+    );
+    this.scheduler.reschedule();
+    return this.publishJob(id);
+  }
+
+  update(id: string, patch: JobPatch): Job {
+    const current = this.jobRow(id);
+    const fields: JobFields = {};
+    if (patch.name !== undefined) fields.name = patch.name;
+    const source = patch.source ? this.endpoint('source', patch.source) : { siteId: current.source_site, dir: current.source_dir };
+    const destination = patch.destination
+      ? this.endpoint('destination', patch.destination)
+      : { siteId: current.dest_site, dir: current.dest_dir };
+    if (patch.source || patch.destination) {
+      checkOverlap(source, destination);
+      Object.assign(fields, { source_site: source.siteId, source_dir: source.dir, dest_site: destination.siteId, dest_dir: destination.dir });
+      // Another destination may or may not keep times: learn it again.
+      if (destination.siteId !== current.dest_site || destination.dir !== current.dest_dir) fields.dest_keeps_times = null;
+    }
+    if (patch.rules) fields.rules = JSON.stringify(resolveRules(patch.rules, jobRules(current)));
+    const schedule = patch.schedule === undefined ? jobSchedule(current) : patch.schedule;
+    if (patch.schedule !== undefined) {
+      validateSchedule(schedule);
+      fields.schedule = schedule ? JSON.stringify(schedule) : null;
+    }
+    if (patch.webhook !== undefined) Object.assign(fields, this.webhookColumns(id, patch.webhook, current));
+    const enabled = patch.enabled ?? current.enabled === 1;
+    if (patch.enabled === true && current.disabled_reason) {
+      // Re-enabling a job pasv disabled: its sites must exist now (a patch may have replaced them).
+      this.endpoint('source', source);
+      this.endpoint('destination', destination);
+      fields.disabled_reason = null;
+    }
+    if (patch.enabled !== undefined) fields.enabled = Number(enabled);
+    if (patch.schedule !== undefined || patch.enabled !== undefined) {
+      // From now: a job un-paused does not make up for the slots it slept through.
+      fields.next_run_at = enabled ? nextSlot(schedule, this.now()) : null;
+    }
+    this.store.updateJob(id, fields);
+    this.scheduler.reschedule();
+    return this.publishJob(id);
+  }
+
+  /** The job, its runs and entries; a run under way is cancelled first (its transfer too). */
+  remove(id: string): void {
+    this.jobRow(id);
+    const active = this.store.activeRun(id);
+    if (active) this.cancelRun(active.id);
+    this.store.deleteJob(id);
+    this.scheduler.reschedule();
+    this.events.publish({ type: 'job.removed', id });
+  }
+
+  // ---- runs -------------------------------------------------------------------------------
+
+  /** A manual run; 409 when the job is disabled or already running. */
+  run(jobId: string, request: RunRequest = {}): Run {
+    const job = this.jobRow(jobId);
+    if (job.enabled !== 1) {
+      throw new ConflictError(job.disabled_reason ? `the job is disabled: ${job.disabled_reason}` : 'the job is paused: enable it to run it');
+    }
+    const active = this.store.activeRun(jobId);
+    if (active) throw new ConflictError(`the job is already running (run ${active.id}, ${active.state})`);
+    const row = this.insertRun(job, { dryRun: request.dryRun ?? false, trigger: 'manual', slot: null, paths: request.paths, notes: [] });
+    return this.toRun(row!);
+  }
+
+  /** The Scheduler's: a run for `slot`, unless one is under way or the slot already ran. */
+  runScheduled(jobId: string, slot: string, notes: string[]): 'started' | 'busy' | 'duplicate' {
+    const job = this.store.job(jobId);
+    if (!job || job.enabled !== 1) return 'duplicate';
+    if (this.store.activeRun(jobId)) return 'busy';
+    return this.insertRun(job, { dryRun: false, trigger: 'schedule', slot, notes }) ? 'started' : 'duplicate';
+  }
+
+  runsOf(jobId: string): Run[] {
+    const job = this.jobRow(jobId);
+    return this.store.runsOf(jobId).map((row) => toRun(row, job.name));
+  }
+
+  getRun(id: string): Run {
+    return this.toRun(this.runRow(id));
+  }
+
+  cancelRun(id: string): Run {
+    const run = this.runRow(id);
+    const cancelled = this.store.changeRunState(id, 'cancelled', {
+      finished_at: new Date().toISOString(),
+      notes: JSON.stringify([...(JSON.parse(run.notes) as string[]), 'cancelled by request']),
+    });
+    if (!cancelled) throw new ConflictError(`run is already ${this.runRow(id).state}`);
+    this.executions.get(id)?.cancel();
+    if (run.transfer_id) {
+      try {
+        this.transfers.cancel(run.transfer_id);
+      } catch (error) {
+        if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error; // finished or gone already
+      }
+    }
+    this.publishRun(id);
+    this.runEnded(id);
+    return this.getRun(id);
+  }
+
+  /** The compared entries of the job's latest compared run, in a stable order (empty for older runs). */
+  entries(runId: string, query: RunEntriesQuery): RunEntriesPage {
+    this.runRow(runId);
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const rows = this.store.entries(runId, { verdict: query.verdict, afterSeq: Number(query.cursor ?? 0), limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    return { entries: page.map(toEntry), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private insertRun(
+    job: JobRow,
+    options: { dryRun: boolean; trigger: 'manual' | 'schedule'; slot: string | null; paths?: string[]; notes: string[] },
+  ): RunRow | null {
+    const counts = JSON.stringify(emptyCounts());
+    const row = this.store.insertRun({
+      job_id: job.id,
+      dry_run: Number(options.dryRun),
+      trigger: options.trigger,
+      slot: options.slot,
+      counts,
+      bytes: counts,
+    });
+    if (!row) return null;
+    this.store.updateRun(row.id, {
+      notes: JSON.stringify(options.notes),
+      paths: options.paths ? JSON.stringify(options.paths) : null,
+    });
+    this.publishRun(row.id);
+    this.execute(row.id, (execution) => execution.start());
+    return this.runRow(row.id);
+  }
+
+  private execute(runId: string, work: (execution: RunExecution) => Promise<void>): void {
+    const execution = new RunExecution(this.deps, runId);
+    this.executions.set(runId, execution);
+    void work(execution).finally(() => {
+      if (this.executions.get(runId) === execution) this.executions.delete(runId);
+    });
+  }
+
+  private transferEnded(id: string, signal: AbortSignal): Promise<TransferRow | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.transferWaiters.get(id) ?? new Set<() => void>();
+      const onAbort = () => {
+        waiters.delete(check);
+        reject(new CancelledError());
+      };
+      const check = () => {
+        const row = this.transfers.store.transfer(id);
+        if (row && !FINISHED_TRANSFER.has(row.state)) return;
+        waiters.delete(check);
+        if (waiters.size === 0) this.transferWaiters.delete(id);
+        signal.removeEventListener('abort', onAbort);
+        resolve(row);
+      };
+      if (signal.aborted) return onAbort();
+      waiters.add(check);
+      this.transferWaiters.set(id, waiters);
+      signal.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
+  }
+
+  private wakeWaiters(transferId: string): void {
+    for (const check of [...(this.transferWaiters.get(transferId) ?? [])]) check();
+  }
+
+  /** A site a job uses is gone: the job stops (schedule kept) and says why. */
+  private siteRemoved(site: Site): void {
+    for (const job of this.store.jobsUsingSite(site.id)) {
+      const side = job.source_site === site.id ? (job.dest_site === site.id ? 'source and destination' : 'source') : 'destination';
+      this.store.updateJob(job.id, {
+        enabled: 0,
+        next_run_at: null,
+        disabled_reason: `the ${side} site "${site.name}" was removed; choose another site and enable the job again`,
+      });
+      this.publishJob(job.id);
+    }
+    this.scheduler.reschedule();
+  }
+
+  private runEnded(runId: string): void {
+    const run = this.store.run(runId);
+    if (!run || run.dry_run) return; // a dry run is a preview someone is looking at
+    this.notify(runId, `run.${run.state}`);
+  }
+
+  private notify(runId: string, event: string, transfer?: Transfer): void {
+    const run = this.store.run(runId);
+    const job = run && this.store.job(run.job_id);
+    if (!run || !job?.webhook_url) return;
+    const secret = job.webhook_secret_enc ? this.secrets.open(job.webhook_secret_enc, webhookContext(job.id, job.webhook_url)) : null;
+    this.notifier.send(job.webhook_url, secret, {
+      event,
+      at: new Date().toISOString(),
+      job: this.toJob(job),
+      run: toRun(run, job.name),
+      ...(transfer ? { transfer } : {}),
+    });
+  }
+
+  private publishRun(runId: string): void {
+    const run = this.store.run(runId);
+    const job = run && this.store.job(run.job_id);
+    if (!run || !job) return;
+    this.events.publish({ type: 'run.updated', run: toRun(run, job.name) });
+    this.events.publish({ type: 'job.updated', job: this.toJob(job) });
+  }
+
+  private publishJob(id: string): Job {
+    const job = this.get(id);
+    this.events.publish({ type: 'job.updated', job });
+    return job;
+  }
+
+  /** A sealed secret is bound to the job and its URL: a new URL without a new secret has none. */
+  private webhookColumns(
+    jobId: string,
+    input: JobCreate['webhook'] | null,
+    current: JobRow | null,
+  ): Pick<JobRow, 'webhook_url' | 'webhook_secret_enc'> {
+    if (!input) return { webhook_url: null, webhook_secret_enc: null };
+    validateWebhookUrl(input.url);
+    if (input.secret) return { webhook_url: input.url, webhook_secret_enc: this.secrets.seal(input.secret, webhookContext(jobId, input.url)) };
+    const keep = current?.webhook_url === input.url ? current.webhook_secret_enc : null;
+    return { webhook_url: input.url, webhook_secret_enc: keep };
+  }
+
+  /** A job's end: its site must exist and its dir be a safe absolute path; the field is named otherwise. */
+  private endpoint(field: 'source' | 'destination', input: { siteId: string; dir: string }): { siteId: string; dir: string } {
+    try {
+      this.sites.get(input.siteId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new InvalidFieldError(`${field}.siteId`, `no site with id ${input.siteId}`);
+      throw error;
+    }
+    try {
+      return { siteId: input.siteId, dir: normalizeRemotePath(input.dir) };
+    } catch (error) {
+      if (error instanceof UnsafeArgumentError) throw new InvalidFieldError(`${field}.dir`, error.message);
+      throw error;
+    }
+  }
+
+  private jobRow(id: string): JobRow {
+    const row = this.store.job(id);
+    if (!row) throw new NotFoundError(`no job with id ${id}`);
+    return row;
+  }
+
+  private runRow(id: string): RunRow {
+    const row = this.store.run(id);
+    if (!row) throw new NotFoundError(`no run with id ${id}`);
+    return row;
+  }
+
+  private toJob(row: JobRow): Job {
+    return toJob(row, this.store.lastRun(row.id));
+  }
+
+  private toRun(row: RunRow): Run {
+    return toRun(row, this.store.job(row.job_id)?.name);
+  }
+
+  private now(): Date {
+    return new Date(this.options.clock?.now() ?? Date.now());
+  }
+}
+
+function webhookContext(jobId: string, url: string): string {
+  return JSON.stringify(['webhook', jobId, url]);
+}
+
+/** On one site, neither dir may hold the other: the mirror would copy into what it compares. */
+function checkOverlap(source: { siteId: string; dir: string }, destination: { siteId: string; dir: string }): void {
+  if (source.siteId !== destination.siteId) return;
+  const within = (a: string, b: string) => a === b || b === '/' || a.startsWith(`${b}/`);
+  if (within(source.dir, destination.dir) || within(destination.dir, source.dir)) {
+    throw new InvalidFieldError('destination.dir', `${destination.dir} overlaps the source dir ${source.dir} on the same site`);
+  }
+}
