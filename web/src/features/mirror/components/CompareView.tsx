@@ -78,7 +78,9 @@ function CompareBody({ run, job, onShowRun, onClose }: { run: Run; job: Job | nu
       <div className="compare-head">
         <div className="compare-title">
           <h2 className="ellipsis">{job?.name ?? 'Mirror job'}</h2>
-          <RunBadge run={run} />
+          <span role="status" aria-label="Run state">
+            <RunBadge run={run} />
+          </span>
           <span className="muted small ellipsis">{runResultText(run, now)}</span>
         </div>
         <span className="spacer" />

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { CompareBy, Job, Site } from '../../../../../contract/index.js';
 import { Button } from '../../../components/Button.js';
 import { Dialog } from '../../../components/Dialog.js';
@@ -35,9 +35,38 @@ export interface JobEditorProps {
 }
 
 export function JobEditor({ open, job, endpoints, onClose, onSaved }: JobEditorProps) {
+  const online = useOnline();
+  const save = useSaveJob();
+  const formId = useId();
+  const close = () => {
+    save.reset();
+    onClose();
+  };
   return (
-    <Dialog open={open} title={job ? `Edit ${job.name}` : 'New mirror job'} onClose={onClose} className="dialog-job">
-      <JobForm job={job} endpoints={endpoints} onCancel={onClose} onSaved={onSaved} />
+    <Dialog
+      open={open}
+      title={job ? `Edit ${job.name}` : 'New mirror job'}
+      onClose={close}
+      className="dialog-job"
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button type="submit" form={formId} variant="primary" disabled={!online || save.isPending}>
+            {save.isPending ? 'Saving…' : job ? 'Save' : 'Create job'}
+          </Button>
+        </>
+      }
+    >
+      <JobForm
+        id={formId}
+        job={job}
+        endpoints={endpoints}
+        save={save}
+        onSaved={(saved) => {
+          save.reset();
+          onSaved(saved);
+        }}
+      />
     </Dialog>
   );
 }
@@ -64,10 +93,16 @@ const listHints: Record<GlobListName, string> = {
   folderPaths: '**/cache',
 };
 
-function JobForm({ job, endpoints, onCancel, onSaved }: { job: Job | null; endpoints: Endpoints | undefined; onCancel: () => void; onSaved: (job: Job) => void }) {
+interface JobFormProps {
+  id: string;
+  job: Job | null;
+  endpoints: Endpoints | undefined;
+  save: ReturnType<typeof useSaveJob>;
+  onSaved: (job: Job) => void;
+}
+
+function JobForm({ id, job, endpoints, save, onSaved }: JobFormProps) {
   const sites = useSites();
-  const online = useOnline();
-  const save = useSaveJob();
   const siteName = (id: string) => sites.find((site) => site.id === id)?.name ?? '';
   const [values, setValues] = useState<JobFormValues>(() => (job ? jobToForm(job) : emptyJobForm(endpoints, siteName)));
   const [showErrors, setShowErrors] = useState(false);
@@ -104,7 +139,7 @@ function JobForm({ job, endpoints, onCancel, onSaved }: { job: Job | null; endpo
   const unplaced = save.error && !serverFieldError(save.error) ? save.error : null;
 
   return (
-    <form className="job-form" onSubmit={submit} noValidate aria-label={job ? `Edit ${job.name}` : 'New mirror job'}>
+    <form id={id} className="job-form" onSubmit={submit} noValidate aria-label={job ? `Edit ${job.name}` : 'New mirror job'}>
       <div className="form-grid">
         <Field label="Name" error={shown.name} wide>
           {(p) => <input {...p} value={values.name} onChange={(e) => update({ name: e.target.value }, 'name')} maxLength={100} autoComplete="off" data-autofocus />}
@@ -260,7 +295,13 @@ function JobForm({ job, endpoints, onCancel, onSaved }: { job: Job | null; endpo
           </Field>
           <Field
             label="Webhook secret"
-            hint={job?.webhook?.hasSecret ? 'saved — leave empty to keep it' : 'signs the body (HMAC header)'}
+            hint={
+              !job?.webhook?.hasSecret
+                ? 'signs the body (HMAC header)'
+                : values.webhookUrl.trim() === job.webhook.url
+                  ? 'saved — leave empty to keep it'
+                  : 'the saved one belongs to the old URL: type it again to keep signing'
+            }
             error={shown.webhookSecret}
           >
             {(p) => (
@@ -278,13 +319,6 @@ function JobForm({ job, endpoints, onCancel, onSaved }: { job: Job | null; endpo
       </fieldset>
 
       <ErrorMessage error={unplaced} prefix="Could not save" />
-      <div className="form-actions job-form-actions">
-        <span className="spacer" />
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={!online || save.isPending}>
-          {save.isPending ? 'Saving…' : job ? 'Save' : 'Create job'}
-        </Button>
-      </div>
     </form>
   );
 }

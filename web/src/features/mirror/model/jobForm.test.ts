@@ -73,7 +73,7 @@ describe('the job form', () => {
       name: 'alpha:releases → beta',
       source: endpoints.source,
       destination: endpoints.destination,
-      rules: { compareBy: 'size+time', newerOnly: false, deleteExtras: false, maxDeletes: 100, skip: {}, pass: {}, minSize: null, maxSize: null },
+      rules: { compareBy: 'size+time', newerOnly: false, deleteExtras: false, maxDeletes: 100, skip: {}, pass: {} },
       schedule: null,
       webhook: null,
       enabled: true,
@@ -101,6 +101,11 @@ describe('the job form', () => {
     const values = filled();
     values.skip = { ...values.skip, fileNames: { text: '*.tmp\n\n  .*  \n', caseSensitive: true } };
     expect(formToCreate(values).rules?.skip).toEqual({ fileNames: { patterns: ['*.tmp', '.*'], caseSensitive: true } });
+  });
+
+  it('sends size limits only when there are some', () => {
+    expect(formToCreate(filled({ minSize: '1 kB', maxSize: '' })).rules).toMatchObject({ minSize: 1000 });
+    expect(formToCreate(filled({ minSize: '1 kB', maxSize: '' })).rules).not.toHaveProperty('maxSize');
   });
 
   it('patches only what changed, and the webhook whole when its secret is typed again', () => {

@@ -60,7 +60,7 @@ export function detectNotices(seen: Sightings, state: Watched, describe: Describ
   for (const run of Object.values(state.runs)) {
     const before = runs.get(run.id);
     if (FINAL_RUN.has(run.state) && before !== run.state) {
-      const jobName = state.jobs[run.jobId]?.name ?? 'Mirror job';
+      const jobName = run.jobName ?? state.jobs[run.jobId]?.name ?? 'Mirror job';
       notices.push(runNotice(run, jobName, describe));
     }
     runs.set(run.id, run.state);
