@@ -3,7 +3,10 @@
  * webhook secret kept out of every answer, a removed site disabling its jobs, one run at a
  * time, cancel, and the live events a dashboard follows.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,12 +22,17 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setup(options: { sourceFiles?: Record<string, Buffer>; bytesPerSecond?: number } = {}) {
-  const a = await embedded.start({ address: '127.0.0.2', files: options.sourceFiles ?? sampleTree('src'), bytesPerSecond: options.bytesPerSecond });
+async function setup(options: { sourceFiles?: Record<string, Buffer>; bytesPerSecond?: number; sourceFxp?: 'none' } = {}) {
+  const a = await embedded.start({
+    address: '127.0.0.2',
+    files: options.sourceFiles ?? sampleTree('src'),
+    bytesPerSecond: options.bytesPerSecond,
+    fxp: options.sourceFxp,
+  });
   cleanup.push(() => a.stop());
   const b = await embedded.start({ address: '127.0.0.3' });
   cleanup.push(() => b.stop());
-  const t: TestApp = await startTestApp();
+  const t: TestApp = await startTestApp({ notifier: { retryDelaysMs: [50, 100] } });
   cleanup.push(() => t.close());
   const [sourceSite, destSite] = [await addSite(t, a, 'source A'), await addSite(t, b, 'destination B')];
   const body = (extra: object = {}) => ({
@@ -185,7 +193,10 @@ describe('mirror runs', () => {
     // The live feed told the story: the run's states and the job's last run.
     await eventually(() => messages.some((m) => m.type === 'run.updated' && m.run.id === run.id && m.run.state === 'cancelled'));
     const states = messages.filter((m): m is ServerMessage & { type: 'run.updated'; run: Run } => m.type === 'run.updated' && m.run.id === run.id).map((m) => m.run.state);
-    expect(states).toContain('syncing');
+    // Coalesced per run by the hub, so not every state shows, but in order and ending cancelled.
+    const order = ['queued', 'comparing', 'syncing', 'cancelled'];
+    expect(states.map((state) => order.indexOf(state))).toEqual([...states.map((state) => order.indexOf(state))].sort());
+    expect(states.at(-1)).toBe('cancelled');
     const jobUpdates = messages.filter((m): m is ServerMessage & { type: 'job.updated'; job: Job } => m.type === 'job.updated');
     expect(jobUpdates.at(-1)?.job.lastRun).toMatchObject({ id: run.id, state: 'cancelled' });
     expect((await runsOf(t, job.id)).map((r) => r.id)).toEqual([run.id]);
@@ -205,5 +216,82 @@ describe('mirror runs', () => {
     expect(fs.readdirSync(path.join(b.root, 'dst')).sort()).toEqual(['docs', 'readme.txt']);
     const later = await runFinished(t, (await startRun(t, job.id, { dryRun: true })).id);
     expect(later.counts).toMatchObject({ new: 33 - 6, same: 6 });
+  });
+});
+
+interface Delivery {
+  body: string;
+  signature: string | undefined;
+}
+
+/** A webhook receiver that answers 500 to the first delivery (so the retry shows) and 200 after. */
+async function receiver(): Promise<{ url: string; deliveries: Delivery[]; attempts: () => number }> {
+  const deliveries: Delivery[] = [];
+  let attempts = 0;
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      attempts++;
+      if (attempts === 1) {
+        response.writeHead(500).end();
+        return;
+      }
+      deliveries.push({ body, signature: request.headers['x-pasv-signature'] as string | undefined });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, deliveries, attempts: () => attempts };
+}
+
+const events = (deliveries: Delivery[]) => deliveries.map((d) => (JSON.parse(d.body) as { event: string }).event);
+
+describe('mirror notifications', () => {
+  it('POSTs a signed webhook when a run ends (retried after a 500), none for a dry run', async () => {
+    const hook = await receiver();
+    const { t, body } = await setup({ sourceFiles: { 'src/a.txt': Buffer.from('a') } });
+    const secret = 'shh-its-a-secret';
+    const job = await createJob(t, body({ webhook: { url: hook.url, secret } }));
+    await runToEnd(t, job.id, { dryRun: true });
+    const run = await runToEnd(t, job.id);
+    await eventually(() => hook.deliveries.length >= 1);
+    expect(hook.attempts()).toBe(2);
+    expect(events(hook.deliveries)).toEqual(['run.done']);
+    const [delivery] = hook.deliveries;
+    const expected = `sha256=${crypto.createHmac('sha256', secret).update(delivery!.body).digest('hex')}`;
+    expect(delivery!.signature).toBe(expected);
+    const payload = JSON.parse(delivery!.body) as { job: Job; run: Run };
+    expect(payload.run).toMatchObject({ id: run.id, state: 'done', jobName: 'nightly', counts: { new: 1 } });
+    expect(payload.job).toMatchObject({ id: job.id, webhook: { url: hook.url, hasSecret: true } });
+    expect(delivery!.body).not.toContain(secret);
+  });
+
+  it('says when the run\'s transfer failed, then that the run failed; nothing is deleted', async () => {
+    const hook = await receiver();
+    const { b, t, body, sourceSite, destSite } = await setup({ sourceFiles: { 'src/a.txt': Buffer.from('a') }, sourceFxp: 'none' });
+    // FXP refused by the source and relaying not allowed: the copy fails for good.
+    for (const site of [sourceSite, destSite]) {
+      await t.app.inject({ method: 'PATCH', url: `/api/sites/${site}`, headers: t.auth, payload: { relayAllowed: false } });
+    }
+    fs.mkdirSync(path.join(b.root, 'dst'), { recursive: true });
+    fs.writeFileSync(path.join(b.root, 'dst', 'extra.txt'), 'stays');
+    const job = await createJob(t, body({ webhook: { url: hook.url }, rules: { deleteExtras: true } }));
+    const run = await runToEnd(t, job.id);
+    expect(run.state).toBe('failed');
+    expect(run.error?.code).toBe('copy_failed');
+    expect(run.error?.message).toMatch(/1 of 1 files were not copied .*nothing was deleted/);
+    expect(run.deleted).toBe(0);
+    expect(fs.existsSync(path.join(b.root, 'dst', 'extra.txt'))).toBe(true);
+    await eventually(() => hook.deliveries.length >= 2);
+    // The first one was answered 500 and retried, so they may arrive in either order.
+    expect(events(hook.deliveries).sort()).toEqual(['run.failed', 'transfer.failed']);
+    expect(hook.deliveries.every((d) => d.signature === undefined)).toBe(true);
+    const transferFailed = hook.deliveries.find((d) => d.body.includes('"transfer.failed"'))!;
+    expect((JSON.parse(transferFailed.body) as { transfer: { id: string; state: string } }).transfer).toMatchObject({
+      id: run.transferId,
+      state: 'failed',
+    });
   });
 });

@@ -136,7 +136,8 @@ describe('a stored password stays with the endpoint it was given for', () => {
       `ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;
        DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;
        ALTER TABLE transfers DROP COLUMN planned;
-       ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN mtime_set;`,
+       ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN source_mtime_exact;
+       ALTER TABLE transfer_files DROP COLUMN mtime_set;`,
     );
     db.pragma('user_version = 1');
     db.close();

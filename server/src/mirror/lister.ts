@@ -2,8 +2,9 @@
  * Compare two trees on their servers: both sides of a folder listed together, several
  * folders at once, each worker holding leased sessions (so the sites' connection limits
  * hold, copies included). MDTM or a hash only for the files whose verdict needs one.
- * A folder whose listing loses its session is listed again on a fresh one.
+ * A folder whose listing loses its session (or gets a transient refusal) is listed again.
  */
+import { isTransient } from '../errors.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import { list, modifiedAt } from '../ftp/ops.js';
 import { joinRemotePath } from '../ftp/path.js';
@@ -18,6 +19,7 @@ import type { EntryFilter } from './rules.js';
 const MAX_WORKERS = 4;
 /** Listings of one folder tried at most when the session keeps dying. */
 const FOLDER_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 200;
 
 export interface TreeCompareRequest {
   pool: SessionPool;
@@ -169,8 +171,10 @@ async function withRetries<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
+      // A lost session, or a "not now" (425 no data port free, 421, 450): that folder again, a little later.
       const lostSession = error instanceof FtpConnectionError && ['closed', 'timeout'].includes(error.code);
-      if (!lostSession || attempt >= FOLDER_ATTEMPTS) throw error;
+      if (!(lostSession || isTransient(error)) || attempt >= FOLDER_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
     }
   }
 }

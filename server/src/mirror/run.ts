@@ -151,6 +151,7 @@ export class RunExecution {
           destination: joinRemotePath(job.dest_dir, entry.path),
           size: entry.source!.size,
           modifiedAt: entry.source!.modifiedAt,
+          exactTime: entry.source!.exactTime,
         })),
       });
       if (!store.changeRunState(run.id, 'syncing', { transfer_id: transfer.id }, ['comparing'])) throw new CancelledError();

@@ -91,10 +91,13 @@ export class MirrorService implements ScheduleTarget {
       if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
         this.execute(run.id, (execution) => execution.resume());
       } else {
+        const gone = run.state === 'syncing';
         const ended = this.store.changeRunState(run.id, 'failed', {
           finished_at: new Date().toISOString(),
-          error_code: 'interrupted',
-          error_message: 'interrupted by a restart of pasv before it synced anything',
+          error_code: gone ? 'transfer_gone' : 'interrupted',
+          error_message: gone
+            ? 'the run’s transfer was removed from the queue before it finished'
+            : 'interrupted by a restart of pasv before it copied anything',
         });
         if (ended) this.runEnded(run.id);
       }

@@ -139,8 +139,11 @@ const MIGRATIONS: string[] = [
   // A planned file's source modification time, set on the destination after the copy (a
   // mirror's next compare by size and time then sees it equal), and whether that worked:
   // null not tried, 1 set, 0 the destination cannot (no MFMT, no SITE UTIME).
-  // A run of selected entries only ("Sync selected"): their relative paths, JSON; null for all.
+  // source_mtime_exact 0: the time came from a LIST (minutes or days at best), so the runner
+  // asks the source's MDTM first. A run of selected entries only ("Sync selected"): their
+  // relative paths, JSON; null for all.
   `ALTER TABLE transfer_files ADD COLUMN source_mtime TEXT;
+   ALTER TABLE transfer_files ADD COLUMN source_mtime_exact INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE transfer_files ADD COLUMN mtime_set INTEGER;
    ALTER TABLE mirror_runs ADD COLUMN paths TEXT;`,
 ];

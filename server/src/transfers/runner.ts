@@ -5,6 +5,7 @@
  */
 import { copyFile } from '../ftp/copy.js';
 import { setModifiedAt } from '../ftp/mtime.js';
+import { modifiedAt } from '../ftp/ops.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError, isTransient } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
@@ -267,7 +268,7 @@ export class Runner {
           },
           onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
         });
-        const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, leases[1]!) : null;
+        const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, leases[0]!, leases[1]!) : null;
         this.transitions.fileDone(file, {
           size: result.size,
           mode: result.mode,
@@ -290,11 +291,15 @@ export class Runner {
    * cannot (remembered for the transfer), null not tried or the session failed: the copy
    * stands either way, and the next compare sees the time differ at worst.
    */
-  private async preserveTime(file: FileRow, destination: Lease): Promise<number | null> {
+  private async preserveTime(file: FileRow, source: Lease, destination: Lease): Promise<number | null> {
     if (file.source_mtime === null) return null;
     if (this.timesRefused.has(file.transfer_id)) return 0;
     try {
-      const set = await setModifiedAt(await destination.acquire(), file.dest_path, file.source_mtime);
+      // A LIST time is whole minutes, or a day for older files: MDTM has the seconds.
+      const time = file.source_mtime_exact
+        ? file.source_mtime
+        : ((await modifiedAt(await source.acquire(), file.source_path)) ?? file.source_mtime);
+      const set = await setModifiedAt(await destination.acquire(), file.dest_path, time);
       if (!set) this.timesRefused.add(file.transfer_id);
       return set ? 1 : 0;
     } catch {

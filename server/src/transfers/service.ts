@@ -23,9 +23,10 @@ export interface PlannedTransfer {
   destination: { siteId: string; dir: string };
   /**
    * Absolute paths on each side; the destination's folders must exist. A file with
-   * `modifiedAt` gets that time on the destination once copied (MFMT, else SITE UTIME).
+   * `modifiedAt` gets that time on the destination once copied (MFMT, else SITE UTIME);
+   * `exactTime: false` says it came from a coarse listing, and the source's MDTM is asked first.
    */
-  files: { source: string; destination: string; size: number; modifiedAt?: string | null }[];
+  files: { source: string; destination: string; size: number; modifiedAt?: string | null; exactTime?: boolean }[];
   mode?: TransferMode;
 }
 
@@ -111,7 +112,7 @@ export class TransferService {
         requested_mode: input.mode ?? 'auto',
         if_exists: 'overwrite',
       },
-      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size, f.modifiedAt]),
+      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size, f.modifiedAt, f.exactTime]),
     );
     this.emitNow(row.id);
     this.runner.kick();

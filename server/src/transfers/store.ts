@@ -54,12 +54,14 @@ export interface FileRow {
   next_retry_at: string | null;
   /** The source's modification time to give the copy (planned files only), ISO. */
   source_mtime: string | null;
+  /** 0 when source_mtime came from a coarse listing (LIST): the source's MDTM is asked first. */
+  source_mtime_exact: number;
   /** Whether the destination took it: null not tried, 1 yes, 0 it cannot. */
   mtime_set: number | null;
 }
 
 /** A file to queue: source path, destination path, size, and (planned files) the source's time. */
-export type NewFile = [source: string, destination: string, size: number, modifiedAt?: string | null];
+export type NewFile = [source: string, destination: string, size: number, modifiedAt?: string | null, exactTime?: boolean];
 
 export interface FileCounts {
   total: number;
@@ -175,12 +177,12 @@ export class TransferStore {
   /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
   insertFiles(transferId: string, files: NewFile[]): void {
     const insert = this.sql(
-      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, state)
-       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, 'queued')`,
+      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, source_mtime_exact, state)
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, ?, 'queued')`,
     );
     this.db.transaction(() => {
-      for (const [source, destination, size, modifiedAt] of files) {
-        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size, modifiedAt ?? null);
+      for (const [source, destination, size, modifiedAt, exactTime] of files) {
+        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size, modifiedAt ?? null, Number(exactTime ?? true));
       }
       this.bumpVersion(transferId);
     })();
