@@ -186,6 +186,9 @@ test.describe('mirror jobs', () => {
     await expect(jobs.enabled(JOB)).not.toBeChecked();
     const [job] = (await pasv.api<Job[]>('GET', '/api/jobs')).filter((candidate) => candidate.name === JOB);
     expect(job?.enabled).toBe(false);
+    // The toasts were seen; the picture is of the table under them.
+    const toasts = page.getByRole('list', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss notification' });
+    while ((await toasts.count()) > 0) await toasts.first().click();
     await page.mouse.move(640, 20);
     await page.screenshot({ path: shotPath('jobs.png'), animations: 'disabled' });
   });

@@ -1,7 +1,9 @@
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState, type ReactNode } from 'react';
 import type { Job, Run } from '../../../contract/index.js';
 import { Tabs } from '../components/Tabs.js';
 import { useLive } from '../lib/live.js';
+import { siteListingsKey } from '../features/browser/api/browser.js';
 import { DualPane, type PanePlace } from '../features/browser/components/DualPane.js';
 import { useMirrorLiveUpdates } from '../features/mirror/api/jobs.js';
 import { CompareView } from '../features/mirror/components/CompareView.js';
@@ -22,7 +24,7 @@ type Editing = { job: Job | null; endpoints?: { source: PanePlace; destination: 
 
 const describeRun = (run: Run) => runResultText(run, Date.now());
 
-function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (tab: BottomTab) => void; jobs: React.ReactNode }) {
+function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (tab: BottomTab) => void; jobs: ReactNode }) {
   const queue = useLive((state) => state.queue);
   const sessionCount = useLive((state) => Object.keys(state.sessions).length);
   const pending = queue.running + queue.waiting;
@@ -53,7 +55,13 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const [tab, setTab] = useState<BottomTab>('queue');
   const [editing, setEditing] = useState<Editing>(null);
   const [compareRunId, setCompareRunId] = useState<string | null>(null);
-  useMirrorLiveUpdates();
+  const client = useQueryClient();
+  // A sync copies into, and may delete under, the destination: its listings are stale.
+  const refreshDestination = useCallback(
+    (destination: { siteId: string }) => void client.invalidateQueries({ queryKey: siteListingsKey(destination.siteId) }),
+    [client],
+  );
+  useMirrorLiveUpdates(refreshDestination);
   const { toasts, dismiss } = useNotices(describeRun);
 
   const compare = (run: Run) => setCompareRunId(run.id);

@@ -82,8 +82,11 @@ function forgetJob(client: QueryClient, id: string): void {
   client.removeQueries({ queryKey: jobRunsKey(id) });
 }
 
-/** Write what the socket announces about jobs and runs into the query cache. Mount once. */
-export function useMirrorLiveUpdates(): void {
+/**
+ * Write what the socket announces about jobs and runs into the query cache. Mount once.
+ * `onSyncEnded` hears of each run that changed the destination (to refresh what shows it).
+ */
+export function useMirrorLiveUpdates(onSyncEnded: (destination: Job['destination']) => void): void {
   const client = useQueryClient();
   useEffect(() => {
     let seen: Pick<LiveState, 'jobs' | 'runs'> = liveStore.getState();
@@ -93,11 +96,21 @@ export function useMirrorLiveUpdates(): void {
         for (const job of Object.values(jobs)) if (seen.jobs[job.id] !== job) storeJob(client, job);
         for (const id of Object.keys(seen.jobs)) if (!(id in jobs)) forgetJob(client, id);
       }
-      if (runs !== seen.runs) for (const run of Object.values(runs)) if (seen.runs[run.id] !== run) storeRun(client, run);
+      if (runs !== seen.runs) {
+        for (const run of Object.values(runs)) {
+          const before = seen.runs[run.id];
+          if (before === run) continue;
+          storeRun(client, run);
+          if (!run.dryRun && run.state !== before?.state && (run.state === 'done' || run.state === 'failed')) {
+            const job = client.getQueryData<Job[]>(jobsKey)?.find((known) => known.id === run.jobId);
+            if (job) onSyncEnded(job.destination);
+          }
+        }
+      }
       seen = { jobs, runs };
     };
     return liveStore.subscribe(apply);
-  }, [client]);
+  }, [client, onSyncEnded]);
 }
 
 export function useSaveJob() {

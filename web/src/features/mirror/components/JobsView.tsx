@@ -159,7 +159,8 @@ export function JobsView({ onNew, onEdit, onCompare }: JobsViewProps) {
                           <span className="muted">never run</span>
                         )}
                       </td>
-                      <td className="col-actions job-actions">
+                      <td className="col-actions">
+                        <div className="job-actions">
                         <Button size="sm" icon="play" onClick={() => start(job, false)} disabled={!online || running}>
                           Run
                         </Button>
@@ -171,6 +172,7 @@ export function JobsView({ onNew, onEdit, onCompare }: JobsViewProps) {
                         </Button>
                         <IconButton icon="rename" label={`Edit ${job.name}`} onClick={() => onEdit(job)} disabled={!online} />
                         <IconButton icon="trash" label={`Delete ${job.name}`} onClick={() => setDeleting(job)} disabled={!online} />
+                        </div>
                       </td>
                     </tr>
                     {open && (
