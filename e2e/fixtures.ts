@@ -220,6 +220,14 @@ export function putFolder(fixture: FtpFixture, name: string): void {
   fs.mkdirSync(path.join(fixture.root, name), { recursive: true });
 }
 
+/**
+ * Where a shot goes: the README's tracked copies only when asked (`npm run screenshots`
+ * sets PASV_SCREENSHOTS=1), so that `npm test` checks the stories without rewriting them;
+ * otherwise next to the test's other output under test-results/.
+ */
+export const shotPath = (name: string): string =>
+  process.env.PASV_SCREENSHOTS === '1' ? path.resolve('docs/screenshots', name) : test.info().outputPath(name);
+
 let counter = 0;
 /** A folder name no other test of this worker uses, so tests sharing the servers never collide. */
 export function uniqueName(prefix: string): string {

@@ -5,16 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Transfer } from '../contract/index.js';
-import { test as base, expect, putFiles, type FtpFixture } from './fixtures.js';
+import { test as base, expect, putFiles, shotPath, type FtpFixture } from './fixtures.js';
 import { randomBytes } from './disk.js';
-
-/**
- * Where a shot goes: the README's tracked copies only when asked (`npm run screenshots`
- * sets PASV_SCREENSHOTS=1), so that `npm test` checks the stories without rewriting them;
- * otherwise next to the test's other output under test-results/.
- */
-const shotPath = (name: string): string =>
-  process.env.PASV_SCREENSHOTS === '1' ? path.resolve('docs/screenshots', name) : test.info().outputPath(name);
 
 interface Showcase {
   /** A public mirror, throttled so a copy from it runs long enough to be seen. */

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { LogTab, QueueTab } from './activity.js';
+import { CompareView, JobEditor, JobsTab } from './mirror.js';
 import { Pane } from './pane.js';
 import { SitesDialog } from './sites-dialog.js';
 
@@ -10,6 +11,11 @@ export class Dashboard {
   readonly queue: QueueTab;
   readonly log: LogTab;
   readonly sites: SitesDialog;
+  readonly jobs: JobsTab;
+  readonly jobEditor: JobEditor;
+  readonly compare: CompareView;
+  /** "Mirror…" between the panes: a new job from the left folder to the right one. */
+  readonly newMirrorJob: Locator;
   /** "● live" / "◌ reconnecting" in the header. */
   readonly connection: Locator;
   readonly copyRight: Locator;
@@ -26,17 +32,26 @@ export class Dashboard {
     this.queue = new QueueTab(page);
     this.log = new LogTab(page);
     this.sites = new SitesDialog(page);
+    this.jobs = new JobsTab(page);
+    this.jobEditor = new JobEditor(page);
+    this.compare = new CompareView(page);
     this.connection = page.getByRole('banner').getByRole('status');
     const bar = page.getByRole('group', { name: 'Transfer' });
     this.copyRight = bar.getByRole('button', { name: 'Copy →' });
     this.copyLeft = bar.getByRole('button', { name: '← Copy' });
     this.ifExists = bar.getByRole('combobox', { name: 'If exists' });
+    this.newMirrorJob = bar.getByRole('button', { name: 'Mirror: new job from these panes' });
     this.signOut = page.getByRole('button', { name: 'Sign out' });
   }
 
   /** The short message under the panes after sending ("Queued 2 transfers to beta:/in"). */
   notice(text: string | RegExp): Locator {
     return this.page.getByRole('main').getByRole('status').filter({ hasText: text });
+  }
+
+  /** A toast in the corner ("nightly: scheduled run finished"). */
+  toast(text: string | RegExp): Locator {
+    return this.page.getByRole('list', { name: 'Notifications' }).getByRole('status').filter({ hasText: text });
   }
 
   /** Ready for a picture: no toast over the panes, no hover highlight under the pointer. */

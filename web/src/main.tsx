@@ -8,6 +8,7 @@ import './styles/layout.css';
 import './styles/panes.css';
 import './styles/panels.css';
 import './styles/sites.css';
+import './styles/mirror.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();

@@ -1,17 +1,30 @@
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState, type ReactNode } from 'react';
+import type { Job, Run } from '../../../contract/index.js';
 import { Tabs } from '../components/Tabs.js';
 import { useLive } from '../lib/live.js';
-import { DualPane } from '../features/browser/components/DualPane.js';
+import { siteListingsKey } from '../features/browser/api/browser.js';
+import { DualPane, type PanePlace } from '../features/browser/components/DualPane.js';
+import { useMirrorLiveUpdates } from '../features/mirror/api/jobs.js';
+import { CompareView } from '../features/mirror/components/CompareView.js';
+import { JobEditor } from '../features/mirror/components/JobEditor.js';
+import { JobsView } from '../features/mirror/components/JobsView.js';
+import { runResultText } from '../features/mirror/model/verdicts.js';
+import { Toaster } from '../features/notifications/components/Toaster.js';
+import { useNotices } from '../features/notifications/hooks/useNotices.js';
 import { SitesDialog } from '../features/sites/components/SitesDialog.js';
 import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
 import { Header } from './Header.js';
 
-type BottomTab = 'queue' | 'sessions' | 'log';
+type BottomTab = 'queue' | 'jobs' | 'sessions' | 'log';
 
-function BottomTabs() {
-  const [active, setActive] = useState<BottomTab>('queue');
+type Editing = { job: Job | null; endpoints?: { source: PanePlace; destination: PanePlace } } | null;
+
+const describeRun = (run: Run) => runResultText(run, Date.now());
+
+function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (tab: BottomTab) => void; jobs: ReactNode }) {
   const queue = useLive((state) => state.queue);
   const sessionCount = useLive((state) => Object.keys(state.sessions).length);
   const pending = queue.running + queue.waiting;
@@ -20,14 +33,16 @@ function BottomTabs() {
       <Tabs<BottomTab>
         label="Activity"
         active={active}
-        onChange={setActive}
+        onChange={onChange}
         tabs={[
           { id: 'queue', label: 'Queue', badge: pending > 0 ? pending : undefined },
+          { id: 'jobs', label: 'Jobs' },
           { id: 'sessions', label: 'Sessions', badge: sessionCount > 0 ? sessionCount : undefined },
           { id: 'log', label: 'Log' },
         ]}
       >
         {active === 'queue' && <QueueTab />}
+        {active === 'jobs' && jobs}
         {active === 'sessions' && <SessionsTab />}
         {active === 'log' && <LogTab />}
       </Tabs>
@@ -37,14 +52,49 @@ function BottomTabs() {
 
 export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const [sitesOpen, setSitesOpen] = useState(false);
+  const [tab, setTab] = useState<BottomTab>('queue');
+  const [editing, setEditing] = useState<Editing>(null);
+  const [compareRunId, setCompareRunId] = useState<string | null>(null);
+  const client = useQueryClient();
+  // A sync copies into, and may delete under, the destination: its listings are stale.
+  const refreshDestination = useCallback(
+    (destination: { siteId: string }) => void client.invalidateQueries({ queryKey: siteListingsKey(destination.siteId) }),
+    [client],
+  );
+  useMirrorLiveUpdates(refreshDestination);
+  const { toasts, dismiss } = useNotices(describeRun);
+
+  const compare = (run: Run) => setCompareRunId(run.id);
   return (
     <div className="app">
       <Header onOpenSites={() => setSitesOpen(true)} onSignOut={onSignOut} />
       <main className="workspace">
-        <DualPane onManageSites={() => setSitesOpen(true)} />
-        <BottomTabs />
+        {compareRunId ? (
+          <CompareView runId={compareRunId} onShowRun={compare} onClose={() => setCompareRunId(null)} />
+        ) : (
+          <DualPane
+            onManageSites={() => setSitesOpen(true)}
+            onNewMirrorJob={(source, destination) => setEditing({ job: null, endpoints: { source, destination } })}
+          />
+        )}
+        <BottomTabs
+          active={tab}
+          onChange={setTab}
+          jobs={<JobsView onNew={() => setEditing({ job: null })} onEdit={(job) => setEditing({ job })} onCompare={compare} />}
+        />
       </main>
       <SitesDialog open={sitesOpen} onClose={() => setSitesOpen(false)} />
+      <JobEditor
+        open={editing !== null}
+        job={editing?.job ?? null}
+        endpoints={editing?.endpoints}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          setTab('jobs');
+        }}
+      />
+      <Toaster toasts={toasts} onDismiss={dismiss} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { Button, IconButton } from '../components/Button.js';
 import { useLive } from '../lib/live.js';
+import { NotifyToggle } from '../features/notifications/components/NotifyToggle.js';
 import { QueueControl } from '../features/transfers/components/QueueControl.js';
 import { useTheme } from './theme.js';
 
@@ -26,6 +27,7 @@ export function Header({ onOpenSites, onSignOut }: { onOpenSites: () => void; on
       <Button icon="server" onClick={onOpenSites}>
         Sites
       </Button>
+      <NotifyToggle />
       <IconButton
         icon={theme === 'dark' ? 'sun' : 'moon'}
         label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}

@@ -23,6 +23,9 @@ const paths = {
   arrowLeft: 'M13.5 8h-10M7 4.5L3.5 8 7 11.5',
   arrowDown: 'M8 2.5v10M4.5 9L8 12.5 11.5 9',
   plus: 'M8 3v10M3 8h10',
+  bell: 'M4 11.5V7a4 4 0 0 1 8 0v4.5l1 1H3zM6.5 14h3',
+  bellOff: 'M4 11.5V7a4 4 0 0 1 8 0v4.5l1 1H3zM6.5 14h3M2.5 2.5l11 11',
+  mirror: 'M2.5 5h9M9 2.5L11.5 5 9 7.5M13.5 11h-9M7 8.5L4.5 11 7 13.5',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -10,7 +10,7 @@ import { usePaneView } from '../hooks/usePaneView.js';
 import { useRefreshAfterTransfers } from '../hooks/useRefreshAfterTransfers.js';
 import { useTransferOptions } from '../hooks/useTransferOptions.js';
 import { joinPath } from '../model/entries.js';
-import { selectedInOrder } from '../model/selection.js';
+import { selectedInOrder } from '../../../lib/selection.js';
 import { ConflictDialog, type Conflict } from './ConflictDialog.js';
 import { Pane } from './Pane.js';
 import { TransferBar } from './TransferBar.js';
@@ -22,8 +22,19 @@ interface Notice {
 
 const other = (id: PaneId): PaneId => (id === 'left' ? 'right' : 'left');
 
+export interface PanePlace {
+  siteId: string;
+  dir: string;
+}
+
+export interface DualPaneProps {
+  onManageSites: () => void;
+  /** "New mirror job from these panes": the left folder as the source, the right one as the destination. */
+  onNewMirrorJob?: (source: PanePlace, destination: PanePlace) => void;
+}
+
 /** The two panes side by side, and everything that moves files between them. */
-export function DualPane({ onManageSites }: { onManageSites: () => void }) {
+export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
   const client = useQueryClient();
   const sites = useSites();
   const online = useOnline();
@@ -143,6 +154,8 @@ export function DualPane({ onManageSites }: { onManageSites: () => void }) {
         options={options}
         onOptions={setOptions}
         busy={sending}
+        onMirror={onNewMirrorJob && (() => onNewMirrorJob({ siteId: left.siteId!, dir: left.path }, { siteId: right.siteId!, dir: right.path }))}
+        canMirror={online && left.siteId !== null && right.siteId !== null && !(left.siteId === right.siteId && left.path === right.path)}
       />
       <Pane {...paneProps('right')} />
       {notice && (

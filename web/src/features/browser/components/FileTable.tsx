@@ -12,7 +12,7 @@ import {
   toggleCursor,
   type CursorMove,
   type PaneSelection,
-} from '../model/selection.js';
+} from '../../../lib/selection.js';
 
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 26;

@@ -10,7 +10,7 @@ import { listingKey, makeDirectory, removeEntry, renameEntry, siteListingsKey } 
 import type { PaneAction, PaneId, PaneState } from '../hooks/usePaneState.js';
 import type { PaneView } from '../hooks/usePaneView.js';
 import { joinPath, parentPath } from '../model/entries.js';
-import { pruneSelection, selectedInOrder } from '../model/selection.js';
+import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
 import { Breadcrumbs } from './Breadcrumbs.js';
 import { FileTable } from './FileTable.js';
 import { NameDialog } from './NameDialog.js';

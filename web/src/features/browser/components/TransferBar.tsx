@@ -10,10 +10,13 @@ export interface TransferBarProps {
   options: TransferOptions;
   onOptions: (patch: Partial<TransferOptions>) => void;
   busy: boolean;
+  /** Save the two panes' folders as a mirror job, left to right; absent where no one wants it. */
+  onMirror?: (() => void) | undefined;
+  canMirror: boolean;
 }
 
 /** The strip between the panes: the two copy buttons and how to copy. */
-export function TransferBar({ canSendRight, canSendLeft, onSendRight, onSendLeft, options, onOptions, busy }: TransferBarProps) {
+export function TransferBar({ canSendRight, canSendLeft, onSendRight, onSendLeft, options, onOptions, busy, onMirror, canMirror }: TransferBarProps) {
   return (
     <div className="transfer-bar" role="group" aria-label="Transfer">
       <Button variant="primary" onClick={onSendRight} disabled={!canSendRight || busy} title="Send the left selection to the right folder">
@@ -41,6 +44,19 @@ export function TransferBar({ canSendRight, canSendLeft, onSendRight, onSendLeft
           </select>
         </label>
       </div>
+      {onMirror && (
+        <div className="transfer-options">
+          <Button
+            icon="mirror"
+            onClick={onMirror}
+            disabled={!canMirror}
+            aria-label="Mirror: new job from these panes"
+            title="Keep the right folder in step with the left one: compare, copy what differs, on a schedule"
+          >
+            Mirror…
+          </Button>
+        </div>
+      )}
     </div>
   );
 }

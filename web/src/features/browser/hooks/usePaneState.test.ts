@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { emptySelection } from '../model/selection.js';
+import { emptySelection } from '../../../lib/selection.js';
 import { paneReducer, type PaneState } from './usePaneState.js';
 
 const start: PaneState = {

@@ -1,5 +1,5 @@
 import { useEffect, useReducer } from 'react';
-import { emptySelection, type PaneSelection } from '../model/selection.js';
+import { emptySelection, type PaneSelection } from '../../../lib/selection.js';
 import type { SortKey, SortOrder } from '../model/entries.js';
 
 export type PaneId = 'left' | 'right';

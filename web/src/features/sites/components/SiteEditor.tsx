@@ -15,7 +15,7 @@ import {
   withTls,
   type SiteFormValues,
 } from '../model/siteForm.js';
-import { CheckField, Field } from './Field.js';
+import { CheckField, Field } from '../../../components/Field.js';
 import { SiteTestPanel } from './SiteTestPanel.js';
 
 export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; onSaved: (site: Site) => void; onDeleted: () => void }) {

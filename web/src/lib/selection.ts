@@ -1,8 +1,8 @@
 /**
- * Multi-select in a file pane, as file managers do it: click selects one, Ctrl/Cmd-click
- * toggles, Shift-click selects the range from the anchor, arrows move the cursor. Pure
- * functions over the visible order of names (a directory's names are unique), so sorting
- * or filtering the pane keeps what is selected.
+ * Multi-select in a list of rows (a file pane, the compare view), as file managers do it:
+ * click selects one, Ctrl/Cmd-click toggles, Shift-click selects the range from the anchor,
+ * arrows move the cursor. Pure functions over the visible order of unique names (a
+ * directory's names, a compare's paths), so sorting or filtering keeps what is selected.
  */
 
 export interface PaneSelection {
