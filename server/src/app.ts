@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
 import { EventBus } from './events.js';
@@ -59,6 +60,21 @@ export interface BuildOptions {
 
 export type App = FastifyInstance;
 
+/**
+ * Query strings and params are text, so they are coerced ("50" → 50); a JSON body is taken as
+ * typed. Coercing it would turn `"minSize": null` into 0 (Nullable's number branch comes
+ * first) and accept `"5"` where a number belongs.
+ */
+function buildValidator(): ValidatorFactory {
+  const fromPool = AjvCompiler();
+  return (externalSchemas, options) => {
+    const typedOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options;
+    const typed = fromPool(externalSchemas, typedOptions);
+    const coerced = fromPool(externalSchemas, options);
+    return (route) => (route.httpPart === 'body' ? typed : coerced)(route);
+  };
+}
+
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const app = Fastify({
     logger:
@@ -72,6 +88,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     // Reject unknown properties instead of silently dropping them (additionalProperties: false).
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     bodyLimit: 256 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job, Run, ServerMessage } from '../../contract/index.js';
+import type { Job, JobCreate, Run, ServerMessage } from '../../contract/index.js';
 import { eventually, openFeed, startTestApp, type TestApp } from './app.js';
 import { addSite } from './faults/api.js';
 import { embedded, seededBytes } from './fixtures.js';
-import { createJob, getJob, getRun, runFinished, runToEnd, runsOf, startRun } from './mirror-api.js';
+import { createJob, getJob, getRun, patchJob, runFinished, runToEnd, runsOf, startRun } from './mirror-api.js';
 import { sampleTree } from './mirror-suite.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -74,6 +74,17 @@ describe('mirror jobs: bad input', () => {
       expect(response.json().error.message, response.body).toContain(field);
     }
     expect((await t.app.inject({ url: '/api/jobs', headers: t.auth })).json()).toEqual([]);
+  });
+
+  it('takes a JSON body as typed: null size limits stay null and can be cleared, a number in quotes is refused', async () => {
+    const { t, body } = await setup();
+    const job = await createJob(t, body({ rules: { minSize: null, maxSize: null } }) as JobCreate);
+    expect([job.rules.minSize, job.rules.maxSize]).toEqual([null, null]);
+    expect((await patchJob(t, job.id, { rules: { minSize: 100 } })).rules.minSize).toBe(100);
+    expect((await patchJob(t, job.id, { rules: { minSize: null } })).rules.minSize).toBeNull();
+    const quoted = await post(t, '/api/jobs', body({ rules: { maxDeletes: '5' } }));
+    expect(quoted.statusCode).toBe(400);
+    expect(quoted.json().error.code).toBe('invalid_request');
   });
 
   it('refuses a destination inside the source on the same site', async () => {

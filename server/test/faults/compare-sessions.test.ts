@@ -8,8 +8,7 @@ import { EventBus } from '../../src/events.js';
 import { compareTrees } from '../../src/mirror/lister.js';
 import { DEFAULT_RULES, entryFilter } from '../../src/mirror/rules.js';
 import { SessionPool } from '../../src/sites/pool.js';
-import { embedded, sessionOptions } from '../fixtures.js';
-import type { TestServer } from '../servers/index.js';
+import { embedded, sessionOptions, type TestServer } from '../fixtures.js';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -73,7 +73,7 @@ describe('the job form', () => {
       name: 'alpha:releases → beta',
       source: endpoints.source,
       destination: endpoints.destination,
-      rules: { compareBy: 'size+time', newerOnly: false, deleteExtras: false, maxDeletes: 100, skip: {}, pass: {} },
+      rules: { compareBy: 'size+time', newerOnly: false, deleteExtras: false, maxDeletes: 100, skip: {}, pass: {}, minSize: null, maxSize: null },
       schedule: null,
       webhook: null,
       enabled: true,
@@ -103,9 +103,8 @@ describe('the job form', () => {
     expect(formToCreate(values).rules?.skip).toEqual({ fileNames: { patterns: ['*.tmp', '.*'], caseSensitive: true } });
   });
 
-  it('sends size limits only when there are some', () => {
-    expect(formToCreate(filled({ minSize: '1 kB', maxSize: '' })).rules).toMatchObject({ minSize: 1000 });
-    expect(formToCreate(filled({ minSize: '1 kB', maxSize: '' })).rules).not.toHaveProperty('maxSize');
+  it('sends an empty size limit as null, so that an edit clears it', () => {
+    expect(formToCreate(filled({ minSize: '1 kB', maxSize: '' })).rules).toMatchObject({ minSize: 1000, maxSize: null });
   });
 
   it('patches only what changed, and the webhook whole when its secret is typed again', () => {

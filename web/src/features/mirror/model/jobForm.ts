@@ -266,21 +266,17 @@ function filtersOf(lists: Record<GlobListName, GlobListValues>): EntryFilters {
 }
 
 function rulesOf(values: JobFormValues): MirrorRulesInput {
-  const rules: MirrorRulesInput = {
+  return {
     compareBy: values.compareBy,
     newerOnly: values.newerOnly,
     deleteExtras: values.deleteExtras,
     maxDeletes: Number(values.maxDeletes),
     skip: filtersOf(values.skip),
     pass: filtersOf(values.pass),
+    // An empty box is "no limit": null, so that an edit can clear a limit set before.
+    minSize: parseSize(values.minSize),
+    maxSize: parseSize(values.maxSize),
   };
-  // No limit is left out rather than sent as null: the server's schema coercion reads a null
-  // size as 0 ("larger than 0 bytes" would skip every file).
-  const minSize = parseSize(values.minSize);
-  const maxSize = parseSize(values.maxSize);
-  if (minSize !== null) rules.minSize = minSize;
-  if (maxSize !== null) rules.maxSize = maxSize;
-  return rules;
 }
 
 /** Call only after validateJobForm found nothing. */
