@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Job, Run, Transfer } from '../../contract/index.js';
 import { eventually, openFeed, startTestApp } from './app.js';
 import { addSite } from './faults/api.js';
-import { startChildBackend, type ChildBackend } from './faults/children.js';
+import { childApi, startChildBackend } from './faults/children.js';
 import { embedded, seededBytes } from './fixtures.js';
 import { createJob, isFinished, patchJob, runsOf, treeOnDisk } from './mirror-api.js';
 
@@ -78,15 +78,6 @@ it('a schedule of every ~1 s fires, skips slots while a run is going, and stops 
 
 const TOKEN = 'mirror-crash-token';
 
-async function api<T>(backend: ChildBackend, method: string, url: string, body?: object): Promise<T> {
-  const response = await fetch(`${backend.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 it('the backend SIGKILLed mid-sync finishes the same run after a restart: identical files, no second run for the slot', async () => {
   const files: Record<string, Buffer> = { 'src/big/movie.bin': seededBytes(8 * MiB, 7) };
@@ -101,9 +92,9 @@ it('the backend SIGKILLed mid-sync finishes the same run after a restart: identi
   let backend = await startChildBackend(dataDir, TOKEN);
   cleanup.push(() => backend.kill());
   const site = (server: typeof a, name: string) =>
-    api<{ id: string }>(backend, 'POST', '/api/sites', { name, host: server.host, port: server.port, user: server.user, password: server.password });
+    childApi<{ id: string }>(backend, 'POST', '/api/sites', { name, host: server.host, port: server.port, user: server.user, password: server.password });
   const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
-  const job = await api<Job>(backend, 'POST', '/api/jobs', {
+  const job = await childApi<Job>(backend, 'POST', '/api/jobs', {
     name: 'crash',
     source: { siteId: src.id, dir: '/src' },
     destination: { siteId: dst.id, dir: '/dst' },
@@ -112,9 +103,9 @@ it('the backend SIGKILLed mid-sync finishes the same run after a restart: identi
 
   // Mid-sync of the big file: its transfer has moved some of it, not all.
   const [running, transferId] = await eventually(async () => {
-    const [run] = await api<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
+    const [run] = await childApi<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
     if (run?.state !== 'syncing' || !run.transferId) return null;
-    const transfer = await api<Transfer>(backend, 'GET', `/api/transfers/${run.transferId}`);
+    const transfer = await childApi<Transfer>(backend, 'GET', `/api/transfers/${run.transferId}`);
     return transfer.bytesDone > 2 * MiB ? ([run, run.transferId] as const) : null;
   }, 30_000);
   await backend.kill();
@@ -123,7 +114,7 @@ it('the backend SIGKILLed mid-sync finishes the same run after a restart: identi
   backend = await startChildBackend(dataDir, TOKEN);
 
   const finished = await eventually(async () => {
-    const run = await api<Run>(backend, 'GET', `/api/runs/${running.id}`);
+    const run = await childApi<Run>(backend, 'GET', `/api/runs/${running.id}`);
     return isFinished(run) ? run : null;
   }, 60_000);
   expect(finished, JSON.stringify(finished)).toMatchObject({ state: 'done', transferId, slot: running.slot, counts: { new: 13 } });
@@ -131,12 +122,12 @@ it('the backend SIGKILLed mid-sync finishes the same run after a restart: identi
 
   // The schedule goes on after it, with the slots it missed meanwhile run once, never beside it.
   const runs = await eventually(async () => {
-    const current = await api<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
+    const current = await childApi<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
     return current.filter(isFinished).length >= 2 ? current : null;
   }, 30_000);
-  await api<Job>(backend, 'PATCH', `/api/jobs/${job.id}`, { enabled: false });
+  await childApi<Job>(backend, 'PATCH', `/api/jobs/${job.id}`, { enabled: false });
   const settled = await eventually(async () => {
-    const current = await api<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
+    const current = await childApi<Run[]>(backend, 'GET', `/api/jobs/${job.id}/runs`);
     return current.every(isFinished) ? current : null;
   });
   expect(settled.filter((r) => r.slot === running.slot)).toHaveLength(1);

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RunState, Verdict } from '../../../contract/index.js';
-import type { Db } from '../store/db.js';
+import { statementCache, type Db } from '../store/db.js';
 import type { ComparedEntry, SideEntry } from './compare.js';
 
 export interface JobRow {
@@ -68,17 +68,10 @@ export type RunFields = Partial<Omit<RunRow, 'id' | 'job_id' | 'state'>>;
 const ACTIVE: RunState[] = ['queued', 'comparing', 'syncing'];
 
 export class MirrorStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Db) {}
-
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
   }
 
   atomically<T>(writes: () => T): T {

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
 import type Database from 'better-sqlite3';
-import type { Db } from '../store/db.js';
+import { statementCache, type Db } from '../store/db.js';
 
 export interface TransferRow {
   id: string;
@@ -79,18 +79,10 @@ export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version
 export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
 
 export class TransferStore {
-  /** Prepared once per distinct SQL text: preparing costs more than running these. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: (text: string) => Database.Statement;
 
-  constructor(private readonly db: Db) {}
-
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
   }
 
   insertTransfer(

@@ -103,6 +103,8 @@ export async function startChildFtpServer(
 
 export interface ChildBackend extends ChildProcessHandle {
   url: string;
+  /** The API token it was started with. */
+  token: string;
 }
 
 /** The real backend (server/src/main.ts) on a data directory, listening on 127.0.0.1. */
@@ -120,5 +122,16 @@ export async function startChildBackend(dataDir: string, token: string): Promise
     },
     /listening on (http:\/\/\S+)/,
   );
-  return { ...handle, url: match[1]! };
+  return { ...handle, url: match[1]!, token };
+}
+
+/** A JSON API call to a child backend with its token; any status but 2xx throws with the body. */
+export async function childApi<T>(backend: ChildBackend, method: string, url: string, body?: object): Promise<T> {
+  const response = await fetch(`${backend.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${backend.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
 }

@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Transfer } from '../../../contract/index.js';
 import { eventually } from '../app.js';
 import { embedded, seededBytes, sha256, type TestServer } from '../fixtures.js';
-import { startChildBackend, type ChildBackend } from './children.js';
+import { childApi, startChildBackend } from './children.js';
 import { startScriptedServer } from './scripted-server.js';
 
 const TOKEN = 'crash-mid-walk-token';
@@ -21,15 +21,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function api<T>(backend: ChildBackend, method: string, url: string, body?: object): Promise<T> {
-  const response = await fetch(`${backend.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 /** Every file below root, relative path → sha256; directories as `dir/`. */
 function treeOf(root: string): Record<string, string> {
@@ -78,7 +69,7 @@ it('resumes a directory walk cut short by SIGKILL: every file once, identical, n
   let backend = await startChildBackend(dataDir, TOKEN);
   cleanup.push(() => backend.kill());
   const site = (server: TestServer, port: number, name: string) =>
-    api<{ id: string }>(backend, 'POST', '/api/sites', {
+    childApi<{ id: string }>(backend, 'POST', '/api/sites', {
       name,
       host: server.host,
       port,
@@ -86,30 +77,30 @@ it('resumes a directory walk cut short by SIGKILL: every file once, identical, n
       password: server.password,
     });
   const [src, dst] = [await site(a, slowSource.port, 'A'), await site(b, b.port, 'B')];
-  const created = await api<Transfer>(backend, 'POST', '/api/transfers', {
+  const created = await childApi<Transfer>(backend, 'POST', '/api/transfers', {
     source: { siteId: src.id, path: '/tree' },
     destination: { siteId: dst.id, dir: '/in' },
   });
 
   // Kill as soon as copying has begun: the walk has found only part of the tree by then.
   await eventually(
-    async () => (await api<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone >= 2,
+    async () => (await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone >= 2,
     20_000,
     20,
   );
   await backend.kill();
 
   backend = await startChildBackend(dataDir, TOKEN);
-  const atRestart = await api<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
+  const atRestart = await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
   expect(atRestart.filesTotal).toBeLessThan(total); // the crash really came mid-walk
   expect(atRestart.filesDone).toBeGreaterThanOrEqual(2);
 
   const done = await eventually(async () => {
-    const current = await api<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
+    const current = await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
     return current.state === 'done' || current.state === 'failed' ? current : null;
   }, 25_000);
   expect(done).toMatchObject({ state: 'done', kind: 'dir', filesDone: total, filesTotal: total, filesFailed: 0 });
-  const listed = await api<{ path: string }[]>(backend, 'GET', `/api/transfers/${created.id}/files`);
+  const listed = await childApi<{ path: string }[]>(backend, 'GET', `/api/transfers/${created.id}/files`);
   expect(new Set(listed.map((f) => f.path)).size).toBe(total);
   expect(treeOf(path.join(b.root, 'in', 'tree'))).toEqual(treeOf(path.join(a.root, 'tree')));
 });
