@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { LiveEvent, Transfer, TransferCreate } from '../contract/index.js';
 import { buildApp, type App } from '../server/src/app.js';
 import { readConfig } from '../server/src/config.js';
+import type { ServerPair } from './servers.js';
 
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 const FINISHED = new Set(['done', 'failed', 'cancelled']);
@@ -43,6 +44,13 @@ export class ApiClient {
   async addSite(site: SiteSpec): Promise<string> {
     const created = await this.request<{ id: string }>('POST', '/api/sites', site);
     return created.id;
+  }
+
+  /** The pair's two servers as sites named "source" and "destination"; their ids. */
+  async addPair(pair: ServerPair, maxConnections: number): Promise<{ source: string; destination: string }> {
+    const site = (name: string, server: ServerPair['source']) =>
+      this.addSite({ name, host: server.host, port: server.port, user: server.user, password: server.password, maxConnections });
+    return { source: await site('source', pair.source), destination: await site('destination', pair.destination) };
   }
 
   createTransfer(body: TransferCreate): Promise<Transfer> {

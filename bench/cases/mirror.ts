@@ -301,17 +301,7 @@ class PasvMirror {
     try {
       const app = await PasvMirror.backend(dataDir);
       try {
-        const site = (name: string, server: ServerPair['source']) =>
-          app.addSite({
-            name,
-            host: server.host,
-            port: server.port,
-            user: server.user,
-            password: server.password,
-            maxConnections: PARALLEL,
-          });
-        const source = await site('source', pair.source);
-        const destination = await site('destination', pair.destination);
+        const { source, destination } = await app.addPair(pair, PARALLEL);
         const job = await app.request<Job>('POST', '/api/jobs', {
           name: 'bench mirror',
           source: { siteId: source, dir: `/${TREE}` },

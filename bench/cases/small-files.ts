@@ -92,17 +92,7 @@ async function engineRun(pair: ServerPair): Promise<{ value: number } & Record<s
 async function pasvRun(pair: ServerPair, concurrency: number): Promise<{ value: number } & Record<string, unknown>> {
   const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency) });
   try {
-    const site = (name: string, server: ServerPair['source']) =>
-      app.addSite({
-        name,
-        host: server.host,
-        port: server.port,
-        user: server.user,
-        password: server.password,
-        maxConnections: concurrency,
-      });
-    const source = await site('source', pair.source);
-    const destination = await site('destination', pair.destination);
+    const { source, destination } = await app.addPair(pair, concurrency);
     const logs = [commandLog(pair.source), commandLog(pair.destination)];
     logs.forEach((l) => l.mark());
     const cpu = process.cpuUsage();
