@@ -148,6 +148,15 @@ test.describe('mirror jobs', () => {
     await page.mouse.move(640, 20);
     await page.screenshot({ path: shotPath('compare.png'), animations: 'disabled' });
 
+    // Sync selected: only the chosen row is copied; nothing else moves, nothing is deleted.
+    await compare.row('2.4.1/SHA256SUMS').click();
+    await compare.button(/^Sync selected/).click();
+    await expect(compare.runState).not.toContainText('dry run');
+    await compare.waitDone(60_000);
+    expect(fs.readFileSync(path.join(destinationRoot, '2.4.1/SHA256SUMS'))).toEqual(fs.readFileSync(path.join(sourceRoot, '2.4.1/SHA256SUMS')));
+    expect(fs.existsSync(path.join(destinationRoot, '2.4.1/pasv-2.4.1-linux-x64.tar.gz'))).toBe(false);
+    expect(fs.existsSync(path.join(destinationRoot, '2.3.9'))).toBe(true);
+
     // Sync all: the copy goes through the queue, extras go after it.
     await compare.button('Sync all').click();
     await expect(compare.runState).not.toContainText('dry run');
@@ -179,7 +188,7 @@ test.describe('mirror jobs', () => {
     await expect(dashboard.toast(`${JOB}: scheduled run finished`).first()).toBeVisible({ timeout: 30_000 });
     const runs = await jobs.showRuns(JOB);
     await expect(runs.getByRole('row').filter({ hasText: 'schedule' }).first()).toBeVisible();
-    await expect(runs.getByRole('row').filter({ hasText: 'manual' })).toHaveCount(3);
+    await expect(runs.getByRole('row').filter({ hasText: 'manual' })).toHaveCount(4);
 
     // Paused, it stays paused.
     await jobs.enabled(JOB).click();
