@@ -225,6 +225,13 @@ describe('mirror runs', () => {
     const copied = (await t.app.inject({ url: `/api/transfers/${selected.transferId}/files`, headers: t.auth })).json() as { path: string }[];
     expect(copied.map((f) => f.path).sort()).toEqual(['/src/docs/guide.md', '/src/docs/notes.md', '/src/docs/old/2019.md', '/src/readme.txt']);
     expect(fs.readdirSync(path.join(b.root, 'dst')).sort()).toEqual(['docs', 'readme.txt']);
+    // The run's bytes are the selection's, not the whole plan's.
+    const selectedBytes = ['docs/guide.md', 'docs/notes.md', 'docs/old/2019.md', 'readme.txt']
+      .map((rel) => fs.statSync(path.join(b.root, 'dst', rel)).size)
+      .reduce((sum, size) => sum + size, 0);
+    expect(selected.bytes).toBe(selectedBytes);
+    expect(dry.bytes).toBe(dry.bytesByVerdict.new + dry.bytesByVerdict.changed);
+    expect(selected.bytes).toBeLessThan(dry.bytes);
     const later = await runFinished(t, (await startRun(t, job.id, { dryRun: true })).id);
     expect(later.counts).toMatchObject({ new: 33 - 6, same: 6 });
   });

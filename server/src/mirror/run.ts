@@ -115,16 +115,17 @@ export class RunExecution {
     if (this.signal.aborted) return;
     for (const note of comparison.notes) this.note(note);
     const { counts, bytes } = tally(comparison.entries);
+    const paths = runPaths(run);
+    const selected = select(comparison.entries, paths);
+    const copies = selected.filter(isCopy);
+    const plannedBytes = copies.reduce((sum, entry) => sum + entry.source!.size, 0);
     store.atomically(() => {
       store.replaceEntries(run.id, job.id, comparison.entries);
-      store.updateRun(run.id, { counts: JSON.stringify(counts), bytes: JSON.stringify(bytes) });
+      store.updateRun(run.id, { counts: JSON.stringify(counts), bytes: JSON.stringify(bytes), planned_bytes: plannedBytes });
     });
     this.deps.changed(run.id);
 
-    const paths = runPaths(run);
-    const selected = select(comparison.entries, paths);
     if (paths) this.note(`limited to ${paths.length} selected ${paths.length === 1 ? 'entry' : 'entries'}`);
-    const copies = selected.filter(isCopy);
     const tooMany = deleteGuard(rules, selected);
     if (run.dry_run) {
       if (tooMany) this.note(`a real run would stop here: ${tooMany.message}`);

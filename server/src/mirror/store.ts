@@ -42,6 +42,8 @@ export interface RunRow {
   counts: string;
   bytes: string;
   deleted: number;
+  /** What the plan copies, in bytes; null on runs from before it was kept. */
+  planned_bytes: number | null;
   transfer_id: string | null;
   notes: string;
   error_code: string | null;

@@ -23,7 +23,7 @@ export function toRun(row: RunRow, jobName?: string): Run {
     ...(row.slot ? { slot: row.slot } : {}),
     ...(row.paths ? { paths: JSON.parse(row.paths) as string[] } : {}),
     counts: parseCounts(row.counts),
-    bytes: bytesByVerdict.new + bytesByVerdict.changed,
+    bytes: row.planned_bytes ?? bytesByVerdict.new + bytesByVerdict.changed,
     bytesByVerdict,
     deleted: row.deleted,
     ...(row.transfer_id ? { transferId: row.transfer_id } : {}),

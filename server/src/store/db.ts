@@ -146,6 +146,9 @@ const MIGRATIONS: string[] = [
    ALTER TABLE transfer_files ADD COLUMN source_mtime_exact INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE transfer_files ADD COLUMN mtime_set INTEGER;
    ALTER TABLE mirror_runs ADD COLUMN paths TEXT;`,
+  // The bytes a run's plan copies: with "Sync selected" only the selection's (null on older
+  // runs, whose plan was every new and changed file).
+  `ALTER TABLE mirror_runs ADD COLUMN planned_bytes INTEGER;`,
 ];
 
 export function openDatabase(dataDir: string): Db {
