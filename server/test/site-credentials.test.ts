@@ -137,7 +137,7 @@ describe('a stored password stays with the endpoint it was given for', () => {
        DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;
        ALTER TABLE transfers DROP COLUMN planned;
        ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN source_mtime_exact;
-       ALTER TABLE transfer_files DROP COLUMN mtime_set;`,
+       ALTER TABLE transfer_files DROP COLUMN mtime_set; DROP INDEX transfer_files_retry;`,
     );
     db.pragma('user_version = 1');
     db.close();

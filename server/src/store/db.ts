@@ -149,6 +149,9 @@ const MIGRATIONS: string[] = [
   // The bytes a run's plan copies: with "Sync selected" only the selection's (null on older
   // runs, whose plan was every new and changed file).
   `ALTER TABLE mirror_runs ADD COLUMN planned_bytes INTEGER;`,
+  // The scheduler asks for the earliest retry on every pass: without this index each pass
+  // visited every queued file of the queue (quadratic over a tree of small files).
+  `CREATE INDEX transfer_files_retry ON transfer_files(next_retry_at) WHERE state = 'queued' AND next_retry_at IS NOT NULL;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

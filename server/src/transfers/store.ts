@@ -78,6 +78,10 @@ export interface FileCounts {
 export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
 export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
 
+/** Named so that a test can check its plan: the partial index, never a scan of the queued files. */
+export const EARLIEST_RETRY_SQL = `SELECT MIN(next_retry_at) AS t FROM transfer_files INDEXED BY transfer_files_retry
+   WHERE state = 'queued' AND next_retry_at IS NOT NULL`;
+
 export class TransferStore {
   private readonly sql: (text: string) => Database.Statement;
 
@@ -209,9 +213,7 @@ export class TransferStore {
 
   /** The earliest retry time among waiting files, to wake the scheduler then. */
   nextRetryAt(): string | null {
-    const row = this.sql(
-      `SELECT MIN(next_retry_at) AS t FROM transfer_files WHERE state = 'queued' AND next_retry_at IS NOT NULL`,
-    ).get() as { t: string | null };
+    const row = this.sql(EARLIEST_RETRY_SQL).get() as { t: string | null };
     return row.t;
   }
 
