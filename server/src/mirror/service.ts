@@ -15,22 +15,20 @@ import type {
   Site,
   Transfer,
 } from '../../../contract/index.js';
-import { CancelledError } from '../ftp/cancel.js';
-import { UnsafeArgumentError } from '../ftp/errors.js';
-import { normalizeRemotePath } from '../ftp/path.js';
-import { ConflictError, InvalidFieldError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { SecretBox } from '../sites/secrets.js';
 import type { SitesService } from '../sites/service.js';
 import type { TransferService } from '../transfers/service.js';
-import type { TransferRow } from '../transfers/store.js';
 import { emptyCounts } from './compare.js';
-import { Notifier, validateWebhookUrl } from './notify.js';
+import { checkOverlap, JobInput } from './job-input.js';
+import type { Notifier } from './notify.js';
 import { resolveRules, DEFAULT_RULES } from './rules.js';
 import { RunExecution, type RunDeps } from './run.js';
 import { nextSlot, validateSchedule } from './schedule.js';
 import { Scheduler, type Clock, type ScheduleTarget } from './scheduler.js';
+import { TransferWaits } from './transfer-waits.js';
 import { MirrorStore, type JobFields, type JobRow, type RunRow } from './store.js';
 import { jobRules, jobSchedule, toEntry, toJob, toRun } from './views.js';
 
@@ -40,45 +38,41 @@ export interface MirrorOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-const FINISHED_TRANSFER = new Set(['done', 'failed', 'cancelled']);
 const DEFAULT_PAGE = 200;
 
 export class MirrorService implements ScheduleTarget {
   readonly store: MirrorStore;
   private readonly scheduler: Scheduler;
   private readonly executions = new Map<string, RunExecution>();
-  /** Runs waiting for their transfer to end, by transfer id. */
-  private readonly transferWaiters = new Map<string, Set<() => void>>();
+  private readonly input: JobInput;
   private readonly deps: RunDeps;
 
   constructor(
     db: ConstructorParameters<typeof MirrorStore>[0],
-    private readonly sites: SitesService,
+    sites: SitesService,
     pool: SessionPool,
     private readonly transfers: TransferService,
     private readonly events: EventBus,
-    private readonly secrets: SecretBox,
+    secrets: SecretBox,
     private readonly notifier: Notifier,
     private readonly options: MirrorOptions = {},
   ) {
     this.store = new MirrorStore(db);
+    this.input = new JobInput(sites, secrets);
+    const waits = new TransferWaits(transfers.store, events);
     this.scheduler = new Scheduler(this.store, this, options.clock);
     this.deps = {
       store: this.store,
       sites,
       pool,
       transfers,
-      transferEnded: (id, signal) => this.transferEnded(id, signal),
+      transferEnded: (id, signal) => waits.ended(id, signal),
       changed: (runId) => this.publishRun(runId),
       ended: (runId) => this.runEnded(runId),
       transferFailed: (runId, transferId) => this.notify(runId, 'transfer.failed', transfers.get(transferId)),
       unexpected: (error) => this.options.log?.('mirror run failed unexpectedly', error),
     };
     sites.onRemoved((site) => this.siteRemoved(site));
-    events.on('event', (event) => {
-      if (event.type === 'transfer.updated' && FINISHED_TRANSFER.has(event.transfer.state)) this.wakeWaiters(event.transfer.id);
-      else if (event.type === 'transfer.removed') this.wakeWaiters(event.id);
-    });
   }
 
   /**
@@ -125,14 +119,14 @@ export class MirrorService implements ScheduleTarget {
 
   create(input: JobCreate): Job {
     const id = crypto.randomUUID();
-    const source = this.endpoint('source', input.source);
-    const destination = this.endpoint('destination', input.destination);
+    const source = this.input.endpoint('source', input.source);
+    const destination = this.input.endpoint('destination', input.destination);
     checkOverlap(source, destination);
     const rules = resolveRules(input.rules, DEFAULT_RULES);
     const schedule = input.schedule ?? null;
     validateSchedule(schedule);
     const enabled = input.enabled ?? true;
-    const webhook = this.webhookColumns(id, input.webhook ?? null, null);
+    const webhook = this.input.webhookColumns(id, input.webhook ?? null, null);
     this.store.insertJob(
       {
         name: input.name,
@@ -156,15 +150,23 @@ export class MirrorService implements ScheduleTarget {
     const current = this.jobRow(id);
     const fields: JobFields = {};
     if (patch.name !== undefined) fields.name = patch.name;
-    const source = patch.source ? this.endpoint('source', patch.source) : { siteId: current.source_site, dir: current.source_dir };
+    const source = patch.source
+      ? this.input.endpoint('source', patch.source)
+      : { siteId: current.source_site, dir: current.source_dir };
     const destination = patch.destination
-      ? this.endpoint('destination', patch.destination)
+      ? this.input.endpoint('destination', patch.destination)
       : { siteId: current.dest_site, dir: current.dest_dir };
     if (patch.source || patch.destination) {
       checkOverlap(source, destination);
-      Object.assign(fields, { source_site: source.siteId, source_dir: source.dir, dest_site: destination.siteId, dest_dir: destination.dir });
+      Object.assign(fields, {
+        source_site: source.siteId,
+        source_dir: source.dir,
+        dest_site: destination.siteId,
+        dest_dir: destination.dir,
+      });
       // Another destination may or may not keep times: learn it again.
-      if (destination.siteId !== current.dest_site || destination.dir !== current.dest_dir) fields.dest_keeps_times = null;
+      if (destination.siteId !== current.dest_site || destination.dir !== current.dest_dir)
+        fields.dest_keeps_times = null;
     }
     if (patch.rules) fields.rules = JSON.stringify(resolveRules(patch.rules, jobRules(current)));
     const schedule = patch.schedule === undefined ? jobSchedule(current) : patch.schedule;
@@ -172,12 +174,12 @@ export class MirrorService implements ScheduleTarget {
       validateSchedule(schedule);
       fields.schedule = schedule ? JSON.stringify(schedule) : null;
     }
-    if (patch.webhook !== undefined) Object.assign(fields, this.webhookColumns(id, patch.webhook, current));
+    if (patch.webhook !== undefined) Object.assign(fields, this.input.webhookColumns(id, patch.webhook, current));
     const enabled = patch.enabled ?? current.enabled === 1;
     if (patch.enabled === true && current.disabled_reason) {
       // Re-enabling a job pasv disabled: its sites must exist now (a patch may have replaced them).
-      this.endpoint('source', source);
-      this.endpoint('destination', destination);
+      this.input.endpoint('source', source);
+      this.input.endpoint('destination', destination);
       fields.disabled_reason = null;
     }
     if (patch.enabled !== undefined) fields.enabled = Number(enabled);
@@ -206,11 +208,19 @@ export class MirrorService implements ScheduleTarget {
   run(jobId: string, request: RunRequest = {}): Run {
     const job = this.jobRow(jobId);
     if (job.enabled !== 1) {
-      throw new ConflictError(job.disabled_reason ? `the job is disabled: ${job.disabled_reason}` : 'the job is paused: enable it to run it');
+      throw new ConflictError(
+        job.disabled_reason ? `the job is disabled: ${job.disabled_reason}` : 'the job is paused: enable it to run it',
+      );
     }
     const active = this.store.activeRun(jobId);
     if (active) throw new ConflictError(`the job is already running (run ${active.id}, ${active.state})`);
-    const row = this.insertRun(job, { dryRun: request.dryRun ?? false, trigger: 'manual', slot: null, paths: request.paths, notes: [] });
+    const row = this.insertRun(job, {
+      dryRun: request.dryRun ?? false,
+      trigger: 'manual',
+      slot: null,
+      paths: request.paths,
+      notes: [],
+    });
     return this.toRun(row!);
   }
 
@@ -260,7 +270,11 @@ export class MirrorService implements ScheduleTarget {
   entries(runId: string, query: RunEntriesQuery): RunEntriesPage {
     this.runRow(runId);
     const limit = query.limit ?? DEFAULT_PAGE;
-    const rows = this.store.entries(runId, { verdict: query.verdict, afterSeq: Number(query.cursor ?? 0), limit: limit + 1 });
+    const rows = this.store.entries(runId, {
+      verdict: query.verdict,
+      afterSeq: Number(query.cursor ?? 0),
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     return { entries: page.map(toEntry), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
   }
@@ -269,7 +283,13 @@ export class MirrorService implements ScheduleTarget {
 
   private insertRun(
     job: JobRow,
-    options: { dryRun: boolean; trigger: 'manual' | 'schedule'; slot: string | null; paths?: string[]; notes: string[] },
+    options: {
+      dryRun: boolean;
+      trigger: 'manual' | 'schedule';
+      slot: string | null;
+      paths?: string[];
+      notes: string[];
+    },
   ): RunRow | null {
     const counts = JSON.stringify(emptyCounts());
     const row = this.store.insertRun({
@@ -298,37 +318,11 @@ export class MirrorService implements ScheduleTarget {
     });
   }
 
-  private transferEnded(id: string, signal: AbortSignal): Promise<TransferRow | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.transferWaiters.get(id) ?? new Set<() => void>();
-      const onAbort = () => {
-        waiters.delete(check);
-        reject(new CancelledError());
-      };
-      const check = () => {
-        const row = this.transfers.store.transfer(id);
-        if (row && !FINISHED_TRANSFER.has(row.state)) return;
-        waiters.delete(check);
-        if (waiters.size === 0) this.transferWaiters.delete(id);
-        signal.removeEventListener('abort', onAbort);
-        resolve(row);
-      };
-      if (signal.aborted) return onAbort();
-      waiters.add(check);
-      this.transferWaiters.set(id, waiters);
-      signal.addEventListener('abort', onAbort, { once: true });
-      check();
-    });
-  }
-
-  private wakeWaiters(transferId: string): void {
-    for (const check of [...(this.transferWaiters.get(transferId) ?? [])]) check();
-  }
-
   /** A site a job uses is gone: the job stops (schedule kept) and says why. */
   private siteRemoved(site: Site): void {
     for (const job of this.store.jobsUsingSite(site.id)) {
-      const side = job.source_site === site.id ? (job.dest_site === site.id ? 'source and destination' : 'source') : 'destination';
+      const side =
+        job.source_site === site.id ? (job.dest_site === site.id ? 'source and destination' : 'source') : 'destination';
       this.store.updateJob(job.id, {
         enabled: 0,
         next_run_at: null,
@@ -349,8 +343,7 @@ export class MirrorService implements ScheduleTarget {
     const run = this.store.run(runId);
     const job = run && this.store.job(run.job_id);
     if (!run || !job?.webhook_url) return;
-    const secret = job.webhook_secret_enc ? this.secrets.open(job.webhook_secret_enc, webhookContext(job.id, job.webhook_url)) : null;
-    this.notifier.send(job.webhook_url, secret, {
+    this.notifier.send(job.webhook_url, this.input.webhookSecret(job), {
       event,
       at: new Date().toISOString(),
       job: this.toJob(job),
@@ -371,35 +364,6 @@ export class MirrorService implements ScheduleTarget {
     const job = this.get(id);
     this.events.publish({ type: 'job.updated', job });
     return job;
-  }
-
-  /** A sealed secret is bound to the job and its URL: a new URL without a new secret has none. */
-  private webhookColumns(
-    jobId: string,
-    input: JobCreate['webhook'] | null,
-    current: JobRow | null,
-  ): Pick<JobRow, 'webhook_url' | 'webhook_secret_enc'> {
-    if (!input) return { webhook_url: null, webhook_secret_enc: null };
-    validateWebhookUrl(input.url);
-    if (input.secret) return { webhook_url: input.url, webhook_secret_enc: this.secrets.seal(input.secret, webhookContext(jobId, input.url)) };
-    const keep = current?.webhook_url === input.url ? current.webhook_secret_enc : null;
-    return { webhook_url: input.url, webhook_secret_enc: keep };
-  }
-
-  /** A job's end: its site must exist and its dir be a safe absolute path; the field is named otherwise. */
-  private endpoint(field: 'source' | 'destination', input: { siteId: string; dir: string }): { siteId: string; dir: string } {
-    try {
-      this.sites.get(input.siteId);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new InvalidFieldError(`${field}.siteId`, `no site with id ${input.siteId}`);
-      throw error;
-    }
-    try {
-      return { siteId: input.siteId, dir: normalizeRemotePath(input.dir) };
-    } catch (error) {
-      if (error instanceof UnsafeArgumentError) throw new InvalidFieldError(`${field}.dir`, error.message);
-      throw error;
-    }
   }
 
   private jobRow(id: string): JobRow {
@@ -424,18 +388,5 @@ export class MirrorService implements ScheduleTarget {
 
   private now(): Date {
     return new Date(this.options.clock?.now() ?? Date.now());
-  }
-}
-
-function webhookContext(jobId: string, url: string): string {
-  return JSON.stringify(['webhook', jobId, url]);
-}
-
-/** On one site, neither dir may hold the other: the mirror would copy into what it compares. */
-function checkOverlap(source: { siteId: string; dir: string }, destination: { siteId: string; dir: string }): void {
-  if (source.siteId !== destination.siteId) return;
-  const within = (a: string, b: string) => a === b || b === '/' || a.startsWith(`${b}/`);
-  if (within(source.dir, destination.dir) || within(destination.dir, source.dir)) {
-    throw new InvalidFieldError('destination.dir', `${destination.dir} overlaps the source dir ${source.dir} on the same site`);
   }
 }
