@@ -214,7 +214,8 @@ export class Runner {
           this.transitions.walkFailed(transfer.id, attempts, failure);
         }
       } finally {
-        if (!this.transitions.settle(transfer.id)) this.service.emitNow(transfer.id);
+        if (this.transitions.settle(transfer.id)) this.forget(transfer.id);
+        else this.service.emitNow(transfer.id);
         this.end(key, job);
       }
     })();
@@ -280,9 +281,15 @@ export class Runner {
       } finally {
         this.live.delete(file.id);
         this.end(file.id, job);
-        this.transitions.settle(transfer.id);
+        if (this.transitions.settle(transfer.id)) this.forget(transfer.id);
       }
     })();
+  }
+
+  /** A transfer ended: what was kept about it in memory goes (a retry learns it again). */
+  private forget(transferId: string): void {
+    this.shownMode.delete(transferId);
+    this.timesRefused.delete(transferId);
   }
 
   /**
