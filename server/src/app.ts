@@ -26,7 +26,7 @@ import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
-import { openDatabase } from './store/db.js';
+import { groupCommit, openDatabase } from './store/db.js';
 import type { RunnerOptions } from './transfers/runner.js';
 import { TransferService } from './transfers/service.js';
 
@@ -93,6 +93,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const db = openDatabase(config.dataDir);
+  // Nothing leaves the process (an HTTP reply, a WebSocket message) before what it reports is committed.
+  const commits = groupCommit(db);
   const events = new EventBus();
   const secrets = SecretBox.open(config.dataDir);
   const sites = new SitesService(db, secrets, events, config.hostPolicy);
@@ -119,7 +121,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const hub = new Hub(
     events,
     () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
-    { flushMs: options.hubFlushMs },
+    { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
   app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub });
 
@@ -132,6 +134,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // First of all hooks, so no route, static file or upgrade answers a foreign Host.
   app.addHook('onRequest', hostGuard(config));
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    commits.flush();
+    return payload;
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -175,6 +181,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await transfers.stop();
     await pool.close();
   });
-  app.addHook('onClose', async () => db.close());
+  app.addHook('onClose', async () => {
+    commits.flush();
+    db.close();
+  });
   return app;
 }

@@ -43,6 +43,11 @@ export interface CopyRequest extends TransferWatch {
   onNote?: (note: string) => void;
   /** Called when the mode of the attempt under way is known. */
   onAttempt?: (mode: 'fxp' | 'relay') => void;
+  /**
+   * Called once when the bytes have moved and both sessions are free for other work; the
+   * checks (size, hash) come after. A caller with more files may start the next one then.
+   */
+  onTransferred?: () => void;
 }
 
 export interface CopyResult {
@@ -90,6 +95,12 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     throw new FtpReplyError(550, `${request.sourcePath}: no such file on the source`, `SIZE ${request.sourcePath}`);
   }
 
+  let toldTransferred = false;
+  const transferred = () => {
+    if (toldTransferred) return;
+    toldTransferred = true;
+    request.onTransferred?.();
+  };
   let lastRefusal: FxpRefusedError | null = null;
   for (const [index, attempt] of attempts.entries()) {
     // Both logins at once: a cold copy should not pay them one after the other.
@@ -104,9 +115,10 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     }
     request.onAttempt?.(attempt.mode);
     try {
-      const common = { ...request, source, destination, offset, size: sourceSize };
+      const common = { ...request, source, destination, offset, size: sourceSize, onTransferred: transferred };
       const result =
         attempt.mode === 'fxp' ? await fxpCopy({ ...common, passive: attempt.passive }) : await relayCopy(common);
+      transferred();
       request.onProgress?.(sourceSize);
       const hash = request.verifyHash === false ? null : await step(verifyHash(source, destination, request));
       return {

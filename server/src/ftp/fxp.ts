@@ -30,6 +30,8 @@ export interface FxpRequest extends TransferWatch {
   probe?: SessionProvider;
   /** With TLS on both data channels and no SSCN/CPSV, allow PROT C for this copy. */
   allowClearData?: boolean;
+  /** Both final replies are in and the sessions are free; the size check is still to come. */
+  onTransferred?: () => void;
 }
 
 export interface FxpResult {
@@ -64,12 +66,30 @@ export interface TaskPair {
  * Both sessions are held for the whole sequence: a keepalive NOOP between PASV and the
  * transfer command, or a SIZE between REST and STOR, would break it.
  */
-export function fxpCopy(request: FxpRequest): Promise<FxpResult> {
-  return request.source.task((source) => request.destination.task((destination) => runFxp(request, { source, destination })));
+export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
+  const startedAt = Date.now();
+  const secureData = await request.source.task((source) =>
+    request.destination.task((destination) => runFxp(request, { source, destination })),
+  );
+  // The sessions are free: the next file's PASV may go out while this one's size is checked.
+  request.onTransferred?.();
+  const finalSize = await untilAborted(destinationSize(request), request.signal);
+  if (finalSize !== request.size) {
+    throw new FtpConnectionError(
+      'protocol',
+      `both servers reported success but the destination holds ${finalSize ?? 'no'} bytes of ${request.size}`,
+    );
+  }
+  return {
+    bytes: request.size - request.offset,
+    durationMs: Date.now() - startedAt,
+    passive: request.passive,
+    secureData,
+  };
 }
 
-async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
-  const startedAt = Date.now();
+/** The exchange itself, both sessions held: PASV, PORT, REST, RETR and STOR, both final replies. */
+async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
   const { source, destination } = pair;
   const passive = request.passive === 'source' ? source : destination;
   const active = request.passive === 'source' ? destination : source;
@@ -137,20 +157,7 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<FxpResult> {
   } finally {
     if (secure.restoreProtection) await step(restoreProtection(pair)).catch(() => undefined);
   }
-
-  const finalSize = await step(destinationSize({ ...request, destination }));
-  if (finalSize !== request.size) {
-    throw new FtpConnectionError(
-      'protocol',
-      `both servers reported success but the destination holds ${finalSize ?? 'no'} bytes of ${request.size}`,
-    );
-  }
-  return {
-    bytes: request.size - request.offset,
-    durationMs: Date.now() - startedAt,
-    passive: request.passive,
-    secureData: secure.protectedData,
-  };
+  return secure.protectedData;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface HubOptions {
   maxPendingLogLines?: number;
   /** Ping interval; a client that misses a pong is closed (default 30 s). */
   heartbeatMs?: number;
+  /** Called before anything is sent: the store commits what an event may report (GroupCommit). */
+  beforeSend?: () => void;
 }
 
 type SnapshotBody = Omit<Snapshot, 'type'>;
@@ -38,6 +40,7 @@ class Client {
 
   send(message: Omit<ServerMessage, 'seq'> | LiveEvent): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.options.beforeSend();
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.socket.close(1013, 'too slow: reconnect and resync');
       return;
@@ -127,6 +130,7 @@ export class Hub {
       maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
       maxPendingLogLines: options.maxPendingLogLines ?? 500,
       heartbeatMs: options.heartbeatMs ?? 30_000,
+      beforeSend: options.beforeSend ?? (() => undefined),
     };
     events.on('event', this.onEvent);
     this.flushTimer = setInterval(() => this.clients.forEach((c) => c.flush()), this.options.flushMs);

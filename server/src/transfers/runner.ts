@@ -10,6 +10,8 @@ import type { Side } from '../ftp/supervise.js';
 import { describeError, isTransient } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
+import type { GroupCommit } from '../store/db.js';
+import { FileCursor } from './cursor.js';
 import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
@@ -35,10 +37,19 @@ interface Job {
   controller: AbortController;
   /** The sessions it holds, released when it ends or is cancelled, whichever comes first. */
   leases: Lease[];
+  /** A lane's two leases, taken for its first file and shared by the next. */
+  pair?: Promise<[Lease, Lease]> | null;
 }
 
 /** Why a job was stopped: the user cancelled, or the server is shutting down (re-queue). */
 const SHUTDOWN = 'shutdown';
+
+/**
+ * From this size on, a file remembers that our STOR reached the destination, so that a retry
+ * resumes it (REST) instead of starting over. A smaller file costs less to copy again than
+ * the write; with if-exists "skip" every file needs it, or a retry would skip our own part.
+ */
+const RESUME_MARK_BYTES = 1024 * 1024;
 
 export class Runner {
   paused = false;
@@ -50,6 +61,11 @@ export class Runner {
   private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
   /** Transfers whose destination said it cannot set modification times: not asked again. */
   private readonly timesRefused = new Set<string>();
+  /** Each transfer's files ready to run, read ahead (cursor.ts). */
+  private readonly cursors = new Map<string, FileCursor>();
+  /** The queue position of the first transfer that has files ready but no slot: lanes behind it yield. */
+  private waitingAhead: number | null = null;
+  private lanes = 0;
   private scheduled = false;
   private stopping = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -60,6 +76,7 @@ export class Runner {
     private readonly sites: SitesService,
     private readonly pool: SessionPool,
     private readonly service: TransferService,
+    private readonly commits: GroupCommit,
     private readonly options: RunnerOptions = {},
   ) {}
 
@@ -93,6 +110,7 @@ export class Runner {
    * pool never hands one out mid-sequence), which also ends the commands they were waiting on.
    */
   abortTransfer(transferId: string): void {
+    this.cursors.delete(transferId);
     for (const [key, job] of this.jobs) {
       if (job.transferId !== transferId) continue;
       job.controller.abort();
@@ -106,31 +124,47 @@ export class Runner {
     const running = [...this.jobs.values()];
     for (const job of running) job.controller.abort(SHUTDOWN);
     await waitUntil(() => this.jobs.size === 0, 15_000);
+    this.commits.flush();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
 
+  /**
+   * Give free slots to transfers in queue order: a walk where one is due, and lanes (a source
+   * and a destination session that copy the transfer's files one after another) while files
+   * are ready. A running lane takes its next file itself, so this runs when a job ends or work
+   * arrives, not once per file.
+   */
   private fill(): void {
     if (this.paused || this.stopping) return;
-    const limit = this.options.concurrency ?? 4;
+    const limit = this.concurrency();
     const now = new Date().toISOString();
     const active = this.store.active();
+    this.waitingAhead = null;
     for (const transfer of active) {
-      if (this.jobs.size >= limit) break;
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
       const sites = [transfer.source_site, transfer.dest_site];
       // Files found so far may run while the walk goes on.
-      if (!transfer.expanded && !this.jobs.has(`walk:${transfer.id}`) && this.hasRoom(sites)) this.startWalk(transfer);
-      const room = limit - this.jobs.size;
-      if (room <= 0) break;
-      for (const file of this.store.runnableFiles(transfer.id, now, room)) {
-        if (this.jobs.size >= limit || !this.hasRoom(sites)) break;
-        if (this.jobs.has(file.id)) continue;
-        this.startFile(transfer, file);
+      if (!transfer.expanded && !this.jobs.has(`walk:${transfer.id}`) && this.jobs.size < limit && this.hasRoom(sites)) {
+        this.startWalk(transfer);
       }
+      const cursor = this.cursorOf(transfer.id);
+      const lanes = Math.min(cursor.ready(), limit - this.jobs.size);
+      for (let i = 0; i < lanes && this.hasRoom(sites); i++) this.startLane(transfer, cursor);
+      if (cursor.ready() > 0 && this.waitingAhead === null) this.waitingAhead = transfer.position;
+      if (this.jobs.size >= limit) break;
     }
     this.service.publishQueue(active);
     this.armRetryTimer(active);
+  }
+
+  private cursorOf(transferId: string): FileCursor {
+    let cursor = this.cursors.get(transferId);
+    if (!cursor) {
+      cursor = new FileCursor(this.store, transferId);
+      this.cursors.set(transferId, cursor);
+    }
+    return cursor;
   }
 
   private hasRoom(sites: string[]): boolean {
@@ -221,73 +255,133 @@ export class Runner {
     })();
   }
 
-  private startFile(transfer: TransferRow, file: FileRow): void {
-    const attempts = file.attempts + 1;
-    // Read as queued in this same tick; if it is not any more, whoever moved it owns it.
-    if (!this.transitions.fileStarted(file, attempts)) return;
-    const job = this.begin(file.id, transfer.id, [transfer.source_site, transfer.dest_site]);
-    this.live.set(file.id, { transferId: transfer.id, position: 0 });
+  /**
+   * A lane: one source and one destination session copying a transfer's ready files in turn,
+   * kept warm from file to file. The next file starts the moment the last one's bytes have
+   * moved (both final replies in), while that one's size check and its row are still being
+   * finished. It ends when no file is ready, the queue pauses, or a transfer ahead of this one
+   * in the queue waits for a slot.
+   */
+  private startLane(transfer: TransferRow, cursor: FileCursor): void {
+    const key = `lane:${transfer.id}:${++this.lanes}`;
+    const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.transitions.started(transfer);
     void (async () => {
-      const leases = job.leases;
+      const finishing = new Set<Promise<void>>();
       try {
-        const source = this.sites.get(transfer.source_site);
-        const destination = this.sites.get(transfer.dest_site);
-        leases.push(await this.pool.lease(source.id, job.controller.signal));
-        leases.push(await this.pool.lease(destination.id, job.controller.signal));
-        const result = await copyFile({
-          source: leases[0]!,
-          destination: leases[1]!,
-          probe: this.pool.shared(destination.id),
-          sourcePath: file.source_path,
-          // The walk's size saves a SIZE per file; a retry asks the server again.
-          sourceSize: attempts === 1 ? file.size : undefined,
-          destinationPath: file.dest_path,
-          mode: transfer.requested_mode,
-          passive: passiveSide(source.passive, destination.passive),
-          relayAllowed: source.relayAllowed && destination.relayAllowed,
-          allowClearData: source.allowClearData && destination.allowClearData,
-          // Once our STOR has written to the destination, its file is ours: resume it.
-          ifExists: file.started ? 'resume' : transfer.if_exists,
-          signal: job.controller.signal,
-          stallTimeoutMs: this.options.stallTimeoutMs,
-          finalReplyTimeoutMs: this.options.finalReplyTimeoutMs,
-          onProgress: (position) => {
-            this.live.set(file.id, { transferId: transfer.id, position });
-            this.service.touch(transfer.id);
-          },
-          onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
-          onAttempt: (mode) => {
-            // The transfer shows relay once any of its files needed it (the file's own mode is
-            // written when it ends).
-            const shown = this.shownMode.get(transfer.id) ?? this.store.transfer(transfer.id)?.mode;
-            if (shown !== mode && shown !== 'relay') {
-              this.shownMode.set(transfer.id, mode);
-              this.store.updateTransfer(transfer.id, { mode });
-              this.service.emitNow(transfer.id);
-            }
-          },
-          onDestinationOpened: () => this.store.updateFile(file.id, { started: 1 }),
-        });
-        const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, leases[0]!, leases[1]!) : null;
-        this.transitions.fileDone(file, {
-          size: result.size,
-          mode: result.mode,
-          verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
-          mtime_set: timeSet,
-        });
-      } catch (error) {
-        this.fileEnded(file, attempts, error, job.controller.signal);
+        for (;;) {
+          if (job.controller.signal.aborted || this.paused || this.stopping) break;
+          if (this.waitingAhead !== null && this.waitingAhead < transfer.position) break;
+          const file = this.claim(cursor);
+          if (!file) break;
+          let transferred!: () => void;
+          const sessionsFree = new Promise<void>((resolve) => (transferred = resolve));
+          const copy = this.copyOne(transfer, file, job, transferred);
+          finishing.add(copy);
+          void copy.then(() => finishing.delete(copy));
+          await Promise.race([sessionsFree, copy]);
+        }
+        await Promise.all(finishing);
       } finally {
-        this.live.delete(file.id);
-        this.end(file.id, job);
+        this.end(key, job);
         if (this.transitions.settle(transfer.id)) this.forget(transfer.id);
       }
     })();
   }
 
+  /** The next ready file, now marked running; undefined when none is ready. */
+  private claim(cursor: FileCursor): FileRow | undefined {
+    for (let file = cursor.next(); file; file = cursor.next()) {
+      // Read as queued a moment ago; if it is not any more, whoever moved it owns it.
+      if (this.commits.run(() => this.transitions.fileStarted(file, file.attempts + 1))) return file;
+    }
+    return undefined;
+  }
+
+  /** Copy one claimed file on the lane's sessions and write how it ended. Never rejects. */
+  private async copyOne(transfer: TransferRow, file: FileRow, job: Job, transferred: () => void): Promise<void> {
+    const attempts = file.attempts + 1;
+    this.live.set(file.id, { transferId: transfer.id, position: 0 });
+    try {
+      const source = this.sites.get(transfer.source_site);
+      const destination = this.sites.get(transfer.dest_site);
+      const [sourceLease, destinationLease] = await this.leasePair(job, source.id, destination.id);
+      const result = await copyFile({
+        source: sourceLease,
+        destination: destinationLease,
+        probe: this.pool.shared(destination.id),
+        sourcePath: file.source_path,
+        // The walk's size saves a SIZE per file; a retry asks the server again.
+        sourceSize: attempts === 1 ? file.size : undefined,
+        destinationPath: file.dest_path,
+        mode: transfer.requested_mode,
+        passive: passiveSide(source.passive, destination.passive),
+        relayAllowed: source.relayAllowed && destination.relayAllowed,
+        allowClearData: source.allowClearData && destination.allowClearData,
+        // Once our STOR has written to the destination, its file is ours: resume it.
+        ifExists: file.started ? 'resume' : transfer.if_exists,
+        signal: job.controller.signal,
+        stallTimeoutMs: this.options.stallTimeoutMs,
+        finalReplyTimeoutMs: this.options.finalReplyTimeoutMs,
+        onProgress: (position) => {
+          this.live.set(file.id, { transferId: transfer.id, position });
+          this.service.touch(transfer.id);
+        },
+        onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
+        onAttempt: (mode) => {
+          // The transfer shows relay once any of its files needed it (the file's own mode is
+          // written when it ends).
+          const shown = this.shownMode.get(transfer.id) ?? this.store.transfer(transfer.id)?.mode;
+          if (shown !== mode && shown !== 'relay') {
+            this.shownMode.set(transfer.id, mode);
+            this.store.updateTransfer(transfer.id, { mode });
+            this.service.emitNow(transfer.id);
+          }
+        },
+        onDestinationOpened: () => {
+          if (transfer.if_exists !== 'skip' && file.size < RESUME_MARK_BYTES) return;
+          this.store.updateFile(file, { started: 1 });
+          this.commits.flush(); // before our bytes can land there, or a retry after a crash may skip them
+        },
+        onTransferred: transferred,
+      });
+      const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, sourceLease, destinationLease) : null;
+      this.commits.run(() =>
+        this.transitions.fileDone(file, {
+          size: result.size,
+          mode: result.mode,
+          verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
+          mtime_set: timeSet,
+        }),
+      );
+    } catch (error) {
+      this.commits.run(() => this.fileEnded(file, attempts, error, job.controller.signal));
+    } finally {
+      this.live.delete(file.id);
+    }
+  }
+
+  /** The lane's two sessions, leased on its first file and kept until the lane ends. */
+  private leasePair(job: Job, sourceSite: string, destinationSite: string): Promise<[Lease, Lease]> {
+    job.pair ??= (async (): Promise<[Lease, Lease]> => {
+      let source: Lease | undefined;
+      try {
+        source = await this.pool.lease(sourceSite, job.controller.signal);
+        const destination = await this.pool.lease(destinationSite, job.controller.signal);
+        job.leases.push(source, destination);
+        return [source, destination];
+      } catch (error) {
+        source?.release();
+        job.pair = null; // the lane's next file tries again (a removed site fails each file clearly)
+        throw error;
+      }
+    })();
+    return job.pair;
+  }
+
   /** A transfer ended: what was kept about it in memory goes (a retry learns it again). */
   private forget(transferId: string): void {
+    this.cursors.delete(transferId);
     this.shownMode.delete(transferId);
     this.timesRefused.delete(transferId);
   }
@@ -333,6 +427,10 @@ export class Runner {
       return;
     }
     this.transitions.fileFailed(file, failure, position);
+  }
+
+  private concurrency(): number {
+    return this.options.concurrency ?? 4;
   }
 
   private maxAttempts(): number {

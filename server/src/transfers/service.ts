@@ -11,7 +11,7 @@ import { NotFoundError } from '../errors.js';
 import type { SitesService } from '../sites/service.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { Db } from '../store/db.js';
-import { getMeta, setMeta } from '../store/db.js';
+import { getMeta, groupCommit, setMeta } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
 import { Transitions } from './transitions.js';
@@ -53,7 +53,7 @@ export class TransferService {
   ) {
     this.store = new TransferStore(db);
     this.transitions = new Transitions(this.store, { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) });
-    this.runner = new Runner(this.store, this.transitions, sites, pool, this, options);
+    this.runner = new Runner(this.store, this.transitions, sites, pool, this, groupCommit(db), options);
     this.sites = sites;
   }
 

@@ -74,6 +74,9 @@ export interface FileCounts {
   bytesDone: number;
 }
 
+/** A file as its writes name it: the transfer id comes along so that its version bump needs no lookup. */
+export type FileKey = Pick<FileRow, 'id' | 'transfer_id'>;
+
 /** Columns written by updates; `state` only through the change*State methods, `version` by every write. */
 export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
 export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
@@ -188,11 +191,6 @@ export class TransferStore {
     this.sql('UPDATE transfers SET version = version + 1 WHERE id = ?').run(transferId);
   }
 
-  private bumpVersionOfFile(fileId: string): void {
-    this.sql(
-      'UPDATE transfers SET version = version + 1 WHERE id = (SELECT transfer_id FROM transfer_files WHERE id = ?)',
-    ).run(fileId);
-  }
 
   file(id: string): FileRow | undefined {
     return this.sql('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
@@ -202,13 +200,13 @@ export class TransferStore {
     return this.sql('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
   }
 
-  /** Files ready to run now (not waiting for a retry), in order. */
-  runnableFiles(transferId: string, now: string, limit: number): FileRow[] {
+  /** Files ready to run now (not waiting for a retry), in order, from after `afterSeq`. */
+  runnableFiles(transferId: string, now: string, limit: number, afterSeq = 0): FileRow[] {
     return this.sql(
       `SELECT * FROM transfer_files
-         WHERE transfer_id = ? AND state = 'queued' AND (next_retry_at IS NULL OR next_retry_at <= ?)
+         WHERE transfer_id = ? AND state = 'queued' AND seq > ? AND (next_retry_at IS NULL OR next_retry_at <= ?)
          ORDER BY seq LIMIT ?`,
-    ).all(transferId, now, limit) as FileRow[];
+    ).all(transferId, afterSeq, now, limit) as FileRow[];
   }
 
   /** The earliest retry time among waiting files, to wake the scheduler then. */
@@ -217,23 +215,23 @@ export class TransferStore {
     return row.t;
   }
 
-  updateFile(id: string, fields: FileFields): void {
+  updateFile(file: FileKey, fields: FileFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
     this.atomically(() => {
-      this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
-      this.bumpVersionOfFile(id);
+      this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id: file.id });
+      this.bumpVersion(file.transfer_id);
     });
   }
 
   /** Move a file to `to` if it is in one of `from`; false (and nothing written) if not. */
-  changeFileState(id: string, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
+  changeFileState(file: FileKey, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
     return this.atomically(() => {
       const result = this.sql(
         `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})`,
-      ).run({ ...fields, ...statesParams(from), to, id });
-      if (result.changes > 0) this.bumpVersionOfFile(id);
+      ).run({ ...fields, ...statesParams(from), to, id: file.id });
+      if (result.changes > 0) this.bumpVersion(file.transfer_id);
       return result.changes > 0;
     });
   }
