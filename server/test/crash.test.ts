@@ -59,3 +59,64 @@ it('finishes the queue identically after a SIGKILL of the backend mid-queue', as
     expect(sha256(fs.readFileSync(path.join(b.root, 'batch', name))), name).toBe(sha256(files[`batch/${name}`]!));
   }
 }, 180_000);
+
+it('loses nothing it announced and duplicates nothing when killed among many small files (group commits)', async () => {
+  // Hundreds of files a second: many copies start and end within one group commit (store/db.ts).
+  const count = 400;
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i++) files[`small/f${String(i).padStart(3, '0')}.bin`] = seededBytes(4096 + (i % 7), 500 + i);
+  const a: TestServer = await embedded.start({ address: '127.0.0.2', files });
+  cleanup.push(() => a.stop());
+  const b: TestServer = await embedded.start({ address: '127.0.0.3' });
+  cleanup.push(() => b.stop());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-crash-'));
+  cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  const start = async (): Promise<ChildBackend> => {
+    const started = await startChildBackend(dataDir, TOKEN);
+    cleanup.push(() => started.kill());
+    return started;
+  };
+  let backend = await start();
+  const site = (server: TestServer, name: string) =>
+    childApi<{ id: string }>(backend, 'POST', `/api/sites`, {
+      name,
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      maxConnections: 4,
+    });
+  const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
+  const created = await childApi<Transfer>(backend, 'POST', `/api/transfers`, {
+    source: { siteId: src.id, path: '/small' },
+    destination: { siteId: dst.id, dir: '/' },
+  });
+  // Killed right after an answer: what it said must survive the kill.
+  let announced = 0;
+  await eventually(
+    async () => {
+      announced = (await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone;
+      return announced >= 40;
+    },
+    60_000,
+    5,
+  );
+  await backend.kill();
+  backend = await start();
+  const before = await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
+  expect(before.filesDone).toBeGreaterThanOrEqual(announced);
+  expect(before.filesDone).toBeLessThan(count);
+
+  const done = await eventually(async () => {
+    const current = await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
+    return current.state === 'done' || current.state === 'failed' ? current : null;
+  }, 90_000);
+  expect(done).toMatchObject({ state: 'done', filesDone: count, filesTotal: count, filesFailed: 0 });
+  expect(await childApi<Transfer[]>(backend, 'GET', `/api/transfers`)).toHaveLength(1);
+  const copied = fs.readdirSync(path.join(b.root, 'small')).sort();
+  expect(copied).toEqual(Object.keys(files).map((f) => path.basename(f)).sort());
+  for (const name of copied) {
+    expect(sha256(fs.readFileSync(path.join(b.root, 'small', name))), name).toBe(sha256(files[`small/${name}`]!));
+  }
+}, 180_000);

@@ -3,6 +3,7 @@
  * walks directory trees as it goes, copies files with leased sessions, and retries transient
  * failures with backoff, resuming from what the destination already holds.
  */
+import { setMaxListeners } from 'node:events';
 import { copyFile } from '../ftp/copy.js';
 import { setModifiedAt } from '../ftp/mtime.js';
 import { modifiedAt } from '../ftp/ops.js';
@@ -184,6 +185,8 @@ export class Runner {
 
   private begin(key: string, transferId: string, sites: string[]): Job {
     const job: Job = { transferId, sites, controller: new AbortController(), leases: [] };
+    // A lane's copies in flight each wait on it a few times at once: not a leak.
+    setMaxListeners(64, job.controller.signal);
     this.jobs.set(key, job);
     for (const site of sites) this.usage.set(site, (this.usage.get(site) ?? 0) + 1);
     return job;
