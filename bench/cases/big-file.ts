@@ -9,7 +9,7 @@ import type { CopyChildInput, CopyChildOutput } from '../copy-child.js';
 import { ftpUrl, runLftp } from '../lftp.js';
 import { GiB, log, median, sampled, type Sample } from '../measure.js';
 import type { CaseResult, Row } from '../report.js';
-import { fileSize, sameEnds, startVsftpdPair, writeRandomFile, type ServerPair } from '../servers.js';
+import { endpoint, fileSize, sameEnds, startVsftpdPair, writeRandomFile, type ServerPair } from '../servers.js';
 
 const SIZE = GiB;
 const NAME = 'big.bin';
@@ -35,12 +35,6 @@ export async function bigFile(options: BigFileOptions): Promise<CaseResult> {
     writeRandomFile(pair.source, NAME, SIZE);
     writeRandomFile(pair.source, 'warm.bin', 256 * 1024);
     log(`${mode}: wrote a 1 GiB source file in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s`);
-    const endpoint = (server: ServerPair['source']) => ({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-    });
     const pasvRun = async () => {
       const out = await runChild<CopyChildInput, CopyChildOutput>('copy-child', {
         source: endpoint(pair.source),
