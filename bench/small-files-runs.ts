@@ -30,11 +30,13 @@ function perFile(counts: Record<string, number>[]): Record<string, number> {
   );
 }
 
-/** Both servers' command logs from now on; `perFile()` once the run is over. */
-function commandsFromNow(pair: ServerPair): { perFile(): Record<string, number> } {
+/** One copy with both servers' commands counted, then checked: exactly the source's files, byte for byte. */
+async function checked(pair: ServerPair, copy: () => Promise<Measured>): Promise<Measured> {
   const logs = [commandLog(pair.source), commandLog(pair.destination)];
   logs.forEach((l) => l.mark());
-  return { perFile: () => perFile(logs.map((l) => l.counts())) };
+  const result = await copy();
+  checkIdentical(pair, DIR);
+  return { ...result, commandsPerFile: perFile(logs.map((l) => l.counts())) };
 }
 
 /** The engine alone: what the FTP exchange costs per file, without queue, store or events. */
@@ -43,24 +45,23 @@ export async function engineRun(pair: ServerPair): Promise<Measured> {
   const source = tracedSlot(endpoint(pair.source), 'source', dataPhase.onLine);
   const destination = tracedSlot(endpoint(pair.destination), 'destination', dataPhase.onLine);
   const probe = tracedSlot(endpoint(pair.destination), 'probe', () => undefined);
-  const commands = commandsFromNow(pair);
-  const cpu = process.cpuUsage();
-  const startedAt = nowMs();
   try {
-    await ensureDirectory(await destination.acquire(), `/${DIR}`);
-    for (const name of NAMES) {
-      const file = `/${DIR}/${name}`;
-      await copyFile({ source, destination, probe, sourcePath: file, destinationPath: file });
-    }
-    const value = nowMs() - startedAt;
-    const used = process.cpuUsage(cpu);
-    checkIdentical(pair, DIR);
-    return {
-      value,
-      cpuMs: (used.user + used.system) / 1000,
-      commandsPerFile: commands.perFile(),
-      dataPhaseMsPerFile: dataPhase.totalMs / dataPhase.copies,
-    };
+    return await checked(pair, async () => {
+      const cpu = process.cpuUsage();
+      const startedAt = nowMs();
+      await ensureDirectory(await destination.acquire(), `/${DIR}`);
+      for (const name of NAMES) {
+        const file = `/${DIR}/${name}`;
+        await copyFile({ source, destination, probe, sourcePath: file, destinationPath: file });
+      }
+      const value = nowMs() - startedAt;
+      const used = process.cpuUsage(cpu);
+      return {
+        value,
+        cpuMs: (used.user + used.system) / 1000,
+        dataPhaseMsPerFile: dataPhase.totalMs / dataPhase.copies,
+      };
+    });
   } finally {
     await Promise.all([source.close(), destination.close(), probe.close()]);
   }
@@ -71,55 +72,45 @@ export async function pasvRun(pair: ServerPair, concurrency: number): Promise<Me
   const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency) });
   try {
     const { source, destination } = await app.addPair(pair, concurrency);
-    const commands = commandsFromNow(pair);
-    const cpu = process.cpuUsage();
-    const startedAt = nowMs();
-    const created = await app.createTransfer({
-      source: { siteId: source, path: `/${DIR}` },
-      destination: { siteId: destination, dir: '/' },
+    return await checked(pair, async () => {
+      const cpu = process.cpuUsage();
+      const startedAt = nowMs();
+      const created = await app.createTransfer({
+        source: { siteId: source, path: `/${DIR}` },
+        destination: { siteId: destination, dir: '/' },
+      });
+      const transfer = await app.finished(created.id);
+      const value = nowMs() - startedAt;
+      const used = process.cpuUsage(cpu);
+      assertDone(transfer, FILES);
+      return { value, cpuMs: (used.user + used.system) / 1000 };
     });
-    const transfer = await app.finished(created.id);
-    const value = nowMs() - startedAt;
-    const used = process.cpuUsage(cpu);
-    assertDone(transfer, FILES);
-    checkIdentical(pair, DIR);
-    return { value, cpuMs: (used.user + used.system) / 1000, commandsPerFile: commands.perFile() };
   } finally {
     await app.close();
   }
 }
 
-export async function lftpRun(pair: ServerPair, concurrency: number): Promise<Measured> {
-  const commands = commandsFromNow(pair);
-  const result = await runLftp([
-    'set ftp:use-fxp yes',
-    'set ftp:fxp-force yes',
-    `mirror --parallel=${concurrency} ${ftpUrl(pair.source, `/${DIR}`)} ${ftpUrl(pair.destination, `/${DIR}`)}`,
-  ]);
-  checkIdentical(pair, DIR);
-  return {
-    value: result.wallMs,
-    cpuMs: result.userMs + result.sysMs,
-    maxRssKiB: result.maxRssKiB,
-    commandsPerFile: commands.perFile(),
-  };
+export function lftpRun(pair: ServerPair, concurrency: number): Promise<Measured> {
+  return checked(pair, async () => {
+    const result = await runLftp([
+      'set ftp:use-fxp yes',
+      'set ftp:fxp-force yes',
+      `mirror --parallel=${concurrency} ${ftpUrl(pair.source, `/${DIR}`)} ${ftpUrl(pair.destination, `/${DIR}`)}`,
+    ]);
+    return { value: result.wallMs, cpuMs: result.userMs + result.sysMs, maxRssKiB: result.maxRssKiB };
+  });
 }
 
 /** The floor in its own process: wall and CPU from its first connect to its last 226. */
-export async function floorRun(pair: ServerPair, concurrency: number): Promise<Measured> {
-  const commands = commandsFromNow(pair);
-  const out = await runChild<FloorInput, FloorChildOutput>('floor-child', {
-    source: endpoint(pair.source),
-    destination: endpoint(pair.destination),
-    dir: `/${DIR}`,
-    names: NAMES,
-    concurrency,
+export function floorRun(pair: ServerPair, concurrency: number): Promise<Measured> {
+  return checked(pair, async () => {
+    const out = await runChild<FloorInput, FloorChildOutput>('floor-child', {
+      source: endpoint(pair.source),
+      destination: endpoint(pair.destination),
+      dir: `/${DIR}`,
+      names: NAMES,
+      concurrency,
+    });
+    return { value: out.wallMs, cpuMs: out.userMs + out.sysMs, loginMs: out.loginMs };
   });
-  checkIdentical(pair, DIR);
-  return {
-    value: out.wallMs,
-    cpuMs: out.userMs + out.sysMs,
-    loginMs: out.loginMs,
-    commandsPerFile: commands.perFile(),
-  };
 }
