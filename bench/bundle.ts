@@ -5,6 +5,7 @@
  * with tsx) bundles our sources and leaves packages external; the bundles live under
  * node_modules/.cache so that `fastify`, `better-sqlite3`, … resolve from there.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,14 +13,15 @@ import { build } from 'esbuild';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(benchDir, '..', 'node_modules', '.cache', 'pasv-bench');
 
-export type ChildEntry = 'backend' | 'copy-child';
+const ENTRIES = ['backend', 'copy-child', 'floor-child'] as const;
+export type ChildEntry = (typeof ENTRIES)[number];
 
 let built: Promise<void> | undefined;
 
 /** Bundles every child entry once per bench run; returns the path of `entry`'s bundle. */
 export async function childBundle(entry: ChildEntry): Promise<string> {
   built ??= build({
-    entryPoints: ['backend', 'copy-child'].map((name) => path.join(benchDir, `${name}.ts`)),
+    entryPoints: ENTRIES.map((name) => path.join(benchDir, `${name}.ts`)),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -32,4 +34,20 @@ export async function childBundle(entry: ChildEntry): Promise<string> {
   }).then(() => undefined);
   await built;
   return path.join(outDir, `${entry}.mjs`);
+}
+
+/** Runs a one-shot child entry with `input` as its JSON argument; its last stdout line, parsed. */
+export async function runChild<Input, Output>(entry: ChildEntry, input: Input): Promise<Output> {
+  const bundle = await childBundle(entry);
+  const child = spawn(process.execPath, [bundle, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (exitCode) => resolve(exitCode ?? -1));
+  });
+  if (code !== 0) throw new Error(`${entry} exited with ${code}: ${stderr.slice(0, 1000)}`);
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Output;
 }

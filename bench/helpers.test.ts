@@ -51,6 +51,7 @@ describe('the results table', () => {
     [0.5, '% core', '0.50 %'],
     [12.34, '% core', '12.3 %'],
     [108.06, 'MiB', '108.1 MiB'],
+    [1.456, '×', '1.46 ×'],
     [null, 'ms', '—'],
   ] as const)('formats %s %s as %s', (value, unit, text) => expect(formatValue(value, unit)).toBe(text));
 });

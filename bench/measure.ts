@@ -103,7 +103,8 @@ export function processMemoryKiB(pid: number | 'self' = 'self'): {
 /** One run of one side of a case, as stored in latest.json. */
 export interface Sample {
   run: number;
-  tool: 'pasv' | 'lftp';
+  /** floor: case a's minimal raw-protocol controller (floor.ts), the limit both are measured against. */
+  tool: 'pasv' | 'lftp' | 'floor';
   /** The case's main number (ms, or what the case says). */
   value: number;
   timeWaitBefore: number;

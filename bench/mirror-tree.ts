@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KiB } from './measure.js';
-import { makeDirectory, writeSmallFiles, type ServerPair } from './servers.js';
+import { makeDirectory, smallFileName, writeSmallFiles, type ServerPair } from './servers.js';
 
 export const FOLDERS = 50;
 export const FILES_PER_FOLDER = 20;
@@ -43,7 +43,7 @@ export function writeSourceTree(pair: ServerPair): string[] {
   const files: string[] = [];
   for (let d = 0; d < FOLDERS; d++) {
     writeSmallFiles(pair.source, `${TREE}/${folderName(d)}`, FILES_PER_FOLDER, SIZE);
-    for (let f = 0; f < FILES_PER_FOLDER; f++) files.push(`${folderName(d)}/f${String(f).padStart(5, '0')}.bin`);
+    for (let f = 0; f < FILES_PER_FOLDER; f++) files.push(`${folderName(d)}/${smallFileName(f)}`);
   }
   const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 2 * 3600_000);
   for (const file of files) fs.utimesSync(path.join(pair.source.root, TREE, file), at, at);
@@ -74,10 +74,13 @@ export function readTree(root: string): { files: Map<string, TreeFile>; folders:
   return { files, folders };
 }
 
-/** Throws unless the destination's tree holds exactly the source's files, byte for byte (all of them hashed). */
-export function checkIdentical(pair: ServerPair): Map<string, TreeFile> {
-  const source = readTree(path.join(pair.source.root, TREE));
-  const destination = readTree(path.join(pair.destination.root, TREE));
+/**
+ * Throws unless the destination's `relative` holds exactly the source's files, byte for byte
+ * (all of them hashed); case a checks its directory with it too.
+ */
+export function checkIdentical(pair: ServerPair, relative = TREE): Map<string, TreeFile> {
+  const source = readTree(path.join(pair.source.root, relative));
+  const destination = readTree(path.join(pair.destination.root, relative));
   const problems: string[] = [];
   for (const [name, file] of source.files) {
     const copy = destination.files.get(name);

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startVsftpd, type RunningFtpServer } from '../server/test/servers/index.js';
+import type { FtpEndpoint } from './lftp.js';
 import { MiB } from './measure.js';
 
 export interface ServerPair {
@@ -36,6 +37,11 @@ export async function startVsftpdPair(): Promise<ServerPair> {
   };
 }
 
+/** What a controller needs of a server to log in (a child gets it as JSON: no root, no stop()). */
+export function endpoint(server: RunningFtpServer): FtpEndpoint {
+  return { host: server.host, port: server.port, user: server.user, password: server.password };
+}
+
 export function emptyDirectory(dir: string): void {
   for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
 }
@@ -54,13 +60,15 @@ export function makeDirectory(server: RunningFtpServer, relative: string): strin
   return dir;
 }
 
-/** `count` files of `size` random bytes each, named f00000.bin… in `relative`. */
+export const smallFileName = (i: number): string => `f${String(i).padStart(5, '0')}.bin`;
+
+/** `count` files of `size` random bytes each, named f00000.bin… (smallFileName) in `relative`. */
 export function writeSmallFiles(server: RunningFtpServer, relative: string, count: number, size: number): void {
   const dir = makeDirectory(server, relative);
   const { uid, gid } = ownerOf(server);
   const block = crypto.randomBytes(count * size);
   for (let i = 0; i < count; i++) {
-    const file = path.join(dir, `f${String(i).padStart(5, '0')}.bin`);
+    const file = path.join(dir, smallFileName(i));
     fs.writeFileSync(file, block.subarray(i * size, (i + 1) * size));
     fs.chownSync(file, uid, gid);
   }

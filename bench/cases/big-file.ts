@@ -3,14 +3,13 @@
  * its own (copy-child.ts) against `lftp get ftp://… -o ftp://…` with FXP forced or off.
  * Each side's wall time, CPU time and peak RSS are its own process's.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { childBundle } from '../bundle.js';
+import { runChild } from '../bundle.js';
 import type { CopyChildInput, CopyChildOutput } from '../copy-child.js';
 import { ftpUrl, runLftp } from '../lftp.js';
 import { GiB, log, median, sampled, type Sample } from '../measure.js';
 import type { CaseResult, Row } from '../report.js';
-import { fileSize, sameEnds, startVsftpdPair, writeRandomFile, type ServerPair } from '../servers.js';
+import { endpoint, fileSize, sameEnds, startVsftpdPair, writeRandomFile, type ServerPair } from '../servers.js';
 
 const SIZE = GiB;
 const NAME = 'big.bin';
@@ -18,21 +17,6 @@ const NAME = 'big.bin';
 export interface BigFileOptions {
   mode: 'fxp' | 'relay';
   runs: number;
-}
-
-async function runCopyChild(input: CopyChildInput): Promise<CopyChildOutput> {
-  const bundle = await childBundle('copy-child');
-  const child = spawn(process.execPath, [bundle, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exitCode) => resolve(exitCode ?? -1));
-  });
-  if (code !== 0) throw new Error(`pasv copy child exited with ${code}: ${stderr.slice(0, 1000)}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as CopyChildOutput;
 }
 
 function checkCopy(pair: ServerPair): void {
@@ -51,14 +35,8 @@ export async function bigFile(options: BigFileOptions): Promise<CaseResult> {
     writeRandomFile(pair.source, NAME, SIZE);
     writeRandomFile(pair.source, 'warm.bin', 256 * 1024);
     log(`${mode}: wrote a 1 GiB source file in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s`);
-    const endpoint = (server: ServerPair['source']) => ({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-    });
     const pasvRun = async () => {
-      const out = await runCopyChild({
+      const out = await runChild<CopyChildInput, CopyChildOutput>('copy-child', {
         source: endpoint(pair.source),
         destination: endpoint(pair.destination),
         sourcePath: `/${NAME}`,

@@ -1,22 +1,14 @@
 /**
  * a. 1000 × 4 KiB in one directory by FXP, at concurrency 1 and 4: pasv through its transfer
  * service (POST /api/transfers, time until the transfer is done) against
- * `lftp mirror --parallel=N` between two ftp:// URLs with FXP forced.
+ * `lftp mirror --parallel=N` between two ftp:// URLs with FXP forced, and both against the
+ * floor (floor.ts: the least a controller can send per file, in a process of its own).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { assertDone, startBenchApp } from '../app.js';
-import { copyFile } from '../../server/src/ftp/copy.js';
-import { ensureDirectory } from '../../server/src/ftp/ops.js';
-import { ftpUrl, runLftp } from '../lftp.js';
-import { KiB, log, median, nowMs, sampled, type Sample } from '../measure.js';
+import { log, median, sampled, type Sample } from '../measure.js';
 import { describeHotSpots, profileHere, saveProfile, summarizeProfile } from '../profile.js';
 import type { CaseResult, Row } from '../report.js';
-import { commandLog, startVsftpdPair, writeSmallFiles, type ServerPair } from '../servers.js';
-import { DataPhaseMeter, tracedSlot } from '../trace.js';
-
-const FILES = 1000;
-const SIZE = 4 * KiB;
+import { startVsftpdPair, writeSmallFiles } from '../servers.js';
+import { DIR, engineRun, FILES, floorRun, lftpRun, pasvRun, SIZE, type Measured } from '../small-files-runs.js';
 
 export interface SmallFilesOptions {
   runs: number;
@@ -29,174 +21,142 @@ export interface SmallFilesOptions {
   diagnose?: boolean;
 }
 
-function countCopied(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    files++;
-    bytes += fs.statSync(path.join(dir, name)).size;
-  }
-  return { files, bytes };
-}
+type Tool = 'pasv' | 'lftp' | 'engine' | 'floor';
 
-function checkCopied(pair: ServerPair): void {
-  const { files, bytes } = countCopied(path.join(pair.destination.root, 'dir'));
-  if (files !== FILES || bytes !== FILES * SIZE) {
-    throw new Error(`the destination holds ${files} files / ${bytes} bytes, expected ${FILES} / ${FILES * SIZE}`);
-  }
-}
+const middle = (s: Sample[]) => median(s.map((x) => x.value));
+const best = (s: Sample[]) => Math.min(...s.map((x) => x.value));
+const cpuPerFile = (s: Sample[]) => median(s.map((x) => x.cpuMs as number)) / FILES;
+const bestCpuPerFile = (s: Sample[]) => Math.min(...s.map((x) => x.cpuMs as number)) / FILES;
 
-/** Commands per copied file, both servers together, by verb (from vsftpd's protocol log). */
-function perFile(counts: Record<string, number>[]): Record<string, number> {
-  const total: Record<string, number> = {};
-  for (const side of counts) for (const [verb, n] of Object.entries(side)) total[verb] = (total[verb] ?? 0) + n;
-  return Object.fromEntries(Object.entries(total).map(([verb, n]) => [verb, Math.round((n / FILES) * 100) / 100]));
-}
-
-/** The engine alone: what the FTP exchange costs per file, without queue, store or events. */
-async function engineRun(pair: ServerPair): Promise<{ value: number } & Record<string, unknown>> {
-  const options = (server: ServerPair['source']) => ({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
+/** Issue 10's done-when for case a is set at concurrency 4; at 1 the older goal stands. */
+function rowsAt(concurrency: number, by: Map<Tool, Sample[]>): Row[] {
+  const [pasv, lftp, floor] = (['pasv', 'lftp', 'floor'] as const).map((tool) => by.get(tool)!);
+  const four = concurrency === 4;
+  const label = `a. 1000 × 4 KiB FXP, concurrency ${concurrency}`;
+  const row = (name: string, a: number, b: number, target = '—', met: boolean | null = null): Row => ({
+    case: name,
+    pasv: a,
+    lftp: b,
+    unit: 'ms',
+    target,
+    met,
   });
-  const dataPhase = new DataPhaseMeter();
-  const source = tracedSlot(options(pair.source), 'source', dataPhase.onLine);
-  const destination = tracedSlot(options(pair.destination), 'destination', dataPhase.onLine);
-  const probe = tracedSlot(options(pair.destination), 'probe', () => undefined);
-  const logs = [commandLog(pair.source), commandLog(pair.destination)];
-  logs.forEach((l) => l.mark());
-  const cpu = process.cpuUsage();
-  const startedAt = nowMs();
-  try {
-    await ensureDirectory(await destination.acquire(), '/dir');
-    for (let i = 0; i < FILES; i++) {
-      const file = `/dir/f${String(i).padStart(5, '0')}.bin`;
-      await copyFile({ source, destination, probe, sourcePath: file, destinationPath: file });
-    }
-    const value = nowMs() - startedAt;
-    const used = process.cpuUsage(cpu);
-    checkCopied(pair);
-    return {
-      value,
-      cpuMs: (used.user + used.system) / 1000,
-      commandsPerFile: perFile(logs.map((l) => l.counts())),
-      dataPhaseMsPerFile: dataPhase.totalMs / dataPhase.copies,
-    };
-  } finally {
-    await Promise.all([source.close(), destination.close(), probe.close()]);
-  }
+  return [
+    four
+      ? row(label, middle(pasv), middle(lftp), '≤ 0.8 × lftp (goal 0.5)', middle(pasv) <= 0.8 * middle(lftp))
+      : row(label, middle(pasv), middle(lftp), '≤ 0.5 × lftp', middle(pasv) <= 0.5 * middle(lftp)),
+    row(`${label}: best`, best(pasv), best(lftp)),
+    row(`a. (diagnostic) floor, concurrency ${concurrency}`, middle(floor), middle(lftp)),
+    four
+      ? row(
+          `${label}: pasv (vs floor)`,
+          middle(pasv),
+          middle(floor),
+          '≤ 1.25 × floor',
+          middle(pasv) <= 1.25 * middle(floor),
+        )
+      : row(`${label}: pasv (vs floor)`, middle(pasv), middle(floor)),
+    row(`${label}: pasv (vs floor), best`, best(pasv), best(floor)),
+    row(
+      `a. controller CPU per file, concurrency ${concurrency}`,
+      cpuPerFile(pasv),
+      cpuPerFile(lftp),
+      '≤ 1 × lftp',
+      cpuPerFile(pasv) <= cpuPerFile(lftp),
+    ),
+  ];
 }
 
-async function pasvRun(pair: ServerPair, concurrency: number): Promise<{ value: number } & Record<string, unknown>> {
-  const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency) });
-  try {
-    const { source, destination } = await app.addPair(pair, concurrency);
-    const logs = [commandLog(pair.source), commandLog(pair.destination)];
-    logs.forEach((l) => l.mark());
-    const cpu = process.cpuUsage();
-    const startedAt = nowMs();
-    const created = await app.createTransfer({
-      source: { siteId: source, path: '/dir' },
-      destination: { siteId: destination, dir: '/' },
-    });
-    const transfer = await app.finished(created.id);
-    const value = nowMs() - startedAt;
-    const used = process.cpuUsage(cpu);
-    assertDone(transfer, FILES);
-    checkCopied(pair);
-    return { value, cpuMs: (used.user + used.system) / 1000, commandsPerFile: perFile(logs.map((l) => l.counts())) };
-  } finally {
-    await app.close();
-  }
+/** Files/s at the highest concurrency ÷ at the lowest: the same 1000 files, so time at low ÷ time at high. */
+function scalingRows(low: number, high: number, at: Map<number, Map<Tool, Sample[]>>): Row[] {
+  const [slow, fast] = [at.get(low)!, at.get(high)!];
+  const gain = (tool: Tool, of: (s: Sample[]) => number) => of(slow.get(tool)!) / of(fast.get(tool)!);
+  const label = `a. files/s at concurrency ${high} ÷ concurrency ${low}`;
+  const row = (name: string, pasv: number, lftp: number, target = '—', met: boolean | null = null): Row => ({
+    case: name,
+    pasv,
+    lftp,
+    unit: '×',
+    target,
+    met,
+  });
+  return [
+    row(`${label}: median`, gain('pasv', middle), gain('lftp', middle), '≥ 1.3', gain('pasv', middle) >= 1.3),
+    row(`${label}: best`, gain('pasv', best), gain('lftp', best)),
+    row(
+      `a. (diagnostic) floor: files/s at concurrency ${high} ÷ concurrency ${low}`,
+      gain('floor', middle),
+      gain('lftp', middle),
+    ),
+  ];
 }
-
-async function lftpRun(pair: ServerPair, concurrency: number): Promise<{ value: number } & Record<string, unknown>> {
-  const logs = [commandLog(pair.source), commandLog(pair.destination)];
-  logs.forEach((l) => l.mark());
-  const result = await runLftp([
-    'set ftp:use-fxp yes',
-    'set ftp:fxp-force yes',
-    `mirror --parallel=${concurrency} ${ftpUrl(pair.source, '/dir')} ${ftpUrl(pair.destination, '/dir')}`,
-  ]);
-  checkCopied(pair);
-  return {
-    value: result.wallMs,
-    cpuMs: result.userMs + result.sysMs,
-    maxRssKiB: result.maxRssKiB,
-    commandsPerFile: perFile(logs.map((l) => l.counts())),
-  };
-}
-
-type Tool = 'pasv' | 'lftp' | 'engine';
 
 export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult> {
   const rows: Row[] = [];
   const samples: Sample[] = [];
   const notes: string[] = [];
   const details: Record<string, unknown> = {};
+  const at = new Map<number, Map<Tool, Sample[]>>();
   for (const concurrency of options.concurrencies) {
     const pair = await startVsftpdPair();
     try {
-      writeSmallFiles(pair.source, 'dir', FILES, SIZE);
+      writeSmallFiles(pair.source, DIR, FILES, SIZE);
       const diagnose = options.diagnose === true && concurrency === 1;
-      const tools: Tool[] = diagnose ? ['pasv', 'lftp', 'engine'] : ['pasv', 'lftp'];
+      const tools: Tool[] = diagnose ? ['pasv', 'lftp', 'floor', 'engine'] : ['pasv', 'lftp', 'floor'];
       const byTool = new Map<Tool, Sample[]>(tools.map((tool) => [tool, []]));
+      const work: Record<Tool, () => Promise<Measured>> = {
+        pasv: () => pasvRun(pair, concurrency),
+        lftp: () => lftpRun(pair, concurrency),
+        floor: () => floorRun(pair, concurrency),
+        engine: () => engineRun(pair),
+      };
       for (let run = 0; run < options.runs; run++) {
         // Rotate who goes first: each tool inherits the others' TIME_WAIT sockets equally.
         const order = tools.map((_, i) => tools[(i + run) % tools.length]!);
         for (const tool of order) {
           pair.wipeDestination();
-          const work =
-            tool === 'pasv'
-              ? () => pasvRun(pair, concurrency)
-              : tool === 'lftp'
-                ? () => lftpRun(pair, concurrency)
-                : () => engineRun(pair);
-          const sample = await sampled(run, tool === 'lftp' ? 'lftp' : 'pasv', work);
+          const sample = await sampled(run, tool === 'engine' ? 'pasv' : tool, work[tool]);
           sample.concurrency = concurrency;
           sample.variant = tool;
           byTool.get(tool)!.push(sample);
           log(
-            `a c=${concurrency} run ${run} ${tool}: ${sample.value.toFixed(0)} ms (TIME_WAIT ${sample.timeWaitBefore} → ${sample.timeWaitAfter})`,
+            `a c=${concurrency} run ${run} ${tool}: ${sample.value.toFixed(0)} ms, CPU ${(sample.cpuMs as number).toFixed(0)} ms ` +
+              `(TIME_WAIT ${sample.timeWaitBefore} → ${sample.timeWaitAfter})`,
           );
         }
       }
+      at.set(concurrency, byTool);
       const pasv = byTool.get('pasv')!;
       const lftp = byTool.get('lftp')!;
+      const floor = byTool.get('floor')!;
       const engine = byTool.get('engine') ?? [];
-      samples.push(...pasv, ...lftp, ...engine);
-      const pasvMs = median(pasv.map((s) => s.value));
-      const lftpMs = median(lftp.map((s) => s.value));
-      rows.push({
-        case: `a. 1000 × 4 KiB FXP, concurrency ${concurrency}`,
-        pasv: pasvMs,
-        lftp: lftpMs,
-        unit: 'ms',
-        target: '≤ 0.5 × lftp',
-        met: pasvMs <= 0.5 * lftpMs,
-      });
+      samples.push(...pasv, ...lftp, ...floor, ...engine);
+      const pasvMs = middle(pasv);
+      rows.push(...rowsAt(concurrency, byTool));
       const commands = (s: Sample[]) => JSON.stringify(s[s.length - 1]?.commandsPerFile ?? {});
       const cpu = (s: Sample[]) => median(s.map((x) => x.cpuMs as number)).toFixed(0);
       const runs = (s: Sample[]) => s.map((x) => x.value.toFixed(0)).join(', ');
+      const perFileCpu = (s: Sample[]) => `${cpuPerFile(s).toFixed(3)} ms (best ${bestCpuPerFile(s).toFixed(3)})`;
       notes.push(
-        `concurrency ${concurrency}: pasv ${runs(pasv)} ms; lftp ${runs(lftp)} ms (median of ${options.runs}). ` +
-          `Per file pasv ${(pasvMs / FILES).toFixed(2)} ms, lftp ${(lftpMs / FILES).toFixed(2)} ms.`,
-        `concurrency ${concurrency}: commands per file (both servers, from vsftpd's log) — pasv ${commands(pasv)}; lftp ${commands(lftp)}.`,
+        `concurrency ${concurrency}: pasv ${runs(pasv)} ms; lftp ${runs(lftp)} ms; floor ${runs(floor)} ms (median of ${options.runs}). ` +
+          `Per file pasv ${(pasvMs / FILES).toFixed(2)} ms, lftp ${(middle(lftp) / FILES).toFixed(2)} ms, ` +
+          `floor ${(middle(floor) / FILES).toFixed(2)} ms; the floor's logins took ${median(floor.map((x) => x.loginMs as number)).toFixed(0)} ms.`,
+        `concurrency ${concurrency}: commands per file (both servers, from vsftpd's log) — pasv ${commands(pasv)}; ` +
+          `lftp ${commands(lftp)}; floor ${commands(floor)}.`,
         `concurrency ${concurrency}: CPU per run (median) — pasv ${cpu(pasv)} ms (in-process: HTTP, queue, SQLite, events, FTP), ` +
-          `lftp ${cpu(lftp)} ms. TIME_WAIT before each run: ` +
-          `${[...pasv, ...lftp, ...engine]
+          `lftp ${cpu(lftp)} ms, floor ${cpu(floor)} ms; per file pasv ${perFileCpu(pasv)}, lftp ${perFileCpu(lftp)}, ` +
+          `floor ${perFileCpu(floor)}. TIME_WAIT before each run: ` +
+          `${[...pasv, ...lftp, ...floor, ...engine]
             .sort((x, y) => x.run - y.run)
             .map((s) => `${s.variant} ${s.timeWaitBefore}`)
             .join(', ')}.`,
       );
       if (diagnose) {
-        const engineMs = median(engine.map((s) => s.value));
+        const engineMs = middle(engine);
         rows.push({
           case: 'a. (diagnostic) engine alone, concurrency 1',
           pasv: engineMs,
-          lftp: lftpMs,
+          lftp: middle(lftp),
           unit: 'ms',
           target: '—',
           met: null,
@@ -223,10 +183,20 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
       await pair.stop();
     }
   }
+  const [low, high] = [Math.min(...at.keys()), Math.max(...at.keys())];
+  if (low !== high) rows.push(...scalingRows(low, high, at));
   notes.push(
     'pasv: a fresh app per run (cold sessions, like lftp), site maxConnections = concurrency, POST /api/transfers of /dir → /, ' +
       "timed from the POST to the transfer's `done` event. lftp: `mirror --parallel=N ftp://…/dir ftp://…/dir` with " +
-      '`ftp:use-fxp yes`, `ftp:fxp-force yes`; wall time of the process, logins included. The destination is emptied before every run.',
+      '`ftp:use-fxp yes`, `ftp:fxp-force yes`; wall time of the process, logins included. The destination is emptied before ' +
+      'every run and checked after it: exactly the 1000 files, each with the size and SHA-256 of its source.',
+    'floor (bench/floor.ts, raw node:net sockets, in a bundled child process of its own): N source + destination pairs logged in ' +
+      'cold (USER, PASS, TYPE I), one MKD, then per file, each pair taking the next name of the known list: destination PASV → 227; ' +
+      'at once PORT + RETR (one write) to the source and STOR to the destination; both 226. Its time and CPU run from its first ' +
+      'connect to its last 226 (node\'s own start-up left out). In the table, a row "(diagnostic) floor" has the floor in the pasv ' +
+      'column; a row "pasv (vs floor)" has it in the lftp column, so its ratio is pasv / floor.',
+    "Controller CPU: pasv's is the bench process's own (process.cpuUsage over the timed window: the service and its HTTP client), " +
+      "lftp's its process's (/usr/bin/time, start-up included), the floor's its process's.",
   );
   return { id: 'a', title: '1000 × 4 KiB directory by FXP', rows, samples, notes, details };
 }

@@ -1,0 +1,116 @@
+/**
+ * Case a's runs, one function per controller: pasv through its service, lftp mirror, pasv's
+ * engine alone, and the floor (floor.ts). Each copies /dir (1000 × 4 KiB) from the pair's
+ * source to its emptied destination, checks the copy byte for byte, and reports its time,
+ * its CPU and the commands both servers received per file.
+ */
+import { assertDone, startBenchApp } from './app.js';
+import { copyFile } from '../server/src/ftp/copy.js';
+import { ensureDirectory } from '../server/src/ftp/ops.js';
+import { runChild } from './bundle.js';
+import type { FloorChildOutput } from './floor-child.js';
+import type { FloorInput } from './floor.js';
+import { ftpUrl, runLftp } from './lftp.js';
+import { KiB, nowMs } from './measure.js';
+import { checkIdentical, sumCounts } from './mirror-tree.js';
+import { commandLog, endpoint, smallFileName, type ServerPair } from './servers.js';
+import { DataPhaseMeter, tracedSlot } from './trace.js';
+
+export const FILES = 1000;
+export const SIZE = 4 * KiB;
+export const DIR = 'dir';
+const NAMES = Array.from({ length: FILES }, (_, i) => smallFileName(i));
+
+export type Measured = { value: number; cpuMs: number } & Record<string, unknown>;
+
+/** Commands per copied file, both servers together, by verb (from vsftpd's protocol log). */
+function perFile(counts: Record<string, number>[]): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(sumCounts(counts)).map(([verb, n]) => [verb, Math.round((n / FILES) * 100) / 100]),
+  );
+}
+
+/** One copy with both servers' commands counted, then checked: exactly the source's files, byte for byte. */
+async function checked(pair: ServerPair, copy: () => Promise<Measured>): Promise<Measured> {
+  const logs = [commandLog(pair.source), commandLog(pair.destination)];
+  logs.forEach((l) => l.mark());
+  const result = await copy();
+  checkIdentical(pair, DIR);
+  return { ...result, commandsPerFile: perFile(logs.map((l) => l.counts())) };
+}
+
+/** The engine alone: what the FTP exchange costs per file, without queue, store or events. */
+export async function engineRun(pair: ServerPair): Promise<Measured> {
+  const dataPhase = new DataPhaseMeter();
+  const source = tracedSlot(endpoint(pair.source), 'source', dataPhase.onLine);
+  const destination = tracedSlot(endpoint(pair.destination), 'destination', dataPhase.onLine);
+  const probe = tracedSlot(endpoint(pair.destination), 'probe', () => undefined);
+  try {
+    return await checked(pair, async () => {
+      const cpu = process.cpuUsage();
+      const startedAt = nowMs();
+      await ensureDirectory(await destination.acquire(), `/${DIR}`);
+      for (const name of NAMES) {
+        const file = `/${DIR}/${name}`;
+        await copyFile({ source, destination, probe, sourcePath: file, destinationPath: file });
+      }
+      const value = nowMs() - startedAt;
+      const used = process.cpuUsage(cpu);
+      return {
+        value,
+        cpuMs: (used.user + used.system) / 1000,
+        dataPhaseMsPerFile: dataPhase.totalMs / dataPhase.copies,
+      };
+    });
+  } finally {
+    await Promise.all([source.close(), destination.close(), probe.close()]);
+  }
+}
+
+/** pasv as a user runs it; its CPU is this process's (HTTP, queue, SQLite, events, FTP) over the timed window. */
+export async function pasvRun(pair: ServerPair, concurrency: number): Promise<Measured> {
+  const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency) });
+  try {
+    const { source, destination } = await app.addPair(pair, concurrency);
+    return await checked(pair, async () => {
+      const cpu = process.cpuUsage();
+      const startedAt = nowMs();
+      const created = await app.createTransfer({
+        source: { siteId: source, path: `/${DIR}` },
+        destination: { siteId: destination, dir: '/' },
+      });
+      const transfer = await app.finished(created.id);
+      const value = nowMs() - startedAt;
+      const used = process.cpuUsage(cpu);
+      assertDone(transfer, FILES);
+      return { value, cpuMs: (used.user + used.system) / 1000 };
+    });
+  } finally {
+    await app.close();
+  }
+}
+
+export function lftpRun(pair: ServerPair, concurrency: number): Promise<Measured> {
+  return checked(pair, async () => {
+    const result = await runLftp([
+      'set ftp:use-fxp yes',
+      'set ftp:fxp-force yes',
+      `mirror --parallel=${concurrency} ${ftpUrl(pair.source, `/${DIR}`)} ${ftpUrl(pair.destination, `/${DIR}`)}`,
+    ]);
+    return { value: result.wallMs, cpuMs: result.userMs + result.sysMs, maxRssKiB: result.maxRssKiB };
+  });
+}
+
+/** The floor in its own process: wall and CPU from its first connect to its last 226. */
+export function floorRun(pair: ServerPair, concurrency: number): Promise<Measured> {
+  return checked(pair, async () => {
+    const out = await runChild<FloorInput, FloorChildOutput>('floor-child', {
+      source: endpoint(pair.source),
+      destination: endpoint(pair.destination),
+      dir: `/${DIR}`,
+      names: NAMES,
+      concurrency,
+    });
+    return { value: out.wallMs, cpuMs: out.userMs + out.sysMs, loginMs: out.loginMs };
+  });
+}
