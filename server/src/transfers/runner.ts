@@ -275,6 +275,8 @@ export class Runner {
         for (;;) {
           if (job.controller.signal.aborted || this.paused || this.stopping) break;
           if (this.waitingAhead !== null && this.waitingAhead < transfer.position) break;
+          // One file finishing while the next moves its bytes, no more: finishing must keep up.
+          while (finishing.size > 1) await Promise.race(finishing);
           const file = this.claim(cursor);
           if (!file) break;
           let transferred!: () => void;
