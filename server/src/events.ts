@@ -12,6 +12,13 @@ export class EventBus extends EventEmitter<{ event: [LiveEvent] }> {
     this.setMaxListeners(0); // one listener per WebSocket client
   }
 
+  /**
+   * Whether anyone outside the process is watching (a WebSocket client; the hub says). Events
+   * only they read, a log line per control line and a session's state per command, need not
+   * be built otherwise: on a tree of small files that is a dozen events per file.
+   */
+  watched: () => boolean = () => true;
+
   publish(event: LiveEvent): void {
     this.emit('event', event);
   }

@@ -133,6 +133,7 @@ export class Hub {
       beforeSend: options.beforeSend ?? (() => undefined),
     };
     events.on('event', this.onEvent);
+    events.watched = () => this.clients.size > 0;
     this.flushTimer = setInterval(() => this.clients.forEach((c) => c.flush()), this.options.flushMs);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
     this.flushTimer.unref();

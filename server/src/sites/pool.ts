@@ -105,7 +105,10 @@ export class SessionPool {
   }
 
   sessions(): LiveSession[] {
-    return [...this.entries.values(), ...this.sharedEntries.values()].map(toLiveSession);
+    const entries = [...this.entries.values(), ...this.sharedEntries.values()];
+    // Unwatched, a session's state per command is not followed (adopt()): read it now.
+    for (const entry of entries) if (entry.session && entry.state !== 'closed') this.setState(entry, stateOf(entry));
+    return entries.map(toLiveSession);
   }
 
   /** Close every session of a site (its settings changed, or it was removed). */
@@ -254,6 +257,7 @@ export class SessionPool {
           // Progress polls (a SIZE a second per running copy) would drown the log: left out.
           onLine: (line) =>
             !line.quiet &&
+            this.events.watched() &&
             this.events.publish({
               type: 'log',
               sessionId: entry.id,
@@ -288,7 +292,7 @@ export class SessionPool {
     entry.session = session;
     session.on('line', () => {
       // The reply is dispatched after its line is logged: read the state once that is done.
-      if (!entry.stateCheck) {
+      if (!entry.stateCheck && this.events.watched()) {
         entry.stateCheck = setImmediate(() => {
           entry.stateCheck = null;
           this.setState(entry, stateOf(entry));
