@@ -39,6 +39,8 @@ export function watchBackend(app: BenchApp, siteLabel: (siteId: string) => 'src'
       waiters.get(event.run.id)?.(event.run);
     }
   };
+  // The control lines are logged only while someone watches (events.ts), as a dashboard would.
+  app.app.services.events.watch();
   app.app.services.events.on('event', onEvent);
   return {
     lines,

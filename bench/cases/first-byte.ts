@@ -78,6 +78,8 @@ export async function firstByte(options: FirstByteOptions): Promise<CaseResult> 
         if (event.type === 'log' && event.direction === 'sent')
           lines.push({ at: nowMs(), text: event.line!.split(' ')[0]! });
       };
+      // The control lines are logged only while someone watches (events.ts), as a dashboard would.
+      app.app.services.events.watch();
       app.app.services.events.on('event', onEvent);
       const pasv = await sampled(run, 'pasv', async () => {
         const watch = firstByteOf(target);

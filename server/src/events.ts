@@ -12,12 +12,27 @@ export class EventBus extends EventEmitter<{ event: [LiveEvent] }> {
     this.setMaxListeners(0); // one listener per WebSocket client
   }
 
+  private watchers = 0;
+
   /**
-   * Whether anyone outside the process is watching (a WebSocket client; the hub says). Events
-   * only they read, a log line per control line and a session's state per command, need not
-   * be built otherwise: on a tree of small files that is a dozen events per file.
+   * Someone reads the events only people watch: a log line per control line and a session's
+   * state per command (a WebSocket client, a test or bench recording the log). Unwatched they
+   * are not built at all: on a tree of small files that is a dozen events per file.
+   * Returns the call that stops watching.
    */
-  watched: () => boolean = () => true;
+  watch(): () => void {
+    this.watchers++;
+    let watching = true;
+    return () => {
+      if (!watching) return;
+      watching = false;
+      this.watchers--;
+    };
+  }
+
+  get watched(): boolean {
+    return this.watchers > 0;
+  }
 
   publish(event: LiveEvent): void {
     this.emit('event', event);

@@ -35,13 +35,22 @@ it('finishes the queue identically after a SIGKILL of the backend mid-queue', as
   };
   let backend = await start();
   const site = (server: TestServer, name: string) =>
-    childApi<{ id: string }>(backend, 'POST', `/api/sites`, { name, host: server.host, port: server.port, user: server.user, password: server.password });
+    childApi<{ id: string }>(backend, 'POST', `/api/sites`, {
+      name,
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+    });
   const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
   const created = await childApi<Transfer>(backend, 'POST', `/api/transfers`, {
     source: { siteId: src.id, path: '/batch' },
     destination: { siteId: dst.id, dir: '/' },
   });
-  await eventually(async () => (await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone >= 4, 60_000);
+  await eventually(
+    async () => (await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone >= 4,
+    60_000,
+  );
   await backend.kill();
   backend = await start();
   const before = await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`);
@@ -54,7 +63,11 @@ it('finishes the queue identically after a SIGKILL of the backend mid-queue', as
   }, 90_000);
   expect(done).toMatchObject({ state: 'done', filesDone: 24, filesTotal: 24 });
   const copied = fs.readdirSync(path.join(b.root, 'batch')).sort();
-  expect(copied).toEqual(Object.keys(files).map((f) => path.basename(f)).sort());
+  expect(copied).toEqual(
+    Object.keys(files)
+      .map((f) => path.basename(f))
+      .sort(),
+  );
   for (const name of copied) {
     expect(sha256(fs.readFileSync(path.join(b.root, 'batch', name))), name).toBe(sha256(files[`batch/${name}`]!));
   }
@@ -64,7 +77,8 @@ it('loses nothing it announced and duplicates nothing when killed among many sma
   // Hundreds of files a second: many copies start and end within one group commit (store/db.ts).
   const count = 400;
   const files: Record<string, Buffer> = {};
-  for (let i = 0; i < count; i++) files[`small/f${String(i).padStart(3, '0')}.bin`] = seededBytes(4096 + (i % 7), 500 + i);
+  for (let i = 0; i < count; i++)
+    files[`small/f${String(i).padStart(3, '0')}.bin`] = seededBytes(4096 + (i % 7), 500 + i);
   const a: TestServer = await embedded.start({ address: '127.0.0.2', files });
   cleanup.push(() => a.stop());
   const b: TestServer = await embedded.start({ address: '127.0.0.3' });
@@ -115,7 +129,11 @@ it('loses nothing it announced and duplicates nothing when killed among many sma
   expect(done).toMatchObject({ state: 'done', filesDone: count, filesTotal: count, filesFailed: 0 });
   expect(await childApi<Transfer[]>(backend, 'GET', `/api/transfers`)).toHaveLength(1);
   const copied = fs.readdirSync(path.join(b.root, 'small')).sort();
-  expect(copied).toEqual(Object.keys(files).map((f) => path.basename(f)).sort());
+  expect(copied).toEqual(
+    Object.keys(files)
+      .map((f) => path.basename(f))
+      .sort(),
+  );
   for (const name of copied) {
     expect(sha256(fs.readFileSync(path.join(b.root, 'small', name))), name).toBe(sha256(files[`small/${name}`]!));
   }

@@ -18,12 +18,22 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function addSite(t: TestApp, server: { host: string; port: number; user?: string; password?: string }, name: string): Promise<string> {
+async function addSite(
+  t: TestApp,
+  server: { host: string; port: number; user?: string; password?: string },
+  name: string,
+): Promise<string> {
   const response = await t.app.inject({
     method: 'POST',
     url: '/api/sites',
     headers: t.auth,
-    payload: { name, host: server.host, port: server.port, user: server.user ?? 'tester', password: server.password ?? 'secret' },
+    payload: {
+      name,
+      host: server.host,
+      port: server.port,
+      user: server.user ?? 'tester',
+      password: server.password ?? 'secret',
+    },
   });
   expect(response.statusCode).toBe(201);
   return response.json().id as string;
@@ -83,9 +93,19 @@ describe('transfers through the API', () => {
     const [source, destination] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
     const { messages } = await openFeed(t, t.auth);
 
-    const created = await transfer(t, { source: { siteId: source, path: '/tree' }, destination: { siteId: destination, dir: '/in' } });
+    const created = await transfer(t, {
+      source: { siteId: source, path: '/tree' },
+      destination: { siteId: destination, dir: '/in' },
+    });
     const done = await finished(t, created.id);
-    expect(done).toMatchObject({ state: 'done', kind: 'dir', mode: 'fxp', filesDone: 200, filesTotal: 200, filesFailed: 0 });
+    expect(done).toMatchObject({
+      state: 'done',
+      kind: 'dir',
+      mode: 'fxp',
+      filesDone: 200,
+      filesTotal: 200,
+      filesFailed: 0,
+    });
     expect(done.bytesDone).toBe(done.bytesTotal);
     expect(treeOf(path.join(b.root, 'in', 'tree'))).toEqual(treeOf(path.join(a.root, 'tree')));
     expect(fs.statSync(path.join(b.root, 'in', 'tree', 'empty')).isDirectory()).toBe(true);
@@ -111,9 +131,14 @@ describe('transfers through the API', () => {
     const t = await startTestApp();
     cleanup.push(() => t.close());
     const [a, dest] = [await addSite(t, source, 'A'), await addSite(t, b, 'B')];
-    const created = await transfer(t, { source: { siteId: a, path: '/big.bin' }, destination: { siteId: dest, dir: '/' } });
+    const created = await transfer(t, {
+      source: { siteId: a, path: '/big.bin' },
+      destination: { siteId: dest, dir: '/' },
+    });
 
-    await eventually(() => fs.existsSync(path.join(b.root, 'big.bin')) && fs.statSync(path.join(b.root, 'big.bin')).size > MiB);
+    await eventually(
+      () => fs.existsSync(path.join(b.root, 'big.bin')) && fs.statSync(path.join(b.root, 'big.bin')).size > MiB,
+    );
     const port = source.port;
     source.destroyConnections();
     await source.close();
@@ -134,9 +159,18 @@ describe('transfers through the API', () => {
     const t = await startTestApp();
     cleanup.push(() => t.close());
     const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
-    const created = await transfer(t, { source: { siteId: src, path: '/c.bin' }, destination: { siteId: dst, dir: '/' } });
-    await eventually(async () => (await t.app.inject({ url: `/api/transfers/${created.id}`, headers: t.auth })).json().bytesDone > 0);
-    const cancelled = await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/cancel`, headers: t.auth });
+    const created = await transfer(t, {
+      source: { siteId: src, path: '/c.bin' },
+      destination: { siteId: dst, dir: '/' },
+    });
+    await eventually(
+      async () => (await t.app.inject({ url: `/api/transfers/${created.id}`, headers: t.auth })).json().bytesDone > 0,
+    );
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/api/transfers/${created.id}/cancel`,
+      headers: t.auth,
+    });
     expect(cancelled.json().state).toBe('cancelled');
     const again = await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/cancel`, headers: t.auth });
     expect(again.statusCode).toBe(409);
@@ -145,6 +179,34 @@ describe('transfers through the API', () => {
     expect(retried.json().state).toBe('queued');
     expect((await finished(t, created.id)).state).toBe('done');
     expect(sha256(fs.readFileSync(path.join(b.root, 'c.bin')))).toBe(sha256(data));
+  });
+
+  it('gives the next free slot to a transfer moved to the top while the one ahead still has files', async () => {
+    // One slot: a lane keeps its sessions from file to file, and must still make way.
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 30; i++) files[`many/f${String(i).padStart(2, '0')}.bin`] = seededBytes(256 * 1024, 40 + i);
+    const single = seededBytes(64 * 1024, 99);
+    const a = await start({ address: '127.0.0.2', files: { ...files, 'one.bin': single }, bytesPerSecond: 2 * MiB });
+    const b = await start({ address: '127.0.0.3' });
+    const t = await startTestApp({ runner: { concurrency: 1 } });
+    cleanup.push(() => t.close());
+    const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
+    const many = await transfer(t, { source: { siteId: src, path: '/many' }, destination: { siteId: dst, dir: '/' } });
+    await eventually(
+      async () => (await t.app.inject({ url: `/api/transfers/${many.id}`, headers: t.auth })).json().filesDone >= 1,
+    );
+    const one = await transfer(t, {
+      source: { siteId: src, path: '/one.bin' },
+      destination: { siteId: dst, dir: '/' },
+    });
+    const top = await t.app.inject({ method: 'POST', url: `/api/transfers/${one.id}/top`, headers: t.auth });
+    expect(top.statusCode).toBe(200);
+    expect((await finished(t, one.id)).state).toBe('done');
+    const ahead = (await t.app.inject({ url: `/api/transfers/${many.id}`, headers: t.auth })).json() as Transfer;
+    expect(ahead.filesDone).toBeLessThan(30);
+    expect((await finished(t, many.id)).state).toBe('done');
+    expect(sha256(fs.readFileSync(path.join(b.root, 'one.bin')))).toBe(sha256(single));
+    expect(Object.keys(treeOf(path.join(b.root, 'many')))).toHaveLength(30);
   });
 
   it('numbers every stored change of a transfer with a growing version, across a restart too', async () => {
@@ -164,7 +226,17 @@ describe('transfers through the API', () => {
 
     // Never back; and up whenever what the store holds changed (progress alone may share one).
     const stored = (u: Transfer) =>
-      JSON.stringify([u.state, u.kind, u.mode, u.filesDone, u.filesFailed, u.filesTotal, u.bytesTotal, u.attempts, u.notes]);
+      JSON.stringify([
+        u.state,
+        u.kind,
+        u.mode,
+        u.filesDone,
+        u.filesFailed,
+        u.filesTotal,
+        u.bytesTotal,
+        u.attempts,
+        u.notes,
+      ]);
     const seen = [created, ...updatesOf(messages, created.id)];
     for (let i = 1; i < seen.length; i++) {
       const [before, after] = [seen[i - 1]!, seen[i]!];
@@ -179,7 +251,9 @@ describe('transfers through the API', () => {
     cleanup.push(() => t.close());
     const reloaded = (await t.app.inject({ url: `/api/transfers/${created.id}`, headers: t.auth })).json() as Transfer;
     expect(reloaded.version).toBe(done.version);
-    const retried = (await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/retry`, headers: t.auth })).json() as Transfer;
+    const retried = (
+      await t.app.inject({ method: 'POST', url: `/api/transfers/${created.id}/retry`, headers: t.auth })
+    ).json() as Transfer;
     expect(retried.state).toBe('queued');
     expect(retried.version).toBeGreaterThan(done.version);
     const again = await finished(t, created.id);
@@ -203,7 +277,10 @@ describe('transfers through the API', () => {
     const { messages } = await openFeed(t, t.auth);
     await eventually(() => messages.length > 0); // the snapshot
 
-    const created = await transfer(t, { source: { siteId: src, path: '/many' }, destination: { siteId: dst, dir: '/' } });
+    const created = await transfer(t, {
+      source: { siteId: src, path: '/many' },
+      destination: { siteId: dst, dir: '/' },
+    });
     await eventually(() => updatesOf(messages, created.id).some((u) => u.state === 'done'));
     const ours = published.filter((p) => p.transfer.id === created.id);
     expect(updatesOf(messages, created.id)).toEqual(ours.map((p) => p.transfer));
@@ -223,7 +300,10 @@ describe('transfers through the API', () => {
     const t = await startTestApp();
     cleanup.push(() => t.close());
     const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
-    const created = await transfer(t, { source: { siteId: src, path: '/missing.bin' }, destination: { siteId: dst, dir: '/' } });
+    const created = await transfer(t, {
+      source: { siteId: src, path: '/missing.bin' },
+      destination: { siteId: dst, dir: '/' },
+    });
     const failed = await finished(t, created.id);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'not_found' } });
     expect(failed.error!.message).toMatch(/missing\.bin/);

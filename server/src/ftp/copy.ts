@@ -107,7 +107,16 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     const [source, destination] = await step(Promise.all([request.source.acquire(), request.destination.acquire()]));
     const offset = await step(startOffset(request, source, destination, sourceSize, note));
     if (offset === 'skip') {
-      return { outcome: 'skipped', mode: null, bytes: 0, offset: 0, size: sourceSize, durationMs: 0, hash: null, notes };
+      return {
+        outcome: 'skipped',
+        mode: null,
+        bytes: 0,
+        offset: 0,
+        size: sourceSize,
+        durationMs: 0,
+        hash: null,
+        notes,
+      };
     }
     if (index > 0) {
       const refusal = lastRefusal!.message;

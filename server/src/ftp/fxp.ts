@@ -107,7 +107,9 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
   await step(refusalAs('port', activeSide, active.send(portCommand, portArgument)));
 
   if (request.offset > 0) {
-    await step(Promise.all([source.send('REST', String(request.offset)), destination.send('REST', String(request.offset))]));
+    await step(
+      Promise.all([source.send('REST', String(request.offset)), destination.send('REST', String(request.offset))]),
+    );
   }
 
   // RFC 478 note 1: once PASV is acknowledged the two commands may go in either order.
@@ -121,7 +123,10 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
     TransferCommand
   >;
 
-  commands.destination.started.then(() => request.onDestinationOpened?.(), () => undefined);
+  commands.destination.started.then(
+    () => request.onDestinationOpened?.(),
+    () => undefined,
+  );
   let lastSize = request.offset;
   try {
     await superviseTransfer({
@@ -150,7 +155,9 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
       throw new FxpRefusedError(
         'tls',
         failure.side,
-        new Error(`${failure.reason.message} (secure FXP needs both servers to accept data connections without TLS session reuse)`),
+        new Error(
+          `${failure.reason.message} (secure FXP needs both servers to accept data connections without TLS session reuse)`,
+        ),
       );
     }
     throw failure;
@@ -183,7 +190,9 @@ async function negotiateDataSecurity(
     throw new FxpRefusedError(
       'tls',
       sourceProtected ? 'source' : 'destination',
-      new Error('secure FXP needs SSCN on one server (neither offers it); allow clear data (PROT C) to copy unencrypted'),
+      new Error(
+        'secure FXP needs SSCN on one server (neither offers it); allow clear data (PROT C) to copy unencrypted',
+      ),
     );
   }
   for (const task of [source, destination]) if (task.session.dataProtected) await task.send('PROT', 'C');

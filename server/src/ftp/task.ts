@@ -86,7 +86,9 @@ export class TaskQueue {
     const outer = runningTasks?.getStore() ?? [];
     if (outer.some((task) => task.session === this.session && !task.ended)) {
       return Promise.reject(
-        new Error(`${this.session.label}: the session was used directly inside one of its own tasks; use the task handle`),
+        new Error(
+          `${this.session.label}: the session was used directly inside one of its own tasks; use the task handle`,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {
@@ -144,7 +146,10 @@ export class TaskQueue {
   private newHandle(): TaskHandle & { end(): void } {
     let ended = false;
     const issue = (command: PendingCommand) => {
-      if (ended) command.onError(new Error(`${this.session.label}: ${maskCommand(command.line).trim()} sent after its task ended`));
+      if (ended)
+        command.onError(
+          new Error(`${this.session.label}: ${maskCommand(command.line).trim()} sent after its task ended`),
+        );
       else this.commands.enqueue(command);
     };
     const handle: TaskHandle & { end(): void } = {

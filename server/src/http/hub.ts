@@ -133,7 +133,6 @@ export class Hub {
       beforeSend: options.beforeSend ?? (() => undefined),
     };
     events.on('event', this.onEvent);
-    events.watched = () => this.clients.size > 0;
     this.flushTimer = setInterval(() => this.clients.forEach((c) => c.flush()), this.options.flushMs);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
     this.flushTimer.unref();
@@ -148,8 +147,12 @@ export class Hub {
   accept(socket: WebSocket): void {
     const client = new Client(socket, this.options);
     this.clients.add(client);
+    const unwatch = this.events.watch();
     socket.on('pong', () => (client.alive = true));
-    socket.on('close', () => this.clients.delete(client));
+    socket.on('close', () => {
+      this.clients.delete(client);
+      unwatch();
+    });
     socket.on('error', () => socket.terminate());
     socket.on('message', (data, isBinary) => {
       try {

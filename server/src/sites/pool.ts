@@ -257,7 +257,7 @@ export class SessionPool {
           // Progress polls (a SIZE a second per running copy) would drown the log: left out.
           onLine: (line) =>
             !line.quiet &&
-            this.events.watched() &&
+            this.events.watched &&
             this.events.publish({
               type: 'log',
               sessionId: entry.id,
@@ -292,7 +292,7 @@ export class SessionPool {
     entry.session = session;
     session.on('line', () => {
       // The reply is dispatched after its line is logged: read the state once that is done.
-      if (!entry.stateCheck && this.events.watched()) {
+      if (!entry.stateCheck && this.events.watched) {
         entry.stateCheck = setImmediate(() => {
           entry.stateCheck = null;
           this.setState(entry, stateOf(entry));
@@ -333,7 +333,13 @@ function stateOf(entry: PoolEntry): SessionState {
 
 function toLiveSession(entry: PoolEntry): LiveSession {
   const command = entry.session?.currentCommand ?? undefined;
-  return { id: entry.id, siteId: entry.siteId, state: entry.state, since: entry.since, ...(command ? { command } : {}) };
+  return {
+    id: entry.id,
+    siteId: entry.siteId,
+    state: entry.state,
+    since: entry.since,
+    ...(command ? { command } : {}),
+  };
 }
 
 function sleep(ms: number): Promise<void> {

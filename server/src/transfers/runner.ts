@@ -146,17 +146,24 @@ export class Runner {
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
       const sites = [transfer.source_site, transfer.dest_site];
       // Files found so far may run while the walk goes on.
-      if (!transfer.expanded && !this.jobs.has(`walk:${transfer.id}`) && this.jobs.size < limit && this.hasRoom(sites)) {
-        this.startWalk(transfer);
-      }
+      const walkDue = !transfer.expanded && !this.jobs.has(`walk:${transfer.id}`);
+      if (walkDue && this.jobs.size < limit && this.hasRoom(sites)) this.startWalk(transfer);
       const cursor = this.cursorOf(transfer.id);
       const lanes = Math.min(cursor.ready(), limit - this.jobs.size);
       for (let i = 0; i < lanes && this.hasRoom(sites); i++) this.startLane(transfer, cursor);
-      if (cursor.ready() > 0 && this.waitingAhead === null) this.waitingAhead = transfer.position;
+      // A walk due or files ready, and no slot for either: the lanes of transfers behind this one make room.
+      const waiting =
+        (walkDue && !this.jobs.has(`walk:${transfer.id}`)) || (cursor.ready() > 0 && !this.hasLane(transfer.id));
+      if (this.waitingAhead === null && waiting) this.waitingAhead = transfer.position;
       if (this.jobs.size >= limit) break;
     }
     this.service.publishQueue(active);
     this.armRetryTimer(active);
+  }
+
+  private hasLane(transferId: string): boolean {
+    for (const key of this.jobs.keys()) if (key.startsWith(`lane:${transferId}:`)) return true;
+    return false;
   }
 
   private cursorOf(transferId: string): FileCursor {
@@ -428,7 +435,10 @@ export class Runner {
     if (isTransient(error) && attempts < this.maxAttempts()) {
       const delay = this.retryDelay(attempts);
       this.transitions.fileRetryLater(file, failure, new Date(Date.now() + delay));
-      this.service.addNote(file.transfer_id, `${file.source_path}: ${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
+      this.service.addNote(
+        file.transfer_id,
+        `${file.source_path}: ${failure.message}; will retry in ${Math.round(delay / 1000)} s`,
+      );
       return;
     }
     this.transitions.fileFailed(file, failure, position);

@@ -112,7 +112,13 @@ export class TransferService {
         requested_mode: input.mode ?? 'auto',
         if_exists: 'overwrite',
       },
-      input.files.map((f) => [normalizeRemotePath(f.source), normalizeRemotePath(f.destination), f.size, f.modifiedAt, f.exactTime]),
+      input.files.map((f) => [
+        normalizeRemotePath(f.source),
+        normalizeRemotePath(f.destination),
+        f.size,
+        f.modifiedAt,
+        f.exactTime,
+      ]),
     );
     this.emitNow(row.id);
     this.runner.kick();
@@ -280,7 +286,7 @@ export class TransferService {
       state: file.state,
       mode: file.mode,
       size: file.size,
-      bytesDone: file.state === 'running' ? this.runner.liveFileBytes(file.id) ?? file.bytes_done : file.bytes_done,
+      bytesDone: file.state === 'running' ? (this.runner.liveFileBytes(file.id) ?? file.bytes_done) : file.bytes_done,
       verified: file.verified,
       ...(file.error_code ? { error: { code: file.error_code, message: file.error_message ?? '' } } : {}),
     };

@@ -61,7 +61,13 @@ export interface FileRow {
 }
 
 /** A file to queue: source path, destination path, size, and (planned files) the source's time. */
-export type NewFile = [source: string, destination: string, size: number, modifiedAt?: string | null, exactTime?: boolean];
+export type NewFile = [
+  source: string,
+  destination: string,
+  size: number,
+  modifiedAt?: string | null,
+  exactTime?: boolean,
+];
 
 export interface FileCounts {
   total: number;
@@ -113,10 +119,7 @@ export class TransferStore {
    * A transfer created with its files already known (a mirror plan): kind dir, expanded, so
    * the runner copies without walking. One transaction: a crash keeps all of it or none.
    */
-  insertPlannedTransfer(
-    fields: Parameters<TransferStore['insertTransfer']>[0],
-    files: NewFile[],
-  ): TransferRow {
+  insertPlannedTransfer(fields: Parameters<TransferStore['insertTransfer']>[0], files: NewFile[]): TransferRow {
     return this.atomically(() => {
       const row = this.insertTransfer(fields);
       this.insertFiles(row.id, files);
@@ -181,7 +184,16 @@ export class TransferStore {
     );
     this.db.transaction(() => {
       for (const [source, destination, size, modifiedAt, exactTime] of files) {
-        insert.run(crypto.randomUUID(), transferId, transferId, source, destination, size, modifiedAt ?? null, Number(exactTime ?? true));
+        insert.run(
+          crypto.randomUUID(),
+          transferId,
+          transferId,
+          source,
+          destination,
+          size,
+          modifiedAt ?? null,
+          Number(exactTime ?? true),
+        );
       }
       this.bumpVersion(transferId);
     })();
@@ -190,7 +202,6 @@ export class TransferStore {
   private bumpVersion(transferId: string): void {
     this.sql('UPDATE transfers SET version = version + 1 WHERE id = ?').run(transferId);
   }
-
 
   file(id: string): FileRow | undefined {
     return this.sql('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;

@@ -36,7 +36,16 @@ const DEFAULT_LIMITS: WalkLimits = { maxDepth: 64, maxEntries: 1_000_000 };
 /** Unsafe names quoted in the note; the rest are counted. */
 const NAMES_IN_NOTE = 20;
 
-export async function walkTree({ source, destination, transfer, store, signal, onFound, onNote, limits }: Walk): Promise<void> {
+export async function walkTree({
+  source,
+  destination,
+  transfer,
+  store,
+  signal,
+  onFound,
+  onNote,
+  limits,
+}: Walk): Promise<void> {
   // Every await honours the signal: a cancel must not wait for a server that went silent.
   const step = <T>(work: Promise<T>) => untilAborted(work, signal);
   const { maxDepth, maxEntries } = { ...DEFAULT_LIMITS, ...limits };
@@ -65,10 +74,14 @@ export async function walkTree({ source, destination, transfer, store, signal, o
     const listing = await list(source, sourceDir, { signal });
     unreadable += listing.rejected - listing.unsafeNames.length;
     unsafe.count += listing.unsafeNames.length;
-    for (const name of listing.unsafeNames.slice(0, NAMES_IN_NOTE - unsafe.named.length)) unsafe.named.push(`${name} in ${sourceDir}`);
+    for (const name of listing.unsafeNames.slice(0, NAMES_IN_NOTE - unsafe.named.length))
+      unsafe.named.push(`${name} in ${sourceDir}`);
     listed += listing.entries.length + listing.rejected;
     if (listed > maxEntries) {
-      throw new WalkLimitError('tree_too_large', `the tree holds more than ${maxEntries} entries (the walk's limit): stopped in ${sourceDir}`);
+      throw new WalkLimitError(
+        'tree_too_large',
+        `the tree holds more than ${maxEntries} entries (the walk's limit): stopped in ${sourceDir}`,
+      );
     }
     const entries = [...listing.entries].sort((a, b) => a.name.localeCompare(b.name));
     const files: [string, string, number][] = [];

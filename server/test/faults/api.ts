@@ -87,6 +87,7 @@ export type LogEvent = { type: 'log' } & LogLine;
  */
 export function recordLog(t: TestApp): LogEvent[] {
   const log: LogEvent[] = [];
+  t.app.services.events.watch();
   t.app.services.events.on('event', (event) => {
     if (event.type === 'log') log.push(event);
   });
