@@ -125,6 +125,8 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
     target: '—',
     met: null,
   }));
+  const marginal = (tool: Tool, from: number, to: number) =>
+    (median(of(tool, to).map((s) => s.value)) - median(of(tool, from).map((s) => s.value))) / (to - from);
   const pasvFlat = flatness('pasv', 'msPerFile');
   rows.push(
     {
@@ -135,6 +137,16 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
       target: '≤ 1.2',
       met: pasvFlat <= 1.2,
     },
+    // A run's fixed part (a fresh app, logins, the first listing) weighs on 100 files and not on
+    // 10 000: the extra time per extra file between two sizes is what must not grow with the tree.
+    ...sizes.slice(1).map((files, i) => ({
+      case: `i. (a) (diagnostic) marginal ms per file, ${sizes[i]} → ${files} files`,
+      pasv: marginal('pasv', sizes[i]!, files),
+      lftp: marginal('lftp', sizes[i]!, files),
+      unit: 'ms' as const,
+      target: '—',
+      met: null,
+    })),
     {
       case: `i. (a) (diagnostic) per-file CPU, max/min over ${sizes.join(' / ')} files`,
       pasv: flatness('pasv', 'cpuMsPerFile'),
