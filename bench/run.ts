@@ -12,6 +12,7 @@ import { idleSessions } from './cases/idle-sessions.js';
 import { listing } from './cases/listing.js';
 import { liveFeed } from './cases/live-feed.js';
 import { mirror } from './cases/mirror.js';
+import { scale } from './cases/scale.js';
 import { smallFiles } from './cases/small-files.js';
 import { loadAverage, log, machineInfo, nowMs } from './measure.js';
 import { textTable, writeResults, type CaseResult } from './report.js';
@@ -25,6 +26,11 @@ const CASES: Record<string, { title: string; run: () => Promise<CaseResult> }> =
   f: { title: '100 000-entry listing', run: () => listing({ entries: 100_000, runs: 5, serveRuns: 3 }) },
   g: { title: 'backend RSS, 0 and 100 idle sessions', run: () => idleSessions({ sessions: 100 }) },
   h: { title: 'mirror job vs lftp mirror, 1000 × 4 KiB in 50 folders', run: () => mirror({ runs: 5 }) },
+  // Fewer runs at 10 000 files: one pair of runs takes over a minute.
+  i: {
+    title: 'scale: ms per file at 100 / 1000 / 10 000 files; a queued 100 000-file tree',
+    run: () => scale({ runs: { 100: 3, 1000: 3, 10_000: 1 }, queuedFiles: 100_000 }),
+  },
 };
 
 async function main(): Promise<void> {

@@ -187,6 +187,15 @@ export const TransferFile = Type.Object({
 });
 export type TransferFile = Static<typeof TransferFile>;
 
+/** A page of a transfer's files in queue (seq) order; pass `nextCursor` back as `cursor` for the next. */
+export const TransferFilesQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]+$', maxLength: 20 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
+export type TransferFilesQuery = Static<typeof TransferFilesQuery>;
+export const TransferFilesPage = Type.Object({ files: Type.Array(TransferFile), nextCursor: Nullable(Type.String()) });
+export type TransferFilesPage = Static<typeof TransferFilesPage>;
+
 export const QueueState = Type.Object({
   paused: Type.Boolean(),
   running: Type.Integer(),

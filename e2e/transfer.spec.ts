@@ -72,6 +72,50 @@ test.describe('copying between servers', () => {
     expect(treeDigest(path.join(pasv.beta.root, to, tree))).toEqual(treeDigest(path.join(pasv.alpha.root, from, tree)));
   });
 
+  test("a 3000-file transfer's file list opens at once and scrolls to its last file, a page at a time", async ({
+    dashboard,
+    pasv,
+  }) => {
+    const name = uniqueName('many-files');
+    const count = 3000;
+    const paths = Array.from({ length: count }, (_, i) => `/${name}/f${String(i + 1).padStart(4, '0')}.bin`);
+    // Queued and kept so (queue paused): the list, not the copy, is under test.
+    await pasv.api('POST', '/api/queue/pause');
+    const created = pasv.app.services.transfers.createPlanned({
+      name,
+      source: { siteId: pasv.alpha.id, dir: `/${name}` },
+      destination: { siteId: pasv.beta.id, dir: `/${name}` },
+      files: paths.map((p) => ({ source: p, destination: p, size: 1 })),
+    });
+    try {
+      await dashboard.open();
+      const { queue } = dashboard;
+      await expect(queue.row(name)).toContainText(`0/${count} files`);
+      await queue
+        .row(name)
+        .getByRole('button', { name: `Show files of ${name}` })
+        .click();
+      const files = dashboard.page.getByRole('table', { name: 'Files' });
+      await expect(files.getByRole('row', { name: paths[0] })).toContainText('queued');
+      // Virtualised: a screenful of rows in the page, not 3000 (nor the first page's 500).
+      expect(await files.getByRole('row').count()).toBeLessThan(80);
+      await expect(dashboard.page.getByText(`500 of ${count} files loaded`)).toBeVisible();
+
+      const list = dashboard.page.getByRole('region', { name: `Files of ${name}` });
+      const last = files.getByRole('row', { name: paths.at(-1) });
+      await expect(async () => {
+        await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
+        await expect(last).toBeVisible({ timeout: 500 });
+      }).toPass({ timeout: 20_000 });
+      await expect(last).toContainText('queued');
+      await expect(dashboard.page.getByText(`${count} files`, { exact: true })).toBeVisible();
+      expect(await files.getByRole('row').count()).toBeLessThan(80);
+    } finally {
+      await pasv.api('POST', `/api/transfers/${created.id}/cancel`);
+      await pasv.api('POST', '/api/queue/resume');
+    }
+  });
+
   test('cancelling a large transfer stops it', async ({ dashboard, pasv, throttled }) => {
     const from = uniqueName('cancel-src');
     const to = uniqueName('cancel-dst');

@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { Job, JobCreate, Run, RunEntry, TransferFile } from '../../contract/index.js';
+import type { Job, JobCreate, Run, RunEntry } from '../../contract/index.js';
 import { eventually, type TestApp } from './app.js';
+import { filesOf } from './faults/api.js';
 import { sha256 } from './fixtures.js';
 
 export async function createJob(t: TestApp, body: JobCreate): Promise<Job> {
@@ -68,7 +69,7 @@ export async function allEntries(t: TestApp, runId: string, verdict?: string): P
 /** The paths (relative to `dir`) of the files the run's transfer copied. */
 export async function copiedBy(t: TestApp, run: Run, dir: string): Promise<string[]> {
   if (!run.transferId) return [];
-  const files = (await t.app.inject({ url: `/api/transfers/${run.transferId}/files`, headers: t.auth })).json() as TransferFile[];
+  const files = await filesOf(t, run.transferId);
   expect(files.every((f) => f.state === 'done'), JSON.stringify(files)).toBe(true);
   return files.map((f) => path.posix.relative(dir, f.path)).sort();
 }

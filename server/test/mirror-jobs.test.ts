@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobCreate, Run, ServerMessage } from '../../contract/index.js';
 import { eventually, openFeed, startTestApp, type TestApp } from './app.js';
-import { addSite } from './faults/api.js';
+import { addSite, filesOf } from './faults/api.js';
 import { embedded, seededBytes } from './fixtures.js';
 import { createJob, getJob, getRun, patchJob, runFinished, runToEnd, runsOf, startRun } from './mirror-api.js';
 import { sampleTree } from './mirror-suite.js';
@@ -222,7 +222,7 @@ describe('mirror runs', () => {
 
     const selected = await runToEnd(t, job.id, { paths: ['docs', 'readme.txt'] });
     expect(selected).toMatchObject({ state: 'done', paths: ['docs', 'readme.txt'] });
-    const copied = (await t.app.inject({ url: `/api/transfers/${selected.transferId}/files`, headers: t.auth })).json() as { path: string }[];
+    const copied = await filesOf(t, selected.transferId!);
     expect(copied.map((f) => f.path).sort()).toEqual(['/src/docs/guide.md', '/src/docs/notes.md', '/src/docs/old/2019.md', '/src/readme.txt']);
     expect(fs.readdirSync(path.join(b.root, 'dst')).sort()).toEqual(['docs', 'readme.txt']);
     // The run's bytes are the selection's, not the whole plan's.

@@ -137,7 +137,8 @@ describe('a stored password stays with the endpoint it was given for', () => {
        DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;
        ALTER TABLE transfers DROP COLUMN planned;
        ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN source_mtime_exact;
-       ALTER TABLE transfer_files DROP COLUMN mtime_set; DROP INDEX transfer_files_retry;`,
+       ALTER TABLE transfer_files DROP COLUMN mtime_set; DROP INDEX transfer_files_retry;
+       DROP INDEX transfer_files_seq;`,
     );
     db.pragma('user_version = 1');
     db.close();

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServerMessage, Transfer } from '../../contract/index.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
 import { eventually, openFeed, startTestApp, type TestApp } from './app.js';
+import { filesOf } from './faults/api.js';
 import { embedded, seededBytes, sha256, writeFiles, type TestServer } from './fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -115,7 +116,7 @@ describe('transfers through the API', () => {
     expect(updates.length).toBeGreaterThan(1);
     expect(messages.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
     expect(messages.some((m) => m.type === 'log' && /^PORT 127,0,0,3,/.test(m.line))).toBe(true);
-    const files200 = (await t.app.inject({ url: `/api/transfers/${created.id}/files`, headers: t.auth })).json();
+    const files200 = await filesOf(t, created.id);
     expect(files200).toHaveLength(200);
   });
 
@@ -148,7 +149,7 @@ describe('transfers through the API', () => {
     expect(done.state).toBe('done');
     expect(done.notes.join('\n')).toMatch(/will retry/);
     expect(sha256(fs.readFileSync(path.join(b.root, 'big.bin')))).toBe(sha256(data));
-    const [file] = (await t.app.inject({ url: `/api/transfers/${created.id}/files`, headers: t.auth })).json();
+    const [file] = await filesOf(t, created.id);
     expect(file.state).toBe('done');
   });
 

@@ -27,7 +27,8 @@ import {
   SiteTestResult,
   Transfer,
   TransferCreate,
-  TransferFile,
+  TransferFilesPage,
+  TransferFilesQuery,
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
 import { HttpError } from '../errors.js';
@@ -133,8 +134,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     );
     typed.get(
       '/api/transfers/:id/files',
-      { schema: { params: IdParams, response: { 200: Type.Array(TransferFile) } } },
-      async (request) => transfers.files(request.params.id),
+      { schema: { params: IdParams, querystring: TransferFilesQuery, response: { 200: TransferFilesPage } } },
+      async (request) => transfers.files(request.params.id, request.query),
     );
     typed.post('/api/transfers/:id/cancel', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
       transfers.cancel(request.params.id),

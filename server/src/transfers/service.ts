@@ -3,7 +3,15 @@
  * The Runner does the work, Transitions writes every state change; this class owns the public
  * view (Transfer DTOs) and its events, progress throttled.
  */
-import type { QueueState, Transfer, TransferCreate, TransferFile, TransferMode } from '../../../contract/index.js';
+import type {
+  QueueState,
+  Transfer,
+  TransferCreate,
+  TransferFile,
+  TransferFilesPage,
+  TransferFilesQuery,
+  TransferMode,
+} from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { baseName, normalizeRemotePath } from '../ftp/path.js';
 import { UnsafeArgumentError } from '../ftp/errors.js';
@@ -35,6 +43,8 @@ export interface PlannedTransfer {
  * between the copies and the browsers: the hub sends transfer updates as they come.
  */
 const PROGRESS_INTERVAL_MS = 200;
+/** Files per page of GET /api/transfers/:id/files when the client names no limit. */
+const FILES_PAGE = 200;
 
 export class TransferService {
   readonly store: TransferStore;
@@ -133,9 +143,16 @@ export class TransferService {
     return this.toDto(this.row(id));
   }
 
-  files(id: string): TransferFile[] {
+  /** A page of the transfer's files in seq order (files found later by a walk come after). */
+  files(id: string, query: TransferFilesQuery = {}): TransferFilesPage {
     this.row(id);
-    return this.store.files(id).map((file) => this.toFileDto(file));
+    const limit = query.limit ?? FILES_PAGE;
+    const rows = this.store.filesPage(id, Number(query.cursor ?? 0), limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      files: page.map((file) => this.toFileDto(file)),
+      nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null,
+    };
   }
 
   cancel(id: string): Transfer {

@@ -290,6 +290,15 @@ export class TransferStore {
       this.sql(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
     });
   }
+
+  /** Up to `limit` files after `afterSeq`, in seq order: a seek on transfer_files_seq, whatever the page. */
+  filesPage(transferId: string, afterSeq: number, limit: number): FileRow[] {
+    return this.sql('SELECT * FROM transfer_files WHERE transfer_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+      transferId,
+      afterSeq,
+      limit,
+    ) as FileRow[];
+  }
 }
 
 /** `, column = @column` for each field written alongside a state. */

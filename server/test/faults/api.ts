@@ -1,6 +1,6 @@
 /** Driving a test app through its HTTP API, as the fault tests do. */
 import { expect } from 'vitest';
-import type { LogLine, Transfer, TransferFile } from '../../../contract/index.js';
+import type { LogLine, Transfer, TransferFile, TransferFilesPage } from '../../../contract/index.js';
 import { eventually, type TestApp } from '../app.js';
 
 export interface SiteTarget {
@@ -49,8 +49,26 @@ export async function getTransfer(t: TestApp, id: string): Promise<Transfer> {
   return (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
 }
 
+/** Every file of a transfer, page after page, through `get` (an app in this process or a child's API). */
+export async function allFiles(get: (url: string) => Promise<TransferFilesPage>, id: string): Promise<TransferFile[]> {
+  const files: TransferFile[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: TransferFilesPage = await get(
+      `/api/transfers/${id}/files?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    files.push(...page.files);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return files;
+}
+
 export async function filesOf(t: TestApp, id: string): Promise<TransferFile[]> {
-  return (await t.app.inject({ url: `/api/transfers/${id}/files`, headers: t.auth })).json() as TransferFile[];
+  return allFiles(async (url) => {
+    const response = await t.app.inject({ url, headers: t.auth });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as TransferFilesPage;
+  }, id);
 }
 
 export async function retryTransfer(t: TestApp, id: string): Promise<Transfer> {

@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { Transfer } from '../../../contract/index.js';
+import type { Transfer, TransferFilesPage } from '../../../contract/index.js';
 import { eventually } from '../app.js';
 import { embedded, seededBytes, sha256, type TestServer } from '../fixtures.js';
+import { allFiles } from './api.js';
 import { childApi, startChildBackend } from './children.js';
 import { startScriptedServer } from './scripted-server.js';
 
@@ -100,7 +101,7 @@ it('resumes a directory walk cut short by SIGKILL: every file once, identical, n
     return current.state === 'done' || current.state === 'failed' ? current : null;
   }, 25_000);
   expect(done).toMatchObject({ state: 'done', kind: 'dir', filesDone: total, filesTotal: total, filesFailed: 0 });
-  const listed = await childApi<{ path: string }[]>(backend, 'GET', `/api/transfers/${created.id}/files`);
+  const listed = await allFiles((url) => childApi<TransferFilesPage>(backend, 'GET', url), created.id);
   expect(new Set(listed.map((f) => f.path)).size).toBe(total);
   expect(treeOf(path.join(b.root, 'in', 'tree'))).toEqual(treeOf(path.join(a.root, 'tree')));
 });

@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import type { QueueState, Transfer, TransferFile } from '../../../../../contract/index.js';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import type { QueueState, Transfer, TransferFilesPage } from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -21,12 +21,25 @@ export async function setQueuePaused(paused: boolean): Promise<void> {
   if (queue && typeof queue === 'object') liveStore.applyLocal({ type: 'queue.updated', queue });
 }
 
-/** A directory transfer's files; polled while it runs (files are not pushed over the socket). */
+const FILES_PAGE = 500;
+
+/**
+ * A directory transfer's files, a page at a time as the list scrolls; polled while it runs
+ * (files are not pushed over the socket). A poll refetches every page loaded so far, so the
+ * interval grows with them: about five page requests a second at most, however far the
+ * user scrolled into a 100 000-file tree.
+ */
 export function useTransferFiles(id: string, running: boolean) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['transfer-files', id],
-    queryFn: ({ signal }) => api.get<TransferFile[]>(`/api/transfers/${seg(id)}/files`, signal),
-    refetchInterval: running ? 2000 : false,
+    queryFn: ({ pageParam, signal }) => {
+      const query = new URLSearchParams({ limit: String(FILES_PAGE) });
+      if (pageParam) query.set('cursor', pageParam);
+      return api.get<TransferFilesPage>(`/api/transfers/${seg(id)}/files?${query}`, signal);
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: (query) => (running ? Math.max(2000, (query.state.data?.pages.length ?? 1) * 200) : false),
     staleTime: running ? 0 : 30_000,
   });
 }

@@ -122,7 +122,7 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
         <tr className="files-row">
           <td />
           <td colSpan={9}>
-            <TransferFiles id={transfer.id} running={active} />
+            <TransferFiles id={transfer.id} name={transfer.name} running={active} total={transfer.filesTotal} />
           </td>
         </tr>
       )}

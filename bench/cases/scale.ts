@@ -1,0 +1,194 @@
+/**
+ * i. Scale. (a) Cost per file from 100 to 10 000 files: 4 KiB files by FXP at concurrency 4,
+ * pasv through its transfer service (a fresh app per run, as in case a) and `lftp mirror
+ * --parallel=4` on the same vsftpd pair, runs alternating; the per-file time of each size and
+ * max/min over the sizes (flat = 1). (b) A queued 100 000-file tree in a backend of its own
+ * (scale-queued.ts): resident memory, and how fast its row and its file list answer.
+ */
+import { assertDone, startBenchApp } from '../app.js';
+import { ftpUrl, runLftp } from '../lftp.js';
+import { KiB, log, median, nowMs, sampled, type Sample } from '../measure.js';
+import { checkIdentical } from '../mirror-tree.js';
+import type { CaseResult, Row } from '../report.js';
+import { queuedTree } from '../scale-queued.js';
+import { startVsftpdPair, writeSmallFiles, type ServerPair } from '../servers.js';
+
+const SIZE = 4 * KiB;
+const CONCURRENCY = 4;
+/** Folders of at most this many files: 10 000 files are 10 folders (one listing each), as a real tree would be. */
+const PER_FOLDER = 1000;
+
+export interface ScaleOptions {
+  /** Runs per tool for each file count. */
+  runs: Record<number, number>;
+  /** Files in the queued tree of part (b). */
+  queuedFiles: number;
+}
+
+type Measured = { value: number } & Record<string, unknown>;
+
+const treeName = (files: number) => `t${files}`;
+
+function writeTree(pair: ServerPair, files: number): void {
+  for (let folder = 0; folder * PER_FOLDER < files; folder++) {
+    writeSmallFiles(
+      pair.source,
+      `${treeName(files)}/d${folder}`,
+      Math.min(PER_FOLDER, files - folder * PER_FOLDER),
+      SIZE,
+    );
+  }
+}
+
+async function pasvRun(pair: ServerPair, files: number): Promise<Measured> {
+  const app = await startBenchApp({ PASV_CONCURRENCY: String(CONCURRENCY) });
+  try {
+    const { source, destination } = await app.addPair(pair, CONCURRENCY);
+    const cpu = process.cpuUsage();
+    const startedAt = nowMs();
+    const created = await app.createTransfer({
+      source: { siteId: source, path: `/${treeName(files)}` },
+      destination: { siteId: destination, dir: '/' },
+    });
+    const transfer = await app.finished(created.id);
+    const value = nowMs() - startedAt;
+    const used = process.cpuUsage(cpu);
+    assertDone(transfer, files);
+    checkIdentical(pair, treeName(files));
+    return { value, cpuMs: (used.user + used.system) / 1000 };
+  } finally {
+    await app.close();
+  }
+}
+
+async function lftpRun(pair: ServerPair, files: number): Promise<Measured> {
+  const tree = `/${treeName(files)}`;
+  const result = await runLftp([
+    'set ftp:use-fxp yes',
+    'set ftp:fxp-force yes',
+    `mirror --parallel=${CONCURRENCY} ${ftpUrl(pair.source, tree)} ${ftpUrl(pair.destination, tree)}`,
+  ]);
+  checkIdentical(pair, treeName(files));
+  return { value: result.wallMs, cpuMs: result.userMs + result.sysMs, maxRssKiB: result.maxRssKiB };
+}
+
+type Tool = 'pasv' | 'lftp';
+
+/** Part (a): every size's runs, sizes interleaved round by round so that TIME_WAIT build-up falls on all of them. */
+async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; samples: Sample[]; notes: string[] }> {
+  const sizes = Object.keys(options.runs)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const pair = await startVsftpdPair();
+  const byKey = new Map<string, Sample[]>();
+  try {
+    for (const files of sizes) writeTree(pair, files);
+    const rounds = Math.max(...sizes.map((files) => options.runs[files]!));
+    for (let round = 0; round < rounds; round++) {
+      for (const files of sizes) {
+        if (round >= options.runs[files]!) continue;
+        // Rotate who goes first: each inherits the other's TIME_WAIT sockets equally.
+        const order: Tool[] = round % 2 === 0 ? ['pasv', 'lftp'] : ['lftp', 'pasv'];
+        for (const tool of order) {
+          pair.wipeDestination();
+          const sample = await sampled(round, tool, () =>
+            tool === 'pasv' ? pasvRun(pair, files) : lftpRun(pair, files),
+          );
+          sample.files = files;
+          sample.msPerFile = sample.value / files;
+          sample.cpuMsPerFile = (sample.cpuMs as number) / files;
+          const key = `${tool}:${files}`;
+          byKey.set(key, [...(byKey.get(key) ?? []), sample]);
+          log(
+            `i ${files} files run ${round} ${tool}: ${sample.value.toFixed(0)} ms, ${(sample.msPerFile as number).toFixed(2)} ms/file ` +
+              `(TIME_WAIT ${sample.timeWaitBefore} → ${sample.timeWaitAfter})`,
+          );
+        }
+      }
+    }
+  } finally {
+    pair.wipeDestination();
+    await pair.stop();
+  }
+  const of = (tool: Tool, files: number) => byKey.get(`${tool}:${files}`) ?? [];
+  const medianOf = (tool: Tool, files: number, field: 'msPerFile' | 'cpuMsPerFile') =>
+    median(of(tool, files).map((s) => s[field] as number));
+  const flatness = (tool: Tool, field: 'msPerFile' | 'cpuMsPerFile') => {
+    const values = sizes.map((files) => medianOf(tool, files, field));
+    return Math.max(...values) / Math.min(...values);
+  };
+  const rows: Row[] = sizes.map((files) => ({
+    case: `i. (a) ms per file, ${files} × 4 KiB FXP, concurrency ${CONCURRENCY}`,
+    pasv: medianOf('pasv', files, 'msPerFile'),
+    lftp: medianOf('lftp', files, 'msPerFile'),
+    unit: 'ms',
+    target: '—',
+    met: null,
+  }));
+  const marginal = (tool: Tool, from: number, to: number) =>
+    (median(of(tool, to).map((s) => s.value)) - median(of(tool, from).map((s) => s.value))) / (to - from);
+  const pasvFlat = flatness('pasv', 'msPerFile');
+  rows.push(
+    {
+      case: `i. (a) per-file ms, max/min over ${sizes.join(' / ')} files`,
+      pasv: pasvFlat,
+      lftp: flatness('lftp', 'msPerFile'),
+      unit: '×',
+      target: '≤ 1.2',
+      met: pasvFlat <= 1.2,
+    },
+    // A run's fixed part (a fresh app, logins, the first listing) weighs on 100 files and not on
+    // 10 000: the extra time per extra file between two sizes is what must not grow with the tree.
+    ...sizes.slice(1).map((files, i) => ({
+      case: `i. (a) (diagnostic) marginal ms per file, ${sizes[i]} → ${files} files`,
+      pasv: marginal('pasv', sizes[i]!, files),
+      lftp: marginal('lftp', sizes[i]!, files),
+      unit: 'ms' as const,
+      target: '—',
+      met: null,
+    })),
+    {
+      case: `i. (a) (diagnostic) per-file CPU, max/min over ${sizes.join(' / ')} files`,
+      pasv: flatness('pasv', 'cpuMsPerFile'),
+      lftp: flatness('lftp', 'cpuMsPerFile'),
+      unit: '×',
+      target: '—',
+      met: null,
+    },
+  );
+  const list = (samples: Sample[], field: string) => samples.map((s) => (s[field] as number).toFixed(2)).join(', ');
+  const notes = sizes.map((files) => {
+    const [pasv, lftp] = [of('pasv', files), of('lftp', files)];
+    return (
+      `${files} files (${Math.ceil(files / PER_FOLDER)} folder(s), ${options.runs[files]} run(s) each): ms per file pasv ${list(pasv, 'msPerFile')}, ` +
+      `lftp ${list(lftp, 'msPerFile')}; CPU ms per file pasv ${list(pasv, 'cpuMsPerFile')}, lftp ${list(lftp, 'cpuMsPerFile')}; ` +
+      `TIME_WAIT before each run ${[...pasv, ...lftp]
+        .sort((x, y) => x.run - y.run)
+        .map((s) => `${s.tool} ${s.timeWaitBefore}`)
+        .join(', ')}.`
+    );
+  });
+  notes.push(
+    `(a) method: one vsftpd pair for all sizes, trees /t100, /t1000, /t10000 of 4 KiB random files in folders of up to ${PER_FOLDER}; ` +
+      'per size, pasv and lftp alternate (who goes first swaps each round) and the sizes are interleaved round by round. ' +
+      `pasv: a fresh in-process app per run (cold sessions), site maxConnections ${CONCURRENCY}, POST /api/transfers of the tree, ` +
+      `timed to its done event; CPU is this process's (HTTP, queue, SQLite, events, FTP). lftp: \`mirror --parallel=${CONCURRENCY}\` ` +
+      'with FXP forced, wall time and CPU of the process. Every copy is checked byte for byte (all files hashed). ' +
+      'Each file leaves a data connection in TIME_WAIT for 60 s (tcp_tw_reuse lets loopback reuse them); a 10 000-file run adds ' +
+      '~10 000 of them, which the runs after it inherit (counts above). The machine is shared: per-file CPU is the steadier figure.',
+  );
+  return { rows, samples: [...byKey.values()].flat(), notes };
+}
+
+export async function scale(options: ScaleOptions): Promise<CaseResult> {
+  const a = await perFileCosts(options);
+  const b = await queuedTree(options.queuedFiles);
+  return {
+    id: 'i',
+    title: 'scale: cost per file 100 → 10 000 files; a queued 100 000-file tree',
+    rows: [...a.rows, ...b.rows],
+    samples: a.samples,
+    notes: [...a.notes, ...b.notes],
+    details: b.details,
+  };
+}
