@@ -156,6 +156,48 @@ const MIGRATIONS: string[] = [
   // the walk's MAX(seq) per inserted file reads one entry instead of every file found so far
   // (that made a 100 000-file walk quadratic: ~9 s per 1000-file folder near the end).
   `CREATE INDEX transfer_files_seq ON transfer_files(transfer_id, seq);`,
+  // A transfer's file counts, kept as its files change: the aggregate over its files ran on
+  // every progress update and every row of GET /api/transfers, 50–100 ms at 100 000 files.
+  // Updates and deletes by trigger; inserts counted per batch by TransferStore.insertFiles
+  // (a trigger per inserted row made queueing a big tree 2.6 times slower).
+  `CREATE TABLE transfer_counts (
+     transfer_id TEXT PRIMARY KEY REFERENCES transfers(id) ON DELETE CASCADE,
+     total INTEGER NOT NULL DEFAULT 0,
+     done INTEGER NOT NULL DEFAULT 0,
+     failed INTEGER NOT NULL DEFAULT 0,
+     cancelled INTEGER NOT NULL DEFAULT 0,
+     queued INTEGER NOT NULL DEFAULT 0,
+     running INTEGER NOT NULL DEFAULT 0,
+     bytes_total INTEGER NOT NULL DEFAULT 0,
+     bytes_done INTEGER NOT NULL DEFAULT 0
+   );
+   INSERT INTO transfer_counts (transfer_id) SELECT id FROM transfers;
+   UPDATE transfer_counts SET (total, done, failed, cancelled, queued, running, bytes_total, bytes_done) =
+     (SELECT COUNT(*), COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'failed'), 0), COALESCE(SUM(state = 'cancelled'), 0), COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'running'), 0), COALESCE(SUM(size), 0), COALESCE(SUM(bytes_done), 0)
+        FROM transfer_files WHERE transfer_id = transfer_counts.transfer_id);
+   CREATE TRIGGER transfer_counts_update AFTER UPDATE OF state, size, bytes_done ON transfer_files BEGIN
+     UPDATE transfer_counts SET
+       done = done + (NEW.state = 'done') - (OLD.state = 'done'),
+       failed = failed + (NEW.state = 'failed') - (OLD.state = 'failed'),
+       cancelled = cancelled + (NEW.state = 'cancelled') - (OLD.state = 'cancelled'),
+       queued = queued + (NEW.state = 'queued') - (OLD.state = 'queued'),
+       running = running + (NEW.state = 'running') - (OLD.state = 'running'),
+       bytes_total = bytes_total + NEW.size - OLD.size,
+       bytes_done = bytes_done + NEW.bytes_done - OLD.bytes_done
+     WHERE transfer_id = NEW.transfer_id;
+   END;
+   CREATE TRIGGER transfer_counts_delete AFTER DELETE ON transfer_files BEGIN
+     UPDATE transfer_counts SET
+       total = total - 1,
+       done = done - (OLD.state = 'done'),
+       failed = failed - (OLD.state = 'failed'),
+       cancelled = cancelled - (OLD.state = 'cancelled'),
+       queued = queued - (OLD.state = 'queued'),
+       running = running - (OLD.state = 'running'),
+       bytes_total = bytes_total - OLD.size,
+       bytes_done = bytes_done - OLD.bytes_done
+     WHERE transfer_id = OLD.transfer_id;
+   END;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -47,3 +47,44 @@ it('finds the earliest retry among queued files from the index, without visiting
   expect(plan.join('\n')).toMatch(/USING (COVERING )?INDEX transfer_files_retry/);
   expect(plan.join('\n')).not.toMatch(/USING INDEX .*state/);
 });
+
+it('keeps each transfer’s counts equal to the aggregate over its files through inserts, state changes and deletes', () => {
+  const { db, store: transfers } = store();
+  const fields = {
+    source_site: 'a',
+    source_path: '/src',
+    dest_site: 'b',
+    dest_dir: '/dst',
+    requested_mode: 'auto',
+    if_exists: 'overwrite',
+  } as const;
+  const tree = (n: number, size: number) =>
+    Array.from({ length: n }, (_, i) => [`/src/f${i}`, `/dst/f${i}`, size + i] as [string, string, number]);
+  const one = transfers.insertPlannedTransfer({ name: 'one', ...fields }, tree(300, 100));
+  const two = transfers.insertTransfer({ name: 'two', ...fields });
+  transfers.insertFiles(two.id, tree(50, 7));
+  transfers.insertFiles(two.id, tree(80, 7)); // the first 50 again (a walk after a crash): not counted twice
+  const files = transfers.files(one.id);
+  for (const [i, file] of files.entries()) {
+    if (i % 3 === 0) transfers.changeFileState(file, ['queued'], 'running', { bytes_done: 10 });
+    if (i % 6 === 0) transfers.changeFileState(file, ['running'], 'done', { bytes_done: file.size });
+    if (i % 7 === 0) transfers.changeFileState(file, ['queued', 'running'], 'failed');
+    if (i % 11 === 0) transfers.updateFile(file, { size: file.size + 5 });
+  }
+  transfers.changeFilesState(two.id, ['queued'], 'cancelled');
+  db.prepare(`DELETE FROM transfer_files WHERE transfer_id = ? AND seq % 5 = 0`).run(one.id);
+  const aggregate = db.prepare(
+    `SELECT COUNT(*) AS total, COALESCE(SUM(state = 'done'), 0) AS done, COALESCE(SUM(state = 'failed'), 0) AS failed,
+       COALESCE(SUM(state = 'cancelled'), 0) AS cancelled, COALESCE(SUM(state = 'queued'), 0) AS queued,
+       COALESCE(SUM(state = 'running'), 0) AS running, COALESCE(SUM(size), 0) AS bytesTotal,
+       COALESCE(SUM(bytes_done), 0) AS bytesDone
+     FROM transfer_files WHERE transfer_id = ?`,
+  );
+  for (const id of [one.id, two.id]) expect(transfers.counts(id)).toEqual(aggregate.get(id));
+  expect(transfers.counts(two.id)).toMatchObject({ total: 80, cancelled: 80 });
+  expect(transfers.counts(one.id).done).toBeGreaterThan(0);
+  // A finished transfer deleted takes its counts with it.
+  db.prepare(`UPDATE transfers SET state = 'done' WHERE id = ?`).run(two.id);
+  transfers.deleteFinished();
+  expect(db.prepare('SELECT COUNT(*) AS n FROM transfer_counts WHERE transfer_id = ?').get(two.id)).toEqual({ n: 0 });
+});

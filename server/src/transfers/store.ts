@@ -112,6 +112,7 @@ export class TransferStore {
          VALUES (@id, 'queued', 'file', @name, @source_site, @source_path, @dest_site, @dest_dir, @requested_mode,
            @if_exists, @position, @created_at)`,
     ).run({ ...fields, id, position, created_at: new Date().toISOString() });
+    this.sql('INSERT INTO transfer_counts (transfer_id) VALUES (?)').run(id);
     return this.transfer(id)!;
   }
 
@@ -183,8 +184,10 @@ export class TransferStore {
        VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, ?, 'queued')`,
     );
     this.db.transaction(() => {
+      let added = 0;
+      let bytes = 0;
       for (const [source, destination, size, modifiedAt, exactTime] of files) {
-        insert.run(
+        const { changes } = insert.run(
           crypto.randomUUID(),
           transferId,
           transferId,
@@ -194,7 +197,13 @@ export class TransferStore {
           modifiedAt ?? null,
           Number(exactTime ?? true),
         );
+        added += changes;
+        bytes += changes * size;
       }
+      // Counted once per batch, not by a trigger per row (migration 11).
+      this.sql(
+        'UPDATE transfer_counts SET total = total + ?, queued = queued + ?, bytes_total = bytes_total + ? WHERE transfer_id = ?',
+      ).run(added, added, bytes, transferId);
       this.bumpVersion(transferId);
     })();
   }
@@ -266,18 +275,20 @@ export class TransferStore {
     );
   }
 
+  /** Kept as files change (migration 11): one row read, however many files. */
   counts(transferId: string): FileCounts {
-    return this.sql(
-      `SELECT COUNT(*) AS total,
-           COALESCE(SUM(state = 'done'), 0) AS done,
-           COALESCE(SUM(state = 'failed'), 0) AS failed,
-           COALESCE(SUM(state = 'cancelled'), 0) AS cancelled,
-           COALESCE(SUM(state = 'queued'), 0) AS queued,
-           COALESCE(SUM(state = 'running'), 0) AS running,
-           COALESCE(SUM(size), 0) AS bytesTotal,
-           COALESCE(SUM(bytes_done), 0) AS bytesDone
-         FROM transfer_files WHERE transfer_id = ?`,
-    ).get(transferId) as FileCounts;
+    const row = this.sql(
+      `SELECT total, done, failed, cancelled, queued, running, bytes_total AS bytesTotal, bytes_done AS bytesDone
+         FROM transfer_counts WHERE transfer_id = ?`,
+    ).get(transferId) as FileCounts | undefined;
+    return row ?? { total: 0, done: 0, failed: 0, cancelled: 0, queued: 0, running: 0, bytesTotal: 0, bytesDone: 0 };
+  }
+
+  /** The first failed file in queue order (an index lookup). */
+  firstFailedFile(transferId: string): FileRow | undefined {
+    return this.sql(`SELECT * FROM transfer_files WHERE state = 'failed' AND transfer_id = ? ORDER BY seq LIMIT 1`).get(
+      transferId,
+    ) as FileRow | undefined;
   }
 
   /** After a crash: what was running is queued again, to resume from what the destination holds. */

@@ -124,7 +124,7 @@ export class Transitions {
     if (!row || !UNFINISHED.includes(row.state)) return false;
     if (row.expanded === 0 || this.store.hasUnfinished(id)) return false;
     const counts = this.store.counts(id);
-    const failed = counts.failed > 0 ? this.store.files(id).find((f) => f.state === 'failed') : undefined;
+    const failed = counts.failed > 0 ? this.store.firstFailedFile(id) : undefined;
     const changed = this.store.changeTransferState(
       id,
       [row.state],
