@@ -1,0 +1,60 @@
+/**
+ * The relay's byte pump: what the source's data connection delivers is written to the
+ * destination's, with backpressure, counting bytes as they pass.
+ *
+ * Hand-written rather than stream.pipeline because the bytes are the whole cost of a relay.
+ * Profiled on a 1 GiB copy between two vsftpds on loopback, the default path (a fresh 64 KiB
+ * Buffer per read, piped) spent most of its CPU in the kernel faulting in and copying into new
+ * memory, and its RSS grew by ~35 MiB of buffers waiting for the GC. Here a plain TCP source
+ * reads into one reused buffer (net.Socket's `onread`, see connectData): the buffer stays hot
+ * in cache and nothing is allocated per read. A reused buffer must not be overwritten while a
+ * write still refers to it, so reading stops whenever a write did not complete at once (the
+ * destination's send buffer is full) and resumes on 'drain'; meanwhile TCP flow control holds
+ * the source back. A TLS source (PROT P) decrypts into buffers of its own: its chunks are
+ * written as they come, under the same rule.
+ */
+import type net from 'node:net';
+import { finished } from 'node:stream/promises';
+import { TLSSocket } from 'node:tls';
+
+/** Bytes read per call. Larger reads mean fewer syscalls and wake-ups per GiB. */
+const READ_BUFFER_BYTES = 1024 * 1024;
+
+export class RelayPipe {
+  /** Bytes handed to the destination so far. */
+  bytes = 0;
+  private output: net.Socket | undefined;
+  private readonly buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+  /** For the source's connectData; a plain socket then reads into this buffer. */
+  readonly onread: net.OnReadOpts = {
+    buffer: this.buffer,
+    callback: (length) => this.forward(this.buffer.subarray(0, length)),
+  };
+
+  /**
+   * Moves everything `input` delivers to `output`, ends `output` once `input` has ended, and
+   * settles when `output` has finished; rejects when either fails or closes early.
+   */
+  run(input: net.Socket, output: net.Socket): Promise<void> {
+    this.output = output;
+    output.on('drain', () => input.resume());
+    if (input instanceof TLSSocket) {
+      input.on('data', (chunk: Buffer) => {
+        if (!this.forward(chunk)) input.pause();
+      });
+    }
+    input.once('end', () => output.end());
+    const done = Promise.all([finished(input, { writable: false }), finished(output, { readable: false })]);
+    input.resume();
+    return done.then(() => undefined);
+  }
+
+  /** Writes one chunk; false when reading must pause until the destination drains. */
+  private forward(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    this.output!.write(chunk);
+    // Non-zero while the socket still holds (a reference to) the chunk.
+    return this.output!.writableLength === 0;
+  }
+}
