@@ -29,7 +29,10 @@ export async function requestPassive(task: FtpTask, pretCommand?: string): Promi
   } else {
     const reply = await task.send('PASV');
     const announced = parsePasvReply(reply.text);
-    endpoint = { host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard), port: announced.port };
+    endpoint = {
+      host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard),
+      port: announced.port,
+    };
   }
   assertDataPort(endpoint.port);
   return endpoint;

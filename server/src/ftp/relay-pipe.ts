@@ -9,8 +9,8 @@
  * reads into one reused buffer (net.Socket's `onread`, see connectData): the buffer stays hot
  * in cache and nothing is allocated per read. A reused buffer must not be overwritten while a
  * write still refers to it, so reading stops whenever a write did not complete at once (the
- * destination's send buffer is full) and resumes on 'drain'; meanwhile TCP flow control holds
- * the source back. A TLS source (PROT P) decrypts into buffers of its own: its chunks are
+ * destination's send buffer is full, or TLS) and resumes once it has; meanwhile TCP flow
+ * control holds the source back. A TLS source (PROT P) decrypts into buffers of its own: its chunks are
  * written as they come, under the same rule.
  */
 import type net from 'node:net';
@@ -23,7 +23,9 @@ const READ_BUFFER_BYTES = 1024 * 1024;
 export class RelayPipe {
   /** Bytes handed to the destination so far. */
   bytes = 0;
+  private input: net.Socket | undefined;
   private output: net.Socket | undefined;
+  private paused = false;
   private readonly buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
   /** For the source's connectData; a plain socket then reads into this buffer. */
@@ -38,7 +40,7 @@ export class RelayPipe {
    */
   run(input: net.Socket, output: net.Socket): Promise<void> {
     this.output = output;
-    output.on('drain', () => input.resume());
+    this.input = input;
     if (input instanceof TLSSocket) {
       input.on('data', (chunk: Buffer) => {
         if (!this.forward(chunk)) input.pause();
@@ -53,8 +55,19 @@ export class RelayPipe {
   /** Writes one chunk; false when reading must pause until the destination drains. */
   private forward(chunk: Buffer): boolean {
     this.bytes += chunk.length;
-    this.output!.write(chunk);
+    this.output!.write(chunk, this.written);
     // Non-zero while the socket still holds (a reference to) the chunk.
-    return this.output!.writableLength === 0;
+    this.paused = this.output!.writableLength !== 0;
+    return !this.paused;
   }
+
+  /**
+   * A write's callback, rather than 'drain': a write smaller than the high-water mark that
+   * does not complete at once (TLS) is followed by no 'drain'.
+   */
+  private readonly written = () => {
+    if (!this.paused || this.output!.writableLength !== 0) return;
+    this.paused = false;
+    this.input!.resume();
+  };
 }

@@ -30,7 +30,9 @@ export interface RelayResult {
 
 /** Both sessions held for the whole sequence, as in fxpCopy. */
 export function relayCopy(request: RelayRequest): Promise<RelayResult> {
-  return request.source.task((source) => request.destination.task((destination) => runRelay(request, { source, destination })));
+  return request.source.task((source) =>
+    request.destination.task((destination) => runRelay(request, { source, destination })),
+  );
 }
 
 async function runRelay(request: RelayRequest, { source, destination }: TaskPair): Promise<RelayResult> {
