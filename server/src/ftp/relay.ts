@@ -46,7 +46,7 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
   const destinationEndpoint = await step(
     sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`)),
   );
-  const pipe = new RelayPipe();
+  const pipe = new RelayPipe(request.size - request.offset);
   const connections = await Promise.allSettled([
     sideFailure('source', connectData(source.session, sourceEndpoint, { signal, onread: pipe.onread })),
     sideFailure('destination', connectData(destination.session, destinationEndpoint, { signal })),
