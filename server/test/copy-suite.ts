@@ -23,10 +23,29 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
       for (const step of cleanup.splice(0).reverse()) await step();
     });
 
-    async function pair(options: { sourceFxp?: FxpPolicy; destFxp?: FxpPolicy; files?: Record<string, Buffer>; destFiles?: Record<string, Buffer>; bytesPerSecond?: number } = {}) {
-      const a = await source.start({ address: '127.0.0.2', fxp: options.sourceFxp, files: options.files, bytesPerSecond: options.bytesPerSecond });
+    async function pair(
+      options: {
+        sourceFxp?: FxpPolicy;
+        destFxp?: FxpPolicy;
+        files?: Record<string, Buffer>;
+        destFiles?: Record<string, Buffer>;
+        bytesPerSecond?: number;
+        destBytesPerSecond?: number;
+      } = {},
+    ) {
+      const a = await source.start({
+        address: '127.0.0.2',
+        fxp: options.sourceFxp,
+        files: options.files,
+        bytesPerSecond: options.bytesPerSecond,
+      });
       cleanup.push(() => a.stop());
-      const b = await destination.start({ address: '127.0.0.3', fxp: options.destFxp, files: options.destFiles });
+      const b = await destination.start({
+        address: '127.0.0.3',
+        fxp: options.destFxp,
+        files: options.destFiles,
+        bytesPerSecond: options.destBytesPerSecond,
+      });
       cleanup.push(() => b.stop());
       const log: LogLine[] = [];
       const slots = { source: recordingSlot(a, log), destination: recordingSlot(b, log), probe: recordingSlot(b) };
@@ -62,7 +81,10 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
 
     it('resumes a partial destination with REST on both sides', async () => {
       const data = seededBytes(6 * MiB, 3);
-      const { b, log, copy } = await pair({ files: { 'r.bin': data }, destFiles: { 'r.bin': data.subarray(0, 2 * MiB) } });
+      const { b, log, copy } = await pair({
+        files: { 'r.bin': data },
+        destFiles: { 'r.bin': data.subarray(0, 2 * MiB) },
+      });
       const result = await copy({ sourcePath: '/r.bin', destinationPath: '/r.bin', mode: 'fxp', ifExists: 'resume' });
       expect(result).toMatchObject({ offset: 2 * MiB, bytes: 4 * MiB });
       expect(log.filter((l) => l.line === `REST ${2 * MiB}`)).toHaveLength(2);
@@ -76,14 +98,17 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
         const corrupt = Buffer.from(data.subarray(0, MiB));
         corrupt[1000] ^= 0xff;
         const { copy } = await pair({ files: { 'h.bin': data }, destFiles: { 'h.bin': corrupt } });
-        await expect(copy({ sourcePath: '/h.bin', destinationPath: '/h.bin', ifExists: 'resume' })).rejects.toBeInstanceOf(
-          VerificationError,
-        );
+        await expect(
+          copy({ sourcePath: '/h.bin', destinationPath: '/h.bin', ifExists: 'resume' }),
+        ).rejects.toBeInstanceOf(VerificationError);
       },
     );
 
     it('skips an existing destination when asked to', async () => {
-      const { b, copy } = await pair({ files: { 's.txt': Buffer.from('new') }, destFiles: { 's.txt': Buffer.from('old!') } });
+      const { b, copy } = await pair({
+        files: { 's.txt': Buffer.from('new') },
+        destFiles: { 's.txt': Buffer.from('old!') },
+      });
       const result = await copy({ sourcePath: '/s.txt', destinationPath: '/s.txt', ifExists: 'skip' });
       expect(result.outcome).toBe('skipped');
       expect(onDisk(b, 's.txt').toString()).toBe('old!');
@@ -109,9 +134,69 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
       expect(sha256(onDisk(b, 'f.bin'))).toBe(sha256(data));
     });
 
+    it('relays in forced relay mode, resuming a partial destination with REST on both sides', async () => {
+      const data = seededBytes(10 * MiB + 12345, 16);
+      const { b, log, copy } = await pair({
+        files: { 'r.bin': data },
+        destFiles: { 'r.bin': data.subarray(0, 3 * MiB) },
+      });
+      const result = await copy({ sourcePath: '/r.bin', destinationPath: '/r.bin', mode: 'relay', ifExists: 'resume' });
+      expect(result).toMatchObject({ mode: 'relay', offset: 3 * MiB, bytes: 7 * MiB + 12345 });
+      expect(log.filter((l) => l.line === `REST ${3 * MiB}`)).toHaveLength(2);
+      expect(sha256(onDisk(b, 'r.bin'))).toBe(sha256(data));
+    });
+
+    it.runIf(destination.throttles)(
+      'relays intact into a destination slower than the source (backpressure)',
+      async () => {
+        // Far more than the loopback socket buffers hold, so the relay must wait for the destination.
+        const data = seededBytes(24 * MiB, 17);
+        const { b, copy } = await pair({ files: { 'slow-in.bin': data }, destBytesPerSecond: 12 * MiB });
+        const positions: number[] = [];
+        const result = await copy({
+          sourcePath: '/slow-in.bin',
+          destinationPath: '/slow-in.bin',
+          mode: 'relay',
+          pollIntervalMs: 100,
+          onProgress: (position) => positions.push(position),
+        });
+        expect(result).toMatchObject({ mode: 'relay', bytes: data.length });
+        expect(sha256(onDisk(b, 'slow-in.bin'))).toBe(sha256(data));
+        // Progress was reported while the bytes flowed, never backwards, never past the size.
+        expect(positions.filter((p) => p > 0 && p < data.length).length).toBeGreaterThan(0);
+        expect(positions).toEqual([...positions].sort((x, y) => x - y));
+        expect(Math.max(...positions)).toBeLessThanOrEqual(data.length);
+      },
+    );
+
+    it.runIf(source.throttles)('fails a relay whose source server goes away mid-transfer, promptly', async () => {
+      const data = seededBytes(8 * MiB, 18);
+      const { a, copy } = await pair({ files: { 'gone.bin': data }, bytesPerSecond: 2 * MiB });
+      let stopping: Promise<void> | undefined;
+      const copying = copy({
+        sourcePath: '/gone.bin',
+        destinationPath: '/gone.bin',
+        mode: 'relay',
+        pollIntervalMs: 100,
+        onProgress: (position) => {
+          if (position > 0) stopping ??= a.stop();
+        },
+      });
+      const failure = await copying.catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(CancelledError);
+      await stopping;
+    });
+
     it('fails clearly in forced FXP mode when both sides refuse, leaving sessions usable', async () => {
-      const { slots, copy } = await pair({ files: { 'f.bin': seededBytes(MiB, 6) }, sourceFxp: 'none', destFxp: 'none' });
-      const failure = await copy({ sourcePath: '/f.bin', destinationPath: '/f.bin', mode: 'fxp' }).catch((e: unknown) => e);
+      const { slots, copy } = await pair({
+        files: { 'f.bin': seededBytes(MiB, 6) },
+        sourceFxp: 'none',
+        destFxp: 'none',
+      });
+      const failure = await copy({ sourcePath: '/f.bin', destinationPath: '/f.bin', mode: 'fxp' }).catch(
+        (e: unknown) => e,
+      );
       expect(failure).toBeInstanceOf(FxpRefusedError);
       expect(String((failure as Error).message)).toMatch(/refused FXP/);
       const listing = await list(await slots.source.acquire(), '/');
@@ -127,29 +212,34 @@ export function copySuite(source: ServerKind, destination: ServerKind = source):
       expect(log.some((l) => /DELE|evil/.test(l.line))).toBe(false);
     });
 
-    it.runIf(source.throttles)('cancels a running FXP copy and both sessions stay usable', async () => {
-      const data = seededBytes(8 * MiB, 7);
-      const { slots, copy } = await pair({ files: { 'slow.bin': data }, bytesPerSecond: 2 * MiB });
-      const controller = new AbortController();
-      const copying = copy({
-        sourcePath: '/slow.bin',
-        destinationPath: '/slow.bin',
-        mode: 'fxp',
-        signal: controller.signal,
-        pollIntervalMs: 100,
-        onProgress: (position) => {
-          if (position > 0) controller.abort();
+    for (const mode of ['fxp', 'relay'] as const) {
+      it.runIf(source.throttles)(
+        `cancels a running ${mode === 'fxp' ? 'FXP copy' : 'relay'} and both sessions stay usable`,
+        async () => {
+          const data = seededBytes(8 * MiB, 7);
+          const { slots, copy } = await pair({ files: { 'slow.bin': data }, bytesPerSecond: 2 * MiB });
+          const controller = new AbortController();
+          const copying = copy({
+            sourcePath: '/slow.bin',
+            destinationPath: '/slow.bin',
+            mode,
+            signal: controller.signal,
+            pollIntervalMs: 100,
+            onProgress: (position) => {
+              if (position > 0) controller.abort();
+            },
+          });
+          const cancelledAt = Date.now();
+          await expect(copying).rejects.toBeInstanceOf(CancelledError);
+          // At most the abort timeout (5 s) when a server ignores ABOR until the file is done.
+          expect(Date.now() - cancelledAt).toBeLessThan(7_000);
+          const sourceSession = await slots.source.acquire();
+          const destinationSession = await slots.destination.acquire();
+          expect((await list(sourceSession, '/')).entries.map((e) => e.name)).toContain('slow.bin');
+          const partial = await size(destinationSession, '/slow.bin');
+          if (source.abortsInTransfer) expect(partial).toBeLessThan(data.length);
         },
-      });
-      const cancelledAt = Date.now();
-      await expect(copying).rejects.toBeInstanceOf(CancelledError);
-      // At most the abort timeout (5 s) when a server ignores ABOR until the file is done.
-      expect(Date.now() - cancelledAt).toBeLessThan(7_000);
-      const sourceSession = await slots.source.acquire();
-      const destinationSession = await slots.destination.acquire();
-      expect((await list(sourceSession, '/')).entries.map((e) => e.name)).toContain('slow.bin');
-      const partial = await size(destinationSession, '/slow.bin');
-      if (source.abortsInTransfer) expect(partial).toBeLessThan(data.length);
-    });
+      );
+    }
   });
 }

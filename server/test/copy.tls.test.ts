@@ -12,7 +12,7 @@ import { FxpRefusedError } from '../src/ftp/fxp.js';
 import { list } from '../src/ftp/ops.js';
 import { FtpSession, type LogLine } from '../src/ftp/session.js';
 import { startFtpServer } from '../src/demo/ftp-server/server.js';
-import { seededBytes, sha256 } from './fixtures.js';
+import { embedded, seededBytes, sessionOptions, sha256 } from './fixtures.js';
 import { makeCertificate, type Certificate } from './servers/harness.js';
 import { skipWithout, startProftpd, startVsftpd, type RunningFtpServer } from './servers/index.js';
 
@@ -86,7 +86,9 @@ describe('FTPS with the embedded server', () => {
 
   it('refuses a certificate that does not match the pin, before sending the password', async () => {
     const { options, serverLog } = await tlsServer('127.0.0.2');
-    const error = await FtpSession.connect({ ...options, fingerprint256: 'AA:'.repeat(31) + 'AA' }).catch((e: unknown) => e);
+    const error = await FtpSession.connect({ ...options, fingerprint256: 'AA:'.repeat(31) + 'AA' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FtpConnectionError);
     expect((error as FtpConnectionError).code).toBe('tls');
     expect(serverLog.join('\n')).toMatch(/AUTH TLS/);
@@ -106,9 +108,13 @@ describe('FTPS with the embedded server', () => {
     const b = await tlsServer('127.0.0.3');
     const [source, destination] = [slot(a.options), slot(b.options)];
 
-    const forced = await copyFile({ source, destination, sourcePath: '/s.bin', destinationPath: '/s.bin', mode: 'fxp' }).catch(
-      (e: unknown) => e,
-    );
+    const forced = await copyFile({
+      source,
+      destination,
+      sourcePath: '/s.bin',
+      destinationPath: '/s.bin',
+      mode: 'fxp',
+    }).catch((e: unknown) => e);
     expect(forced).toBeInstanceOf(FxpRefusedError);
     expect((forced as FxpRefusedError).phase).toBe('tls');
 
@@ -129,6 +135,32 @@ describe('FTPS with the embedded server', () => {
     expect(log.filter((l) => l.line === 'PROT C')).toHaveLength(2);
     expect(log.filter((l) => l.line === 'PROT P').length).toBeGreaterThanOrEqual(2);
     expect(sha256(fs.readFileSync(path.join(b.root, 'clear.bin')))).toBe(sha256(data));
+  });
+
+  it('relays between a plain and a protected server, in both directions', async () => {
+    // A plain source reads into the relay's reused buffer; a TLS one hands over chunks of its own.
+    const data = seededBytes(12 * 1024 * 1024 + 777, 20);
+    const secure = await tlsServer('127.0.0.2', { 's.bin': data });
+    const plain = await embedded.start({ address: '127.0.0.3', fxp: 'none', files: { 'p.bin': data } });
+    cleanup.push(() => plain.stop());
+    const [tlsSlot, plainSlot] = [slot(secure.options), slot(sessionOptions(plain))];
+    const common = { mode: 'relay' as const, verifyHash: false };
+    await copyFile({
+      ...common,
+      source: plainSlot,
+      destination: tlsSlot,
+      sourcePath: '/p.bin',
+      destinationPath: '/in.bin',
+    });
+    expect(sha256(fs.readFileSync(path.join(secure.root, 'in.bin')))).toBe(sha256(data));
+    await copyFile({
+      ...common,
+      source: tlsSlot,
+      destination: plainSlot,
+      sourcePath: '/s.bin',
+      destinationPath: '/out.bin',
+    });
+    expect(sha256(fs.readFileSync(path.join(plain.root, 'out.bin')))).toBe(sha256(data));
   });
 });
 

@@ -29,7 +29,10 @@ export async function requestPassive(task: FtpTask, pretCommand?: string): Promi
   } else {
     const reply = await task.send('PASV');
     const announced = parsePasvReply(reply.text);
-    endpoint = { host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard), port: announced.port };
+    endpoint = {
+      host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard),
+      port: announced.port,
+    };
   }
   assertDataPort(endpoint.port);
   return endpoint;
@@ -41,18 +44,25 @@ export async function requestPassive(task: FtpTask, pretCommand?: string): Promi
  * Resolves once TCP is up, not after the TLS handshake: many servers only start their side of
  * the handshake once the transfer command has arrived (basic-ftp notes the same). Writes made
  * before the handshake completes are buffered by the TLS socket.
+ *
+ * `onread` (plain connections only) reads into the caller's buffer, as net.Socket's option of
+ * that name does; such a socket is handed over paused and reads once the caller resumes it.
  */
 export function connectData(
   session: FtpSession,
   endpoint: HostPort,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; onread?: net.OnReadOpts } = {},
 ): Promise<net.Socket | tls.TLSSocket> {
   const tlsOptions = session.dataTlsOptions();
   const timeoutMs = session.options.connectTimeoutMs ?? 15_000;
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(new CancelledError());
+  // Over TLS the TLS socket reads the raw one itself, so a caller's buffer would go unused.
+  const onread = tlsOptions ? undefined : options.onread;
   return new Promise((resolve, reject) => {
-    const raw = net.connect({ host: endpoint.host, port: endpoint.port });
+    const raw = net.connect({ host: endpoint.host, port: endpoint.port, onread });
+    // Paused before it connects, so no read lands in the caller's buffer before it is ready.
+    if (onread) raw.pause();
     const giveUp = (error: Error) => {
       settle();
       raw.destroy();

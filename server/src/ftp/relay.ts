@@ -1,15 +1,15 @@
 /**
  * Relay: when the servers won't talk to each other, the bytes come through us. Both data
  * connections are passive (we connect to each server), so this works behind NAT and with
- * servers that refuse FXP. The pipe is streamed with backpressure: memory stays flat
- * whatever the file size.
+ * servers that refuse FXP. The bytes are pumped with backpressure (relay-pipe.ts): memory stays
+ * flat whatever the file size.
  */
-import { pipeline } from 'node:stream/promises';
 import { untilAborted } from './cancel.js';
 import { connectData, requestPassive } from './data.js';
 import type { SessionProvider } from './copy.js';
 import { FtpConnectionError } from './errors.js';
 import { destinationSize, type TaskPair } from './fxp.js';
+import { RelayPipe } from './relay-pipe.js';
 import type { FtpControl } from './session.js';
 import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
 
@@ -30,7 +30,9 @@ export interface RelayResult {
 
 /** Both sessions held for the whole sequence, as in fxpCopy. */
 export function relayCopy(request: RelayRequest): Promise<RelayResult> {
-  return request.source.task((source) => request.destination.task((destination) => runRelay(request, { source, destination })));
+  return request.source.task((source) =>
+    request.destination.task((destination) => runRelay(request, { source, destination })),
+  );
 }
 
 async function runRelay(request: RelayRequest, { source, destination }: TaskPair): Promise<RelayResult> {
@@ -44,8 +46,9 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
   const destinationEndpoint = await step(
     sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`)),
   );
+  const pipe = new RelayPipe(request.size - request.offset);
   const connections = await Promise.allSettled([
-    sideFailure('source', connectData(source.session, sourceEndpoint, { signal })),
+    sideFailure('source', connectData(source.session, sourceEndpoint, { signal, onread: pipe.onread })),
     sideFailure('destination', connectData(destination.session, destinationEndpoint, { signal })),
   ]);
   const sockets = connections.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
@@ -74,17 +77,14 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
       throw error;
     }
 
-    let position = request.offset;
-    // Counting on 'data' beside the pipe costs less than a Transform stage per chunk.
-    input.on('data', (chunk: Buffer) => (position += chunk.length));
     await superviseTransfer({
       ...request,
       sides: [
         { name: 'source', session: source.session, command: retrieve },
         { name: 'destination', session: destination.session, command: store },
       ],
-      poll: () => position,
-      alongside: pipeline(input, output),
+      poll: () => request.offset + pipe.bytes,
+      alongside: pipe.run(input, output),
       onAbort: closeData,
     });
   } catch (error) {
