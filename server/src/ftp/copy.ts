@@ -48,6 +48,8 @@ export interface CopyRequest extends TransferWatch {
    * checks (size, hash) come after. A caller with more files may start the next one then.
    */
   onTransferred?: () => void;
+  /** The sessions just copied by FXP with the preferred passive side: pipeline PORT (fxp.ts). */
+  pipeline?: boolean;
 }
 
 export interface CopyResult {
@@ -126,7 +128,9 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     try {
       const common = { ...request, source, destination, offset, size: sourceSize, onTransferred: transferred };
       const result =
-        attempt.mode === 'fxp' ? await fxpCopy({ ...common, passive: attempt.passive }) : await relayCopy(common);
+        attempt.mode === 'fxp'
+          ? await fxpCopy({ ...common, passive: attempt.passive, pipeline: index === 0 && request.pipeline })
+          : await relayCopy(common);
       transferred();
       request.onProgress?.(sourceSize);
       const hash = request.verifyHash === false ? null : await step(verifyHash(source, destination, request));

@@ -18,6 +18,13 @@ export interface PendingCommand {
   quiet?: boolean;
   /** 1xx replies seen so far: the session caps them. */
   preliminaryReplies?: number;
+  /**
+   * May go out before the command ahead of it has its reply (RFC 959 allows it; servers read
+   * commands in order): the PORT and RETR of an FXP leg in one write, a round trip saved.
+   */
+  pipelined?: boolean;
+  /** Written already (pipelined); the session only waits for its reply. */
+  written?: boolean;
 }
 
 /** 1xx skipped, 2xx/3xx resolve, 4xx/5xx reject with FtpReplyError. */

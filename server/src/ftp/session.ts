@@ -158,6 +158,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.inFlight = null;
     this.clearReplyTimer();
     transferInFlight.onError(abortError);
+    // Pipelined commands already written are answered before the NOOP too: theirs go with the rest.
+    while (this.queue[0]?.written) this.queue.shift()!.onError(abortError);
     const { command, synced } = abortResync();
     this.inFlight = command;
     this.write('ABOR\r\n');
@@ -265,6 +267,11 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       command.onError(this.closedError);
       return;
     }
+    // Pipelined behind a command in flight when everything queued before it has gone out too.
+    if (command.pipelined && this.inFlight && this.queue.every((queued) => queued.written)) {
+      this.write(command.line, command.quiet);
+      command.written = true;
+    }
     this.queue.push(command);
     this.next();
   }
@@ -278,7 +285,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     }
     this.clearKeepalive();
     this.inFlight = command;
-    this.write(command.line, command.quiet);
+    if (!command.written) this.write(command.line, command.quiet);
     this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
   }
 

@@ -31,7 +31,7 @@ export interface FtpTask extends FtpControl {
    * 1xx and `done` on its final reply. No reply timeout applies after the 1xx: a copy can take
    * hours, so the caller watches progress instead.
    */
-  transfer(verb: string, arg?: string): TransferCommand;
+  transfer(verb: string, arg?: string, options?: { pipelined?: boolean }): TransferCommand;
   /** TYPE I once per session; later calls are free. SIZE and REST depend on it (ftp-notes.md). */
   binary(): Promise<void>;
 }
@@ -164,8 +164,9 @@ export class TaskQueue {
         return reply;
       },
       send: (verb, arg, options = {}) => handle.sendLine(formatCommand(verb, arg), options.quiet),
-      transfer: (verb, arg) => {
+      transfer: (verb, arg, options = {}) => {
         const { command, handle: transfer } = transferCommand(formatCommand(verb, arg));
+        command.pipelined = options.pipelined;
         issue(command);
         return transfer;
       },

@@ -40,6 +40,8 @@ interface Job {
   leases: Lease[];
   /** A lane's two leases, taken for its first file and shared by the next. */
   pair?: Promise<[Lease, Lease]> | null;
+  /** The lane's last file went by FXP with the preferred passive side: the next may pipeline. */
+  fxpWorked?: boolean;
 }
 
 /** Why a job was stopped: the user cancelled, or the server is shutting down (re-queue). */
@@ -356,7 +358,9 @@ export class Runner {
           this.commits.flush(); // before our bytes can land there, or a retry after a crash may skip them
         },
         onTransferred: transferred,
+        pipeline: job.fxpWorked,
       });
+      job.fxpWorked = result.mode === 'fxp' && result.passive === passiveSide(source.passive, destination.passive);
       const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, sourceLease, destinationLease) : null;
       this.commits.run(() =>
         this.transitions.fileDone(file, {
@@ -367,6 +371,7 @@ export class Runner {
         }),
       );
     } catch (error) {
+      job.fxpWorked = false;
       this.commits.run(() => this.fileEnded(file, attempts, error, job.controller.signal));
     } finally {
       this.live.delete(file.id);

@@ -1,0 +1,64 @@
+/**
+ * A lane's files after its first go with PORT and RETR in one write (fxp.ts): on every server
+ * we test with, the copies end identical, the log shows the RETR sent before the PORT's reply,
+ * and the lane's first file, which might be refused, is never pipelined.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp } from './app.js';
+import { seededBytes, sha256 } from './fixtures.js';
+import { addSite, finished, recordLog, startTransfer, type LogEvent } from './faults/api.js';
+import { serverKinds, skipWithout, startServer } from './servers/index.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** For each PORT the source was sent: whether its RETR went out before any reply came back. */
+function pipelinedPorts(log: LogEvent[], siteId: string): boolean[] {
+  const lines = log.filter((l) => l.siteId === siteId);
+  const out: boolean[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (line.direction === 'sent' && line.line.startsWith('PORT ')) {
+      const next = lines[i + 1];
+      out.push(next?.direction === 'sent' && next.line.startsWith('RETR '));
+    }
+  }
+  return out;
+}
+
+describe('pipelined FXP: PORT and RETR in one write once a lane has copied', () => {
+  for (const kind of serverKinds) {
+    it.skipIf(skipWithout(kind))(
+      `${kind} → ${kind}: 12 small files identical, all but the first pipelined`,
+      async () => {
+        const a = await startServer(kind, { address: '127.0.0.2' });
+        cleanup.push(() => a.stop());
+        const b = await startServer(kind, { address: '127.0.0.3' });
+        cleanup.push(() => b.stop());
+        const files = Array.from(
+          { length: 12 },
+          (_, i) => [`f${String(i).padStart(2, '0')}.bin`, seededBytes(4096 + i, 70 + i)] as const,
+        );
+        fs.mkdirSync(path.join(a.root, 'tree'), { recursive: true });
+        for (const [name, data] of files) fs.writeFileSync(path.join(a.root, 'tree', name), data);
+        const t = await startTestApp({ runner: { concurrency: 1 } });
+        cleanup.push(() => t.close());
+        const log = recordLog(t);
+        const [src, dst] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
+
+        const created = await startTransfer(t, [src, '/tree'], [dst, '/']);
+        expect(await finished(t, created.id, 60_000)).toMatchObject({ state: 'done', filesDone: 12, mode: 'fxp' });
+        for (const [name, data] of files)
+          expect(sha256(fs.readFileSync(path.join(b.root, 'tree', name))), name).toBe(sha256(data));
+        const pipelined = pipelinedPorts(log, src);
+        expect(pipelined).toHaveLength(12);
+        expect(pipelined[0]).toBe(false);
+        // The second file starts while the first is still being checked, so it may not know yet.
+        expect(pipelined.slice(2).every(Boolean)).toBe(true);
+      },
+    );
+  }
+});
