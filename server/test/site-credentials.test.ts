@@ -133,13 +133,14 @@ describe('a stored password stays with the endpoint it was given for', () => {
     db.prepare('UPDATE sites SET password_enc = ? WHERE id = ?').run(legacySeal, site.id);
     // Added by later migrations.
     db.exec(
-      `ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;
+      `DROP TRIGGER transfer_counts_update; DROP TRIGGER transfer_counts_delete; DROP TRIGGER transfer_files_version;
+       DROP TABLE transfer_counts;
+       ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;
        DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;
        ALTER TABLE transfers DROP COLUMN planned;
        ALTER TABLE transfer_files DROP COLUMN source_mtime; ALTER TABLE transfer_files DROP COLUMN source_mtime_exact;
        ALTER TABLE transfer_files DROP COLUMN mtime_set; DROP INDEX transfer_files_retry;
-       DROP INDEX transfer_files_seq;
-       DROP TRIGGER transfer_counts_update; DROP TRIGGER transfer_counts_delete; DROP TABLE transfer_counts;`,
+       DROP INDEX transfer_files_seq;`,
     );
     db.pragma('user_version = 1');
     db.close();

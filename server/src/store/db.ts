@@ -159,7 +159,9 @@ const MIGRATIONS: string[] = [
   // A transfer's file counts, kept as its files change: the aggregate over its files ran on
   // every progress update and every row of GET /api/transfers, 50–100 ms at 100 000 files.
   // Updates and deletes by trigger; inserts counted per batch by TransferStore.insertFiles
-  // (a trigger per inserted row made queueing a big tree 2.6 times slower).
+  // (a trigger per inserted row made queueing a big tree 2.6 times slower). And a file's every
+  // write bumps its transfer's version by trigger: one statement per file write, not a
+  // transaction of two.
   `CREATE TABLE transfer_counts (
      transfer_id TEXT PRIMARY KEY REFERENCES transfers(id) ON DELETE CASCADE,
      total INTEGER NOT NULL DEFAULT 0,
@@ -185,6 +187,9 @@ const MIGRATIONS: string[] = [
        bytes_total = bytes_total + NEW.size - OLD.size,
        bytes_done = bytes_done + NEW.bytes_done - OLD.bytes_done
      WHERE transfer_id = NEW.transfer_id;
+   END;
+   CREATE TRIGGER transfer_files_version AFTER UPDATE ON transfer_files BEGIN
+     UPDATE transfers SET version = version + 1 WHERE id = NEW.transfer_id;
    END;
    CREATE TRIGGER transfer_counts_delete AFTER DELETE ON transfer_files BEGIN
      UPDATE transfer_counts SET
@@ -255,7 +260,7 @@ export function statementCache(db: Db): (text: string) => Database.Statement {
  * changes, thousands a second on a tree of small files, where one commit each was a tenth of
  * the controller's CPU. The first deferred write opens a transaction (BEGIN); every write on
  * the connection until the flush joins it (better-sqlite3 nests db.transaction() as a
- * savepoint, so a failed write still rolls back alone); the flush commits it at most
+ * savepoint, so a failed multi-statement write still rolls back alone); the flush commits it at most
  * `maxDelayMs` later, or earlier when something is about to leave the process (an HTTP
  * reply, a WebSocket batch, a webhook: see app.ts) or the database closes.
  *
@@ -271,12 +276,13 @@ export class GroupCommit {
     private readonly maxDelayMs = 5,
   ) {}
 
+  /** `writes` join the open transaction: each of them must be atomic itself (one statement, or store.atomically). */
   run<T>(writes: () => T): T {
     if (!this.timer && !this.db.inTransaction) {
       this.db.exec('BEGIN');
       this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
     }
-    return this.db.transaction(writes)();
+    return writes();
   }
 
   /** Commit what waits, if anything does. */

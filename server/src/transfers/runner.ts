@@ -354,7 +354,7 @@ export class Runner {
         },
         onDestinationOpened: () => {
           if (transfer.if_exists !== 'skip' && file.size < RESUME_MARK_BYTES) return;
-          this.store.updateFile(file, { started: 1 });
+          this.store.updateFile(file.id, { started: 1 });
           this.commits.flush(); // before our bytes can land there, or a retry after a crash may skip them
         },
         onTransferred: transferred,

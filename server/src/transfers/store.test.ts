@@ -66,10 +66,10 @@ it('keeps each transfer’s counts equal to the aggregate over its files through
   transfers.insertFiles(two.id, tree(80, 7)); // the first 50 again (a walk after a crash): not counted twice
   const files = transfers.files(one.id);
   for (const [i, file] of files.entries()) {
-    if (i % 3 === 0) transfers.changeFileState(file, ['queued'], 'running', { bytes_done: 10 });
-    if (i % 6 === 0) transfers.changeFileState(file, ['running'], 'done', { bytes_done: file.size });
-    if (i % 7 === 0) transfers.changeFileState(file, ['queued', 'running'], 'failed');
-    if (i % 11 === 0) transfers.updateFile(file, { size: file.size + 5 });
+    if (i % 3 === 0) transfers.changeFileState(file.id, ['queued'], 'running', { bytes_done: 10 });
+    if (i % 6 === 0) transfers.changeFileState(file.id, ['running'], 'done', { bytes_done: file.size });
+    if (i % 7 === 0) transfers.changeFileState(file.id, ['queued', 'running'], 'failed');
+    if (i % 11 === 0) transfers.updateFile(file.id, { size: file.size + 5 });
   }
   transfers.changeFilesState(two.id, ['queued'], 'cancelled');
   db.prepare(`DELETE FROM transfer_files WHERE transfer_id = ? AND seq % 5 = 0`).run(one.id);

@@ -2,7 +2,8 @@
  * The persistent queue: transfers (what the user asked for) and their files (what runs).
  * Every state change is written before it is announced, so a SIGKILL loses nothing.
  * Only transitions.ts calls the methods that write `state`. Every write to a transfer or one
- * of its files bumps the transfer's version, which a client compares to drop stale views.
+ * of its files bumps the transfer's version (a file's by trigger, migration 11), which a
+ * client compares to drop stale views.
  */
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
@@ -79,9 +80,6 @@ export interface FileCounts {
   bytesTotal: number;
   bytesDone: number;
 }
-
-/** A file as its writes name it: the transfer id comes along so that its version bump needs no lookup. */
-export type FileKey = Pick<FileRow, 'id' | 'transfer_id'>;
 
 /** Columns written by updates; `state` only through the change*State methods, `version` by every write. */
 export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
@@ -235,35 +233,27 @@ export class TransferStore {
     return row.t;
   }
 
-  updateFile(file: FileKey, fields: FileFields): void {
+  /** One statement: the version bump is the file's trigger's (migration 11). */
+  updateFile(id: string, fields: FileFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.atomically(() => {
-      this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id: file.id });
-      this.bumpVersion(file.transfer_id);
-    });
+    this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
   /** Move a file to `to` if it is in one of `from`; false (and nothing written) if not. */
-  changeFileState(file: FileKey, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
-    return this.atomically(() => {
-      const result = this.sql(
-        `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})`,
-      ).run({ ...fields, ...statesParams(from), to, id: file.id });
-      if (result.changes > 0) this.bumpVersion(file.transfer_id);
-      return result.changes > 0;
-    });
+  changeFileState(id: string, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
+    const result = this.sql(
+      `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})`,
+    ).run({ ...fields, ...statesParams(from), to, id });
+    return result.changes > 0;
   }
 
   /** Move every file of a transfer that is in one of `from` to `to`. */
   changeFilesState(transferId: string, from: TransferState[], to: TransferState, fields: FileFields = {}): void {
-    this.atomically(() => {
-      const result = this.sql(
-        `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE transfer_id = @transferId AND state IN (${statesList(from)})`,
-      ).run({ ...fields, ...statesParams(from), to, transferId });
-      if (result.changes > 0) this.bumpVersion(transferId);
-    });
+    this.sql(
+      `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE transfer_id = @transferId AND state IN (${statesList(from)})`,
+    ).run({ ...fields, ...statesParams(from), to, transferId });
   }
 
   /** Whether any file of the transfer is still queued or running (an index lookup, not a count). */

@@ -191,7 +191,7 @@ export class Transitions {
   }
 
   private fileChanged(file: FileRow, from: TransferState[], to: TransferState, fields: FileFields): boolean {
-    const changed = this.store.changeFileState(file, from, to, fields);
+    const changed = this.store.changeFileState(file.id, from, to, fields);
     if (changed) this.announce.soon(file.transfer_id);
     return changed;
   }
