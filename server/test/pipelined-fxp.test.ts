@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { copyFile, SessionSlot } from '../src/ftp/copy.js';
+import type { LogLine } from '../src/ftp/session.js';
 import { startTestApp } from './app.js';
-import { seededBytes, sha256 } from './fixtures.js';
+import { embedded, seededBytes, sha256 } from './fixtures.js';
 import { addSite, finished, recordLog, startTransfer, type LogEvent } from './faults/api.js';
 import { serverKinds, skipWithout, startServer } from './servers/index.js';
 
@@ -61,4 +63,45 @@ describe('pipelined FXP: PORT and RETR in one write once a lane has copied', () 
       },
     );
   }
+});
+
+it('a pipelined PORT that is refused: the early RETR is answered and ends, the passive side flips, the copy completes', async () => {
+  // The source refuses a PORT to a foreign address, as if its policy changed after the lane's
+  // first copy: the RETR sent with it must not leave the session out of step.
+  const data = seededBytes(64 * 1024, 81);
+  const a = await embedded.start({ address: '127.0.0.2', fxp: 'passive-only', files: { 'f.bin': data } });
+  cleanup.push(() => a.stop());
+  const b = await embedded.start({ address: '127.0.0.3' });
+  cleanup.push(() => b.stop());
+  const lines: LogLine[] = [];
+  const slot = (server: typeof a) =>
+    new SessionSlot({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      onLine: (l) => lines.push(l),
+    });
+  const [source, destination] = [slot(a), slot(b)];
+  cleanup.push(() => source.close());
+  cleanup.push(() => destination.close());
+
+  const result = await copyFile({
+    source,
+    destination,
+    sourcePath: '/f.bin',
+    destinationPath: '/f.bin',
+    mode: 'fxp',
+    pipeline: true,
+  });
+  expect(result).toMatchObject({ outcome: 'copied', mode: 'fxp', passive: 'source' });
+  expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
+  const sent = lines.filter((l) => l.direction === 'sent').map((l) => l.line.split(' ')[0]);
+  // PORT and RETR went out together, both refused, then the flipped copy: PASV on the source.
+  expect(sent.slice(sent.indexOf('PORT'), sent.indexOf('PORT') + 2)).toEqual(['PORT', 'RETR']);
+  expect(lines.filter((l) => l.direction === 'received').map((l) => l.line.slice(0, 3))).toEqual(
+    expect.arrayContaining(['425']),
+  );
+  // Both sessions are still the first ones, in step: one login each.
+  expect(sent.filter((verb) => verb === 'USER')).toHaveLength(2);
 });
