@@ -21,31 +21,12 @@ afterEach(async () => {
 it('finishes the queue identically after a SIGKILL of the backend mid-queue', async () => {
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < 24; i++) files[`batch/f${String(i).padStart(2, '0')}.bin`] = seededBytes(MiB + i, 100 + i);
-  const a: TestServer = await embedded.start({ address: '127.0.0.2', files, bytesPerSecond: 4 * MiB });
-  cleanup.push(() => a.stop());
-  const b: TestServer = await embedded.start({ address: '127.0.0.3' });
-  cleanup.push(() => b.stop());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-crash-'));
-  cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-  const start = async (): Promise<ChildBackend> => {
-    const started = await startChildBackend(dataDir, TOKEN);
-    cleanup.push(() => started.kill());
-    return started;
-  };
-  let backend = await start();
-  const site = (server: TestServer, name: string) =>
-    childApi<{ id: string }>(backend, 'POST', `/api/sites`, {
-      name,
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-    });
-  const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
+  const setup = await setUp(files, { bytesPerSecond: 4 * MiB });
+  const { b, start, src, dst } = setup;
+  let backend = setup.backend;
   const created = await childApi<Transfer>(backend, 'POST', `/api/transfers`, {
-    source: { siteId: src.id, path: '/batch' },
-    destination: { siteId: dst.id, dir: '/' },
+    source: { siteId: src, path: '/batch' },
+    destination: { siteId: dst, dir: '/' },
   });
   await eventually(
     async () => (await childApi<Transfer>(backend, 'GET', `/api/transfers/${created.id}`)).filesDone >= 4,
@@ -79,32 +60,12 @@ it('loses nothing it announced and duplicates nothing when killed among many sma
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < count; i++)
     files[`small/f${String(i).padStart(3, '0')}.bin`] = seededBytes(4096 + (i % 7), 500 + i);
-  const a: TestServer = await embedded.start({ address: '127.0.0.2', files });
-  cleanup.push(() => a.stop());
-  const b: TestServer = await embedded.start({ address: '127.0.0.3' });
-  cleanup.push(() => b.stop());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-crash-'));
-  cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-  const start = async (): Promise<ChildBackend> => {
-    const started = await startChildBackend(dataDir, TOKEN);
-    cleanup.push(() => started.kill());
-    return started;
-  };
-  let backend = await start();
-  const site = (server: TestServer, name: string) =>
-    childApi<{ id: string }>(backend, 'POST', `/api/sites`, {
-      name,
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-      maxConnections: 4,
-    });
-  const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
+  const setup = await setUp(files, { maxConnections: 4 });
+  const { b, start, src, dst } = setup;
+  let backend = setup.backend;
   const created = await childApi<Transfer>(backend, 'POST', `/api/transfers`, {
-    source: { siteId: src.id, path: '/small' },
-    destination: { siteId: dst.id, dir: '/' },
+    source: { siteId: src, path: '/small' },
+    destination: { siteId: dst, dir: '/' },
   });
   // Killed right after an answer: what it said must survive the kill.
   let announced = 0;
@@ -138,3 +99,36 @@ it('loses nothing it announced and duplicates nothing when killed among many sma
     expect(sha256(fs.readFileSync(path.join(b.root, 'small', name))), name).toBe(sha256(files[`small/${name}`]!));
   }
 }, 180_000);
+
+/**
+ * Two embedded servers (the source holding `files`), a data dir, and a child backend on it
+ * with both sites added; `start` starts another backend on the same data dir (after a kill).
+ */
+async function setUp(
+  files: Record<string, Buffer>,
+  options: { bytesPerSecond?: number; maxConnections?: number } = {},
+): Promise<{ b: TestServer; start: () => Promise<ChildBackend>; backend: ChildBackend; src: string; dst: string }> {
+  const a = await embedded.start({ address: '127.0.0.2', files, bytesPerSecond: options.bytesPerSecond });
+  cleanup.push(() => a.stop());
+  const b = await embedded.start({ address: '127.0.0.3' });
+  cleanup.push(() => b.stop());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-crash-'));
+  cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const start = async (): Promise<ChildBackend> => {
+    const started = await startChildBackend(dataDir, TOKEN);
+    cleanup.push(() => started.kill());
+    return started;
+  };
+  const backend = await start();
+  const site = (server: TestServer, name: string) =>
+    childApi<{ id: string }>(backend, 'POST', `/api/sites`, {
+      name,
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+    });
+  const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
+  return { b, start, backend, src: src.id, dst: dst.id };
+}

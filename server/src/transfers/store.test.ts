@@ -10,6 +10,16 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A transfer's fields other than its name. */
+const FIELDS = {
+  source_site: 'a',
+  source_path: '/src',
+  dest_site: 'b',
+  dest_dir: '/dst',
+  requested_mode: 'auto',
+  if_exists: 'overwrite',
+} as const;
+
 function store(): { db: Db; store: TransferStore } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-store-'));
   dirs.push(dir);
@@ -20,18 +30,7 @@ function store(): { db: Db; store: TransferStore } {
 it('finds the earliest retry among queued files from the index, without visiting the queued files', () => {
   const { db, store: transfers } = store();
   const files = Array.from({ length: 500 }, (_, i) => [`/src/f${i}`, `/dst/f${i}`, 10] as [string, string, number]);
-  const row = transfers.insertPlannedTransfer(
-    {
-      name: 'tree',
-      source_site: 'a',
-      source_path: '/src',
-      dest_site: 'b',
-      dest_dir: '/dst',
-      requested_mode: 'auto',
-      if_exists: 'overwrite',
-    },
-    files,
-  );
+  const row = transfers.insertPlannedTransfer({ name: 'tree', ...FIELDS }, files);
   const set = db.prepare(
     `UPDATE transfer_files SET state = ?, next_retry_at = ? WHERE transfer_id = ? AND source_path = ?`,
   );
@@ -50,18 +49,10 @@ it('finds the earliest retry among queued files from the index, without visiting
 
 it('keeps each transfer’s counts equal to the aggregate over its files through inserts, state changes and deletes', () => {
   const { db, store: transfers } = store();
-  const fields = {
-    source_site: 'a',
-    source_path: '/src',
-    dest_site: 'b',
-    dest_dir: '/dst',
-    requested_mode: 'auto',
-    if_exists: 'overwrite',
-  } as const;
   const tree = (n: number, size: number) =>
     Array.from({ length: n }, (_, i) => [`/src/f${i}`, `/dst/f${i}`, size + i] as [string, string, number]);
-  const one = transfers.insertPlannedTransfer({ name: 'one', ...fields }, tree(300, 100));
-  const two = transfers.insertTransfer({ name: 'two', ...fields });
+  const one = transfers.insertPlannedTransfer({ name: 'one', ...FIELDS }, tree(300, 100));
+  const two = transfers.insertTransfer({ name: 'two', ...FIELDS });
   transfers.insertFiles(two.id, tree(50, 7));
   transfers.insertFiles(two.id, tree(80, 7)); // the first 50 again (a walk after a crash): not counted twice
   const files = transfers.files(one.id);
