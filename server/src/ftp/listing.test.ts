@@ -279,7 +279,10 @@ describe('parseListing: hostile input', () => {
   });
 
   it('turns a line break inside a name into a rejected garbage line, never into a name with CR/LF', () => {
-    const { entries, rejected } = parseListing('type=file;size=1; evil\nDELE important\r\ntype=file;size=2; ok\r\n', NOW);
+    const { entries, rejected } = parseListing(
+      'type=file;size=1; evil\nDELE important\r\ntype=file;size=2; ok\r\n',
+      NOW,
+    );
     expect(entries.map((e) => e.name)).toEqual(['evil', 'ok']);
     expect(rejected).toBe(1);
     for (const entry of entries) expect(validateListedName(entry.name)).toBe(true);
@@ -360,7 +363,10 @@ describe('parseListing: unsafe names are skipped and named', () => {
   ])('%s', (_label, name, shown) => {
     for (const line of [`type=file;size=1; ${name}`, `-rw-r--r-- 1 u g 1 Mar  3 10:14 ${name}`]) {
       const result = parseListing(`${line}\r\ntype=file;size=2; kept\r\n`, NOW);
-      expect(result.entries.map((e) => e.name), line).toEqual(['kept']);
+      expect(
+        result.entries.map((e) => e.name),
+        line,
+      ).toEqual(['kept']);
       expect(result.unsafeNames, line).toEqual([shown]);
       expect(result.rejected, line).toBe(1);
       // eslint-disable-next-line no-control-regex -- what is checked: no control character is left raw
