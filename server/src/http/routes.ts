@@ -34,6 +34,7 @@ import { HttpError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
+import { stringifyBySchema } from './serialize.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -103,7 +104,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     // ---- browsing ----
     typed.get(
       '/api/sites/:id/list',
-      { schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } } },
+      // A listing may hold 100 000 entries: serialized natively (serialize.ts).
+      { schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } }, serializerCompiler: stringifyBySchema },
       async (request) => browse.list(request.params.id, request.query.path ?? '/'),
     );
     typed.post('/api/sites/:id/mkdir', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
