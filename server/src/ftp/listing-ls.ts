@@ -27,7 +27,7 @@ export function parseLsLine(text: string, start: number, end: number, context: L
 }
 
 /** The scan does not take the line: basic-ftp reads it. */
-const ELSEWHERE = Symbol('elsewhere');
+export const ELSEWHERE = Symbol('elsewhere');
 
 const TAB = 0x09;
 const SPACE = 0x20;
@@ -73,7 +73,7 @@ function fieldThenBlanks(to: number, from: number, text: string, end: number): n
 
 function decimal(text: string, from: number, to: number): number {
   let n = 0;
-  for (let at = from; at < to; at++) n = n * 10 + text.charCodeAt(at) - ZERO;
+  for (let at = from; at < to; at++) n = n * 10 + (text.charCodeAt(at) - ZERO);
   return n;
 }
 
@@ -93,7 +93,12 @@ const lower = (c: number) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
  * or tabs, one space before the name; t is -, d or l; owner and group one printable ASCII word
  * each; an English month. The name is the rest of the line ("name -> target" for a link).
  */
-function scanCanonical(text: string, start: number, end: number, context: LsContext): LineResult | typeof ELSEWHERE {
+export function scanCanonical(
+  text: string,
+  start: number,
+  end: number,
+  context: LsContext,
+): LineResult | typeof ELSEWHERE {
   let at = start;
   let c: number;
   while (at < end && ((c = text.charCodeAt(at)) === SPACE || c === TAB || (c >= ZERO && c <= NINE))) at++;
@@ -189,7 +194,7 @@ function scanCanonical(text: string, start: number, end: number, context: LsCont
 }
 
 /** Unix lines the scan leaves, and DOS/IIS lines: basic-ftp; we add dates, device handling and counting. */
-function parseWithBasicFtp(line: string, context: LsContext): LineResult {
+export function parseWithBasicFtp(line: string, context: LsContext): LineResult {
   let infos: FileInfo[];
   try {
     infos = parseList(line);
