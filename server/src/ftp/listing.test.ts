@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseListing, validateListedName, type ListEntry } from './listing.js';
+import { ListingParser, parseListing, validateListedName, type ListEntry } from './listing.js';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const crlf = (lines: string[]) => lines.map((line) => `${line}\r\n`).join('');
@@ -140,6 +140,14 @@ describe('parseListing: Unix ls -l', () => {
       ['Mar  3 10:60', null],
       ['Mar  3 0999', null],
       ['2024-13-01 10:00', null],
+      ['2024-00-01 10:00', null],
+      ['Feb 29  2024', '2024-02-29T00:00:00.000Z'], // older than six months: the year, no time
+      ['Feb 29  2023', null],
+      ['Feb 29  2000', '2000-02-29T00:00:00.000Z'], // divisible by 400
+      ['Feb 29  1900', null], // by 100
+      ['Dec 31  9999', '9999-12-31T00:00:00.000Z'],
+      ['Mar  3 1:05', '2026-03-03T01:05:00.000Z'],
+      ['Mar 10 00:00', '2026-03-10T00:00:00.000Z'],
     ])('%j → %j', (date, expected) => {
       expect(dateOf(date)).toBe(expected);
     });
@@ -147,6 +155,14 @@ describe('parseListing: Unix ls -l', () => {
     it('puts Feb 29 without a year in the most recent leap year', () => {
       expect(dateOf('Feb 29 10:00')).toBe('2024-02-29T10:00:00.000Z');
       expect(dateOf('Feb 29 10:00', new Date('2028-03-01T00:00:00Z'))).toBe('2028-02-29T10:00:00.000Z');
+    });
+
+    it('takes the most recent year back over a year boundary, and several back for Feb 29', () => {
+      const january = new Date('2026-01-05T08:00:00Z');
+      expect(dateOf('Dec 20 09:00', january)).toBe('2025-12-20T09:00:00.000Z');
+      expect(dateOf('Jan  6 07:59', january)).toBe('2026-01-06T07:59:00.000Z'); // within the day of slack
+      expect(dateOf('Jan  7 00:00', january)).toBe('2025-01-07T00:00:00.000Z');
+      expect(dateOf('Feb 29 10:00', january)).toBe('2024-02-29T10:00:00.000Z');
     });
 
     it('rolls into the next year on New Year’s Eve', () => {
@@ -224,6 +240,21 @@ describe('parseListing: MLSD', () => {
 
   it.each<[string, string, Partial<ListEntry> | 'skip' | 'reject']>([
     ['fractional seconds', 'type=file;size=1;modify=19980615100045.014; f', { modifiedAt: '1998-06-15T10:00:45.014Z' }],
+    [
+      'two fractional digits',
+      'type=file;size=1;modify=19980615100045.01; f',
+      { modifiedAt: '1998-06-15T10:00:45.010Z' },
+    ],
+    ['a leap second', 'type=file;size=1;modify=20161231235960; f', { modifiedAt: '2016-12-31T23:59:59.000Z' }],
+    ['Feb 29 of a leap year', 'type=file;size=1;modify=20240229120000; f', { modifiedAt: '2024-02-29T12:00:00.000Z' }],
+    ['Feb 29 of another year', 'type=file;size=1;modify=20230229120000; f', { modifiedAt: null }],
+    ['month 00', 'type=file;size=1;modify=20240001120000; f', { modifiedAt: null }],
+    ['a dot without fraction', 'type=file;size=1;modify=20240101120000.; f', { modifiedAt: null }],
+    ['four fractional digits', 'type=file;size=1;modify=20240101120000.1234; f', { modifiedAt: null }],
+    ['a letter in the time', 'type=file;size=1;modify=2024010112000x; f', { modifiedAt: null }],
+    ['a fact given twice: the last', 'type=dir;type=file;size=1;size=2; f', { type: 'file', size: 2 }],
+    ['an empty fact', 'type=file;;size=3;=x; f', { type: 'file', size: 3 }],
+    ['facts that only begin like ours', 'types=dir;sizes=9;type=file;size=4; f', { type: 'file', size: 4 }],
     ['one fractional digit', 'type=file;size=1;modify=19980615100045.5; f', { modifiedAt: '1998-06-15T10:00:45.500Z' }],
     ['upper-case facts and values', 'Type=File;Size=5;Modify=20260101000000; f', { type: 'file', size: 5 }],
     ['facts in any order', 'modify=20260101000000;size=5;type=file; f', { size: 5 }],
@@ -279,7 +310,10 @@ describe('parseListing: hostile input', () => {
   });
 
   it('turns a line break inside a name into a rejected garbage line, never into a name with CR/LF', () => {
-    const { entries, rejected } = parseListing('type=file;size=1; evil\nDELE important\r\ntype=file;size=2; ok\r\n', NOW);
+    const { entries, rejected } = parseListing(
+      'type=file;size=1; evil\nDELE important\r\ntype=file;size=2; ok\r\n',
+      NOW,
+    );
     expect(entries.map((e) => e.name)).toEqual(['evil', 'ok']);
     expect(rejected).toBe(1);
     for (const entry of entries) expect(validateListedName(entry.name)).toBe(true);
@@ -337,6 +371,49 @@ describe('parseListing: hostile input', () => {
   });
 });
 
+describe('ListingParser: a listing in pieces', () => {
+  const text = crlf([
+    '-rw-r--r--    1 1000     1000           12 Mar 03 10:14 hello wörld.txt',
+    'type=file;size=5;modify=20260101000000; Ünïcødé 日本語',
+    'garbage',
+    '11-24-25  09:47PM                  689 iisstart.htm',
+    'lrwxrwxrwx    1 1000     1000           15 Mar 03 10:16 link -> hello wörld.txt',
+  ]);
+
+  it('reads the same whatever the cuts, even inside CR LF', () => {
+    const whole = parseListing(text, NOW);
+    expect(whole.entries).toHaveLength(4);
+    for (let cut = 0; cut <= text.length; cut++) {
+      for (const second of [cut, Math.min(text.length, cut + 1), Math.min(text.length, cut + 37)]) {
+        const parser = new ListingParser(NOW);
+        parser.push(text.slice(0, cut));
+        parser.push(text.slice(cut, second));
+        parser.push(text.slice(second));
+        expect(parser.end(), `cut at ${cut} and ${second}`).toEqual(whole);
+      }
+    }
+  });
+
+  it('keeps a CR that ends the text without a LF (a name that holds it, so rejected)', () => {
+    for (const pieces of [['type=file;size=1; evil\r'], ['type=file;size=1; evil', '\r']]) {
+      const parser = new ListingParser(NOW);
+      for (const piece of pieces) parser.push(piece);
+      expect(parser.end()).toMatchObject({ entries: [], rejected: 1 });
+    }
+  });
+
+  it('joins a huge line once, not once per piece', () => {
+    const parser = new ListingParser(NOW);
+    const piece = 'x'.repeat(64 * 1024);
+    const started = performance.now();
+    for (let i = 0; i < 500; i++) parser.push(piece); // 32 MiB without a line break
+    parser.push(' tail\r\ntype=file;size=1; after\r\n');
+    const { entries, rejected } = parser.end();
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect([entries.map((e) => e.name), rejected]).toEqual([['after'], 1]);
+  });
+});
+
 describe('parseListing: empty', () => {
   it.each(['', '\r\n', '\r\n\r\n', 'total 0\r\n', '   \n', 'total 12'])('%j', (text) => {
     expect(parseListing(text, NOW)).toEqual({ entries: [], rejected: 0, unsafeNames: [] });
@@ -360,7 +437,10 @@ describe('parseListing: unsafe names are skipped and named', () => {
   ])('%s', (_label, name, shown) => {
     for (const line of [`type=file;size=1; ${name}`, `-rw-r--r-- 1 u g 1 Mar  3 10:14 ${name}`]) {
       const result = parseListing(`${line}\r\ntype=file;size=2; kept\r\n`, NOW);
-      expect(result.entries.map((e) => e.name), line).toEqual(['kept']);
+      expect(
+        result.entries.map((e) => e.name),
+        line,
+      ).toEqual(['kept']);
       expect(result.unsafeNames, line).toEqual([shown]);
       expect(result.rejected, line).toBe(1);
       // eslint-disable-next-line no-control-regex -- what is checked: no control character is left raw

@@ -1,40 +1,23 @@
-import { FileType, parseList, type FileInfo } from 'basic-ftp';
-
-export type EntryType = 'file' | 'dir' | 'link';
-
-export interface ListEntry {
-  name: string;
-  type: EntryType;
-  size: number;
-  /** ISO-8601 UTC, or null when the listing has no usable date. */
-  modifiedAt: string | null;
-  target?: string;
-}
-
 /**
- * Characters a listed name may not hold. `/` and `\` are separators (`\` on Windows servers
- * and on some others), so `a\..\..\x` climbs out of the folder there. C0 and C1 controls
- * (CR, LF, NUL, ESC, CSI, NEL …) would break a command line or a terminal. Bidi marks,
- * embeddings, overrides and isolates and the line/paragraph separators let a name show as
- * another (`invoice\u202Efdp.exe` reads "invoiceexe.pdf").
+ * Reading a server's directory listing: the body of an MLSD, LIST (Unix `ls -l`) or DOS/IIS
+ * reply, parsed as it arrives, into entries whose names are safe to send back to a server.
+ * MLSD lines are read here, LIST lines in listing-ls.ts, dates in listing-dates.ts.
  */
-const HIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
-const UNSAFE_IN_NAME = new RegExp(`[/\\\\${HIDDEN}]`);
-const HIDDEN_CHARACTER = new RegExp(`[${HIDDEN}]`, 'g');
+import { mlsdIso } from './listing-dates.js';
+import {
+  entry,
+  type EntryType,
+  type LineResult,
+  type ListEntry,
+  SKIP,
+  UnsafeName,
+  unsafe,
+  displayName,
+  validateListedName,
+} from './listing-entry.js';
+import { parseLsLine, type LsContext } from './listing-ls.js';
 
-/**
- * A name from a server's listing is untrusted: it later becomes an argument on this or
- * the other server's control connection, so it must not hold a path or a line break.
- */
-export function validateListedName(name: string): boolean {
-  return name !== '' && name !== '.' && name !== '..' && !UNSAFE_IN_NAME.test(name);
-}
-
-/** A name as it can be shown safely: JSON-quoted, controls and bidi characters as escapes (seen, not obeyed). */
-export function displayName(name: string): string {
-  // JSON.stringify already escapes C0 and lone surrogates; the rest of HIDDEN it leaves raw.
-  return JSON.stringify(name).replace(HIDDEN_CHARACTER, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { displayName, validateListedName, type EntryType, type ListEntry } from './listing-entry.js';
 
 export interface ParsedListing {
   entries: ListEntry[];
@@ -44,55 +27,161 @@ export interface ParsedListing {
   unsafeNames: string[];
 }
 
-/** An entry that is dropped on purpose and not counted as rejected. */
-const SKIP = Symbol('skip');
-type LineResult = ListEntry | typeof SKIP | null;
-
-// "fact=value;" at the start of a line: an MLSD/MLST entry (RFC 3659 §7).
-const MLSD_LINE = /^[^\s=;]+=[^;\s]*;/;
+const CR = 0x0d;
+const SPACE = 0x20;
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const TOTAL = /^total\s+\d+\s*$/i;
 
 /**
- * Parses the body of an MLSD, LIST (Unix `ls -l`) or DOS/IIS listing. Each line is parsed
- * on its own, so one odd line neither hides the others nor decides the format of the rest.
- * Entries that are not transferable (., .., cdir, pdir, devices, pipes, sockets) are
- * dropped; lines that are malformed or carry an unsafe name are dropped and counted, and
- * unsafe names are reported.
+ * Parses a listing from pieces of its text cut anywhere (the decoded chunks of the data
+ * connection), so the work is done while the rest is still arriving and no copy of the whole
+ * text is made. Each line is parsed on its own, so one odd line neither hides the others nor
+ * decides the format of the rest. Entries that are not transferable (., .., cdir, pdir,
+ * devices, pipes, sockets) are dropped; lines that are malformed or carry an unsafe name are
+ * dropped and counted, and unsafe names are reported.
  */
-export function parseListing(text: string, now = new Date()): ParsedListing {
-  const entries: ListEntry[] = [];
-  const unsafeNames: string[] = [];
-  let rejected = 0;
-  // Big directories repeat the same few timestamps: each distinct one is parsed once.
-  const dates = new Map<string, string | null>();
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '' || /^total\s+\d+\s*$/i.test(line)) continue;
-    const result = MLSD_LINE.test(line) ? parseMlsdLine(line) : parseLsLine(line, now, dates);
-    if (result === SKIP) continue;
-    if (result === null || !validateListedName(result.name)) {
-      rejected++;
-      if (result !== null) unsafeNames.push(displayName(result.name));
-      continue;
-    }
-    entries.push(result);
+export class ListingParser {
+  private readonly entries: ListEntry[] = [];
+  private readonly unsafeNames: string[] = [];
+  private rejected = 0;
+  /** The start of a line whose end has not arrived yet, in pieces (joined once: a huge line costs no more than its length). */
+  private pending: string[] = [];
+  private readonly context: LsContext;
+
+  constructor(now = new Date()) {
+    this.context = { now, dates: new Map() };
   }
-  return { entries, rejected, unsafeNames };
+
+  push(text: string): void {
+    const lastBreak = text.lastIndexOf('\n');
+    if (lastBreak === -1) {
+      if (text !== '') this.pending.push(text);
+      return;
+    }
+    let from = 0;
+    if (this.pending.length > 0) {
+      from = text.indexOf('\n') + 1;
+      this.pending.push(text.slice(0, from));
+      const line = this.pending.join('');
+      this.pending = [];
+      this.lines(line, 0, line.length);
+    }
+    this.lines(text, from, lastBreak + 1);
+    if (lastBreak + 1 < text.length) this.pending.push(text.slice(lastBreak + 1));
+  }
+
+  /** The listing, once all of its text was pushed. */
+  end(): ParsedListing {
+    const last = this.pending.join('');
+    this.pending = [];
+    this.lines(last, 0, last.length);
+    return { entries: this.entries, rejected: this.rejected, unsafeNames: this.unsafeNames };
+  }
+
+  /** The lines of text[from, to): each ends with LF (CR LF) but perhaps the last, which is taken whole. */
+  private lines(text: string, from: number, to: number): void {
+    let start = from;
+    while (start < to) {
+      let lineBreak = text.indexOf('\n', start);
+      if (lineBreak === -1 || lineBreak >= to) lineBreak = to;
+      let end = lineBreak;
+      if (end < to && end > start && text.charCodeAt(end - 1) === CR) end--;
+      this.line(text, start, end);
+      start = lineBreak + 1;
+    }
+  }
+
+  private line(text: string, start: number, end: number): void {
+    if (start === end) return;
+    // Blank lines and ls's "total 12": a slice only for lines that may be one of them.
+    const first = text.charCodeAt(start);
+    if ((first <= SPACE || first >= 0x80) && text.slice(start, end).trim() === '') return;
+    if ((first | 0x20) === 0x74 && TOTAL.test(text.slice(start, end))) return;
+    const result: LineResult = isMlsdLine(text, start, end)
+      ? parseMlsdLine(text, start, end)
+      : parseLsLine(text, start, end, this.context);
+    if (result === SKIP) return;
+    if (result === null || result instanceof UnsafeName) {
+      this.rejected++;
+      if (result !== null) this.unsafeNames.push(displayName(result.name));
+      return;
+    }
+    this.entries.push(result);
+  }
+}
+
+/** A whole listing's text at once: see ListingParser. */
+export function parseListing(text: string, now = new Date()): ParsedListing {
+  const parser = new ListingParser(now);
+  parser.push(text);
+  return parser.end();
+}
+
+/** JavaScript's `\s`. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === SPACE || (c >= 0x09 && c <= CR); // \t \n \v \f \r
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** "fact=value;" at the start of the line, /^[^\s=;]+=[^;\s]*;/: an MLSD/MLST entry (RFC 3659 §7). */
+function isMlsdLine(text: string, start: number, end: number): boolean {
+  let at = start;
+  let c = 0;
+  while (at < end && (c = text.charCodeAt(at)) !== EQUALS && c !== SEMICOLON && !isSpace(c)) at++;
+  if (at === start || at === end || c !== EQUALS) return false;
+  for (at++; at < end; at++) {
+    c = text.charCodeAt(at);
+    if (c === SEMICOLON) return true;
+    if (isSpace(c)) return false;
+  }
+  return false;
+}
+
+/** line[from, from + name.length) is the fact name `name` (lower case) in any case, followed by '='. */
+function isFact(line: string, from: number, to: number, name: string): boolean {
+  if (from + name.length >= to || line.charCodeAt(from + name.length) !== EQUALS) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = line.charCodeAt(from + i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== name.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
  * MLSD is parsed here rather than by basic-ftp, whose parser throws a RangeError on a
  * malformed `modify` fact, compares the `type` value case-sensitively (RFC 3659 §7.5.1
  * makes it case-insensitive) and silently drops names holding '/' where we count them.
+ * Facts run up to the first space, the name after it; of a fact given twice the last counts.
  */
-function parseMlsdLine(line: string): LineResult {
+function parseMlsdLine(text: string, start: number, end: number): LineResult {
+  // The line alone, so that every search stops at its end.
+  const line = text.slice(start, end);
   const space = line.indexOf(' ');
   if (space === -1) return null;
-  const facts = new Map<string, string>();
-  for (const fact of line.slice(0, space).split(';')) {
-    const eq = fact.indexOf('=');
-    if (eq > 0) facts.set(fact.slice(0, eq).toLowerCase(), fact.slice(eq + 1));
+  let typeFact = '';
+  let sizeFact: string | undefined;
+  let modifyFact = '';
+  // Only three facts matter, and their names hold no '=': no need to look for it in the others.
+  for (let from = 0; from < space;) {
+    let to = line.indexOf(';', from);
+    if (to === -1 || to > space) to = space;
+    if (isFact(line, from, to, 'type')) typeFact = line.slice(from + 5, to);
+    else if (isFact(line, from, to, 'size')) sizeFact = line.slice(from + 5, to);
+    else if (isFact(line, from, to, 'modify')) modifyFact = line.slice(from + 7, to);
+    from = to + 1;
   }
   const name = line.slice(space + 1);
-  const typeFact = facts.get('type') ?? '';
   const type = typeFact.toLowerCase();
   if (type === 'cdir' || type === 'pdir' || name === '.' || name === '..') return SKIP;
 
@@ -105,135 +194,19 @@ function parseMlsdLine(line: string): LineResult {
     entryType = 'link';
     const colon = typeFact.indexOf(':');
     if (colon !== -1 && typeFact.length > colon + 1) target = typeFact.slice(colon + 1);
-  } else if (type.startsWith('os.')) return SKIP; // OS.unix=chr-…, blk, fifo, socket …
+  } else if (type.startsWith('os.'))
+    return SKIP; // OS.unix=chr-…, blk, fifo, socket …
   else return null;
 
-  const sizeFact = facts.get('size');
-  if (sizeFact !== undefined && !/^\d{1,15}$/.test(sizeFact)) return null;
-  return entry(name, entryType, Number(sizeFact ?? 0), parseMlsdTime(facts.get('modify')), target);
-}
-
-/** YYYYMMDDHHMMSS(.sss), always UTC (RFC 3659 §2.3). */
-function parseMlsdTime(value: string | undefined): string | null {
-  const m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.(\d{1,3}))?$/.exec(value ?? '');
-  if (m === null) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as Fields;
-  return utcIso(y, mo - 1, d, h, mi, s, Number((m[7] ?? '0').padEnd(3, '0')));
-}
-
-type Fields = [number, number, number, number, number, number];
-
-/** Unix and DOS lines go through basic-ftp; we add dates, device handling and counting. */
-function parseLsLine(line: string, now: Date, dates: Map<string, string | null>): LineResult {
-  let infos: FileInfo[];
-  try {
-    infos = parseList(line);
-  } catch {
-    return null; // no parser recognised the line
+  let size = 0;
+  if (sizeFact !== undefined) {
+    if (sizeFact.length < 1 || sizeFact.length > 15) return null;
+    for (let i = 0; i < sizeFact.length; i++) {
+      const digit = sizeFact.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return null;
+      size = size * 10 + digit;
+    }
   }
-  const info = infos[0];
-  // basic-ftp returns nothing for its own skips: '.' and '..'.
-  if (info === undefined) return /\s\.\.?$/.test(line) ? SKIP : null;
-  // basic-ftp's name is `(.*)`, which stops at a CR (or U+2028/9) and so silently
-  // shortens the name to one that may belong to another file: insist it is the whole tail.
-  const tail = info.link === undefined ? info.name : `${info.name} -> ${info.link}`;
-  if (!line.endsWith(tail)) return null;
-
-  // basic-ftp reports block and character devices as files and pipes/sockets as unknown;
-  // none of them can be copied, and "major, minor" is not a size.
-  if (/^[\s\d]*[bcps][-rwxsStTL]{9}/.test(line)) return SKIP;
-  let type: EntryType;
-  if (info.type === FileType.File) type = 'file';
-  else if (info.type === FileType.Directory) type = 'dir';
-  else if (info.type === FileType.SymbolicLink) type = 'link';
-  else return null;
-  if (!Number.isSafeInteger(info.size) || info.size < 0) return null;
-  const target = info.link !== undefined && info.link !== '' && !/\0/.test(info.link) ? info.link : undefined;
-  const raw = info.rawModifiedAt;
-  let date = dates.get(raw);
-  if (date === undefined) {
-    date = parseDosDate(raw) ?? parseUnixDate(raw, now);
-    dates.set(raw, date);
-  }
-  return entry(info.name, type, info.size, date, target);
-}
-
-function entry(name: string, type: EntryType, size: number, modifiedAt: string | null, target?: string): ListEntry {
-  // A directory's own size (4096, sizd) says nothing about what it holds.
-  const result: ListEntry = { name, type, size: type === 'dir' ? 0 : size, modifiedAt };
-  if (target !== undefined) result.target = target;
-  return result;
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * `ls -l` dates as basic-ftp hands them over: "Apr 19 06:57", "Apr 19  2019",
- * "19 Apr 06:57", "2019-04-19 06:57", "4月 19日 06:57". The server's time zone is
- * unknown, so the wall-clock time is taken as UTC. English month names only.
- */
-function parseUnixDate(raw: string, now: Date): string | null {
-  const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s+(\d{1,2}):(\d{2})$/.exec(raw);
-  if (iso !== null) {
-    const [y, mo, d, h, mi] = iso.slice(1).map(Number) as Fields;
-    return utcIso(y, mo - 1, d, h, mi, 0, 0);
-  }
-  const parts =
-    /^([^\s\d]{3})\s+(\d{1,2})\s+(\S+)$/.exec(raw) ?? // MMM d
-    /^(\d{1,2})\s+([^\s\d]{3})\s+(\S+)$/.exec(raw); // d MMM
-  const japanese = /^(\d{1,2})月\s+(\d{1,2})日\s+(\S+)$/.exec(raw);
-  let month: number;
-  let day: number;
-  let yearOrTime: string;
-  if (japanese !== null) {
-    month = Number(japanese[1]) - 1;
-    day = Number(japanese[2]);
-    yearOrTime = japanese[3] ?? '';
-  } else if (parts !== null) {
-    const monthFirst = /^\D/.test(parts[1] ?? '');
-    month = MONTHS.indexOf((monthFirst ? parts[1] : parts[2])?.toLowerCase() ?? '');
-    day = Number(monthFirst ? parts[2] : parts[1]);
-    yearOrTime = parts[3] ?? '';
-  } else {
-    return null;
-  }
-  if (month < 0) return null;
-
-  const year = /^(\d{4})年?$/.exec(yearOrTime);
-  if (year !== null) return utcIso(Number(year[1]), month, day, 0, 0, 0, 0);
-  const time = /^(\d{1,2}):(\d{2})$/.exec(yearOrTime);
-  if (time === null) return null;
-  // No year: `ls` shows the time only for recent dates, so take the most recent year
-  // that does not put the date in the future (a day of slack for clock and zone skew).
-  const limit = now.getTime() + DAY_MS;
-  for (let y = now.getUTCFullYear() + 1; y >= now.getUTCFullYear() - 8; y--) {
-    const candidate = utcIso(y, month, day, Number(time[1]), Number(time[2]), 0, 0);
-    if (candidate !== null && Date.parse(candidate) <= limit) return candidate;
-  }
-  return null;
-}
-
-/** IIS/DOS: "11-24-26 09:47AM", "11-24-2026 21:47" (MM-DD-YY[YY]), local time taken as UTC. */
-function parseDosDate(raw: string): string | null {
-  const m = /^(\d{1,2})[-/](\d{1,2})[-/](\d{2}|\d{4})\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])?$/.exec(raw);
-  if (m === null) return null;
-  const [mo, d, y, h, mi] = m.slice(1, 6).map(Number) as Fields;
-  const meridiem = m[6]?.toUpperCase();
-  let hour = h;
-  if (meridiem !== undefined) {
-    if (hour < 1 || hour > 12) return null;
-    hour = (hour % 12) + (meridiem === 'PM' ? 12 : 0);
-  }
-  // Two-digit years pivot at 1970, as most FTP clients do.
-  const year = (m[3] ?? '').length === 2 ? (y < 70 ? 2000 + y : 1900 + y) : y;
-  return utcIso(year, mo - 1, d, hour, mi, 0, 0);
-}
-
-/** The ISO string of a UTC date, or null when a field is out of range (Feb 30, 25:00 …). */
-function utcIso(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): string | null {
-  if (y < 1000 || y > 9999 || h > 23 || mi > 59 || s > 60) return null;
-  const date = new Date(Date.UTC(y, mo, d, h, mi, Math.min(s, 59), ms));
-  if (date.getUTCMonth() !== mo || date.getUTCDate() !== d) return null;
-  return date.toISOString();
+  if (!validateListedName(name)) return unsafe(name);
+  return entry(name, entryType, size, mlsdIso(modifyFact), target);
 }

@@ -8,7 +8,7 @@ import { CancelledError, untilAborted } from './cancel.js';
 import { withTimeout } from './connect.js';
 import { connectData, requestPassive } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
-import { parseListing, type ListEntry } from './listing.js';
+import { ListingParser, type ListEntry, type ParsedListing } from './listing.js';
 import { joinRemote, normalizeRemotePath, parentOf } from './path.js';
 import type { FtpControl } from './session.js';
 
@@ -62,7 +62,7 @@ export function list(control: FtpControl, path: string, { signal }: ListOptions 
       },
     );
     try {
-      const text = await readListing(socket, verb, {
+      const parsed = await readListing(socket, verb, {
         idleMs: session.options.dataIdleTimeoutMs ?? LISTING_IDLE_MS,
         totalMs: session.options.listingTimeoutMs ?? LISTING_TOTAL_MS,
         signal,
@@ -70,7 +70,7 @@ export function list(control: FtpControl, path: string, { signal }: ListOptions 
       const replyMs = session.replyTimeoutMs;
       const late = `${session.label}: no final reply to ${verb} within ${replyMs} ms after its data`;
       await step(withTimeout(command.done, replyMs, late));
-      return { path: dir, ...parseListing(text) };
+      return { path: dir, ...parsed };
     } catch (error) {
       socket.destroy();
       // Mid-listing the server may still be sending, or may never speak again, and ABOR would
@@ -176,12 +176,15 @@ export function rename(control: FtpControl, from: string, to: string): Promise<v
   });
 }
 
-/** The listing's bytes: at most MAX_LISTING_BYTES, no silence past idleMs, all within totalMs. */
+/**
+ * The listing, parsed chunk by chunk as it arrives (while the server is still sending the
+ * rest): at most MAX_LISTING_BYTES, no silence past idleMs, all within totalMs.
+ */
 async function readListing(
   socket: Readable,
   verb: string,
   limits: { idleMs: number; totalMs: number; signal?: AbortSignal },
-): Promise<string> {
+): Promise<ParsedListing> {
   const stop = (error: Error) => socket.destroy(error);
   const idle = setTimeout(
     () => stop(new FtpConnectionError('timeout', `no data on the ${verb} data connection for ${limits.idleMs} ms`)),
@@ -194,7 +197,9 @@ async function readListing(
   const onAbort = () => stop(new CancelledError());
   if (limits.signal?.aborted) onAbort();
   limits.signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks: Buffer[] = [];
+  // A character cut between two chunks is completed by the next; a BOM is kept, as a name's first character.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const parser = new ListingParser();
   let bytes = 0;
   try {
     for await (const chunk of socket as AsyncIterable<Buffer>) {
@@ -203,12 +208,13 @@ async function readListing(
       if (bytes > MAX_LISTING_BYTES) {
         throw new FtpConnectionError('protocol', `listing larger than ${MAX_LISTING_BYTES} bytes`);
       }
-      chunks.push(chunk);
+      parser.push(decoder.decode(chunk, { stream: true }));
     }
+    parser.push(decoder.decode());
   } finally {
     clearTimeout(idle);
     clearTimeout(total);
     limits.signal?.removeEventListener('abort', onAbort);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return parser.end();
 }

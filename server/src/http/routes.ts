@@ -35,6 +35,7 @@ import { HttpError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
+import { stringifyBySchema } from './serialize.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -104,7 +105,11 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     // ---- browsing ----
     typed.get(
       '/api/sites/:id/list',
-      { schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } } },
+      {
+        schema: { params: IdParams, querystring: PathQuery, response: { 200: Listing } },
+        // A listing may hold 100 000 entries: serialized natively (serialize.ts).
+        serializerCompiler: stringifyBySchema,
+      },
       async (request) => browse.list(request.params.id, request.query.path ?? '/'),
     );
     typed.post('/api/sites/:id/mkdir', { schema: { params: IdParams, body: PathBody } }, async (request, reply) => {
