@@ -5,26 +5,21 @@
  */
 import { setMaxListeners } from 'node:events';
 import { copyFile } from '../ftp/copy.js';
-import { setModifiedAt } from '../ftp/mtime.js';
-import { modifiedAt } from '../ftp/ops.js';
 import type { Side } from '../ftp/supervise.js';
-import { describeError, isTransient } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
 import type { GroupCommit } from '../store/db.js';
 import { FileCursor } from './cursor.js';
+import { endFailedCopy, retryDelay, retryNote, SHUTDOWN, TimeKeeper, type RetryOptions } from './file-end.js';
 import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
 import type { Transitions } from './transitions.js';
 
-export interface RunnerOptions {
+export interface RunnerOptions extends RetryOptions {
   /** Files copied at once, over all sites (default 4). */
   concurrency?: number;
-  /** Tries per file before it fails (default 4). */
-  maxAttempts?: number;
-  /** Delay before retry n (default 2 s, 8 s, 30 s). */
-  retryDelaysMs?: number[];
   /** Passed to each copy (tests shorten them). */
   stallTimeoutMs?: number;
   finalReplyTimeoutMs?: number;
@@ -44,9 +39,6 @@ interface Job {
   fxpWorked?: boolean;
 }
 
-/** Why a job was stopped: the user cancelled, or the server is shutting down (re-queue). */
-const SHUTDOWN = 'shutdown';
-
 /**
  * From this size on, a file remembers that our STOR reached the destination, so that a retry
  * resumes it (REST) instead of starting over. A smaller file costs less to copy again than
@@ -62,8 +54,11 @@ export class Runner {
   private readonly live = new Map<string, { transferId: string; position: number }>();
   /** The mode each transfer shows, so that most files need no read to know it. */
   private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
-  /** Transfers whose destination said it cannot set modification times: not asked again. */
-  private readonly timesRefused = new Set<string>();
+  private readonly times = new TimeKeeper();
+  /** What a failed copy's ending needs (file-end.ts). */
+  private get ending(): Parameters<typeof endFailedCopy>[0] {
+    return { transitions: this.transitions, service: this.service, options: this.options };
+  }
   /** Each transfer's files ready to run, read ahead (cursor.ts). */
   private readonly cursors = new Map<string, FileCursor>();
   /** The queue position of the first transfer that has files ready but no slot: lanes behind it yield. */
@@ -252,10 +247,10 @@ export class Runner {
         if (job.controller.signal.aborted) return;
         const attempts = (this.store.transfer(transfer.id)?.attempts ?? 0) + 1;
         const failure = describeError(error);
-        if (isTransient(error) && attempts < this.maxAttempts()) {
-          const delay = this.retryDelay(attempts);
+        const delay = retryDelay(this.options, attempts, error);
+        if (delay !== null) {
           this.transitions.walkRetryLater(transfer.id, attempts, new Date(Date.now() + delay));
-          this.service.addNote(transfer.id, `${failure.message}; will retry in ${Math.round(delay / 1000)} s`);
+          this.service.addNote(transfer.id, retryNote(failure, delay));
         } else {
           this.transitions.walkFailed(transfer.id, attempts, failure);
         }
@@ -361,7 +356,8 @@ export class Runner {
         pipeline: job.fxpWorked,
       });
       job.fxpWorked = result.mode === 'fxp' && result.passive === passiveSide(source.passive, destination.passive);
-      const timeSet = result.outcome === 'copied' ? await this.preserveTime(file, sourceLease, destinationLease) : null;
+      const timeSet =
+        result.outcome === 'copied' ? await this.times.preserve(file, sourceLease, destinationLease) : null;
       this.commits.run(() =>
         this.transitions.fileDone(file, {
           size: result.size,
@@ -372,7 +368,8 @@ export class Runner {
       );
     } catch (error) {
       job.fxpWorked = false;
-      this.commits.run(() => this.fileEnded(file, attempts, error, job.controller.signal));
+      const position = this.live.get(file.id)?.position ?? 0;
+      this.commits.run(() => endFailedCopy(this.ending, file, attempts, error, job.controller.signal, position));
     } finally {
       this.live.delete(file.id);
     }
@@ -400,66 +397,11 @@ export class Runner {
   private forget(transferId: string): void {
     this.cursors.delete(transferId);
     this.shownMode.delete(transferId);
-    this.timesRefused.delete(transferId);
-  }
-
-  /**
-   * Give a copied planned file its source's modification time, on the destination session
-   * right after the copy, so a crash after this file cannot lose it. 1 set, 0 the server
-   * cannot (remembered for the transfer), null not tried or the session failed: the copy
-   * stands either way, and the next compare sees the time differ at worst.
-   */
-  private async preserveTime(file: FileRow, source: Lease, destination: Lease): Promise<number | null> {
-    if (file.source_mtime === null) return null;
-    if (this.timesRefused.has(file.transfer_id)) return 0;
-    try {
-      // A LIST time is whole minutes, or a day for older files: MDTM has the seconds.
-      const time = file.source_mtime_exact
-        ? file.source_mtime
-        : ((await modifiedAt(await source.acquire(), file.source_path)) ?? file.source_mtime);
-      const set = await setModifiedAt(await destination.acquire(), file.dest_path, time);
-      if (!set) this.timesRefused.add(file.transfer_id);
-      return set ? 1 : 0;
-    } catch {
-      return null;
-    }
-  }
-
-  /** A copy threw: why decides whether the file waits, runs again, or ends. */
-  private fileEnded(file: FileRow, attempts: number, error: unknown, signal: AbortSignal): void {
-    const position = this.live.get(file.id)?.position ?? 0;
-    if (signal.aborted && signal.reason === SHUTDOWN) {
-      this.transitions.fileInterrupted(file, attempts);
-      return;
-    }
-    if (signal.aborted) {
-      this.transitions.fileAborted(file, position);
-      return;
-    }
-    const failure = describeError(error);
-    if (isTransient(error) && attempts < this.maxAttempts()) {
-      const delay = this.retryDelay(attempts);
-      this.transitions.fileRetryLater(file, failure, new Date(Date.now() + delay));
-      this.service.addNote(
-        file.transfer_id,
-        `${file.source_path}: ${failure.message}; will retry in ${Math.round(delay / 1000)} s`,
-      );
-      return;
-    }
-    this.transitions.fileFailed(file, failure, position);
+    this.times.forget(transferId);
   }
 
   private concurrency(): number {
     return this.options.concurrency ?? 4;
-  }
-
-  private maxAttempts(): number {
-    return this.options.maxAttempts ?? 4;
-  }
-
-  private retryDelay(attempt: number): number {
-    const delays = this.options.retryDelaysMs ?? [2_000, 8_000, 30_000];
-    return delays[Math.min(attempt - 1, delays.length - 1)]!;
   }
 }
 
