@@ -4,6 +4,7 @@ import { maskCommand } from '../../ftp/command.js';
 import type { DataChannel, DataSocket } from './data-channel.js';
 import { normalizeAddress } from './data-channel.js';
 import { fileCommands } from './file-commands.js';
+import { fxpCommands } from './fxp-commands.js';
 import { FsError } from './fs.js';
 import type { VirtualFs } from './fs.js';
 import { sessionCommands } from './session-commands.js';
@@ -29,6 +30,14 @@ export interface ServerContext {
   greeting: string;
   log: (line: string) => void;
   dataTimeoutMs: number;
+  /** drftpd-like PRET; null: the verb is not understood. */
+  pret: 'required' | 'offered' | null;
+  /** ProFTPD mod_tls / glFTPd-like SSCN. */
+  sscn: boolean;
+  /** glFTPd/ioFTPD-like CPSV. */
+  cpsv: boolean;
+  /** 'client-only': glFTPd-like, a protected data connection fails where this server would be the TLS server. */
+  dataTlsRole: 'any' | 'client-only';
 }
 
 export type CommandHandler = (conn: FtpConnection, arg: string) => void | Promise<void>;
@@ -39,9 +48,16 @@ export interface CommandSpec {
   beforeLogin?: boolean;
   /** 501 when the argument is missing. */
   needsArg?: boolean;
+  /** A verb behind a server option: when off, '500 <VERB> not understood.' as ProFTPD says. */
+  enabled?: (ctx: ServerContext) => boolean;
 }
 
-const COMMANDS: Record<string, CommandSpec> = { ...sessionCommands, ...fileCommands, ...transferCommands };
+const COMMANDS: Record<string, CommandSpec> = {
+  ...sessionCommands,
+  ...fileCommands,
+  ...transferCommands,
+  ...fxpCommands,
+};
 
 /** RFC 959 says nothing of a limit; 8 KiB is far above any real path and stops memory abuse. */
 export const MAX_LINE_BYTES = 8 * 1024;
@@ -70,6 +86,10 @@ export class FtpConnection implements TransferHost {
   protectData = false;
   hashAlgorithm: HashAlgorithm = 'SHA-256';
   transfer: Transfer | null = null;
+  /** The verb of a PRET not yet used by a passive command. */
+  pretVerb: string | null = null;
+  /** SSCN ON: this server is the TLS client of protected data connections. */
+  sscnClient = false;
 
   private socket: DataSocket;
   private readonly sockets = new Set<net.Socket>();
@@ -243,6 +263,7 @@ export class FtpConnection implements TransferHost {
     this.ctx.log(`#${this.id} > ${maskCommand(line)}`);
     const spec = COMMANDS[verb];
     if (!spec) return this.reply(502, 'Command not implemented.');
+    if (spec.enabled?.(this.ctx) === false) return this.reply(500, `${verb} not understood.`);
     if (!this.loggedIn && !spec.beforeLogin) return this.reply(530, 'Please login with USER and PASS.');
     if (arg.includes('\0')) return this.reply(501, 'Invalid character in argument.');
     if (spec.needsArg && arg.trim() === '') return this.reply(501, 'Syntax error in parameters or arguments.');

@@ -14,9 +14,17 @@ export class DataChannelError extends Error {
   }
 }
 
+/**
+ * How a data connection is secured under PROT P: by the role this server takes in the handshake.
+ * - server: RFC 4217's rule, the FTP server accepts the handshake.
+ * - client: SSCN ON or CPSV, this server starts it (the peer of an FXP is then the TLS server).
+ * - refused: a TLS-client-only server (dataTlsRole 'client-only') asked to be the TLS server.
+ */
+export type DataTls = { role: 'server'; context: tls.SecureContext } | { role: 'client' } | { role: 'refused' };
+
 export interface DataChannelOptions {
-  /** Set when PROT P is in force: the server is the TLS server on the data connection (RFC 4217). */
-  secureContext: tls.SecureContext | null;
+  /** Set when PROT P is in force; null: a clear data connection. */
+  tls: DataTls | null;
   /** false: only the control connection's peer may connect (vsftpd without pasv_promiscuous). */
   acceptForeignPeer: boolean;
   /** The control connection's peer address, normalised. */
@@ -47,12 +55,22 @@ function ignoreErrors(socket: net.Socket): void {
   socket.on('error', () => {});
 }
 
-/** Server side of the data-connection TLS handshake; resolves once it is done. */
-function secureServerSide(raw: net.Socket, context: tls.SecureContext): Promise<tls.TLSSocket> {
-  const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+/** Secures a fresh data connection as `how` says; resolves once the handshake is done. */
+function secureDataSocket(raw: net.Socket, how: DataTls | null): Promise<DataSocket> {
+  if (!how) return Promise.resolve(raw);
+  if (how.role === 'refused') {
+    // glFTPd's answer when it cannot be the TLS server: the connection is dropped, the command fails.
+    raw.destroy();
+    return Promise.reject(new DataChannelError(435, 'Failed TLS negotiation on data channel'));
+  }
+  // As ProFTPD with TLSVerifyServer off: the peer of an FXP is another server, its certificate unknown.
+  const secure =
+    how.role === 'server'
+      ? new tls.TLSSocket(raw, { isServer: true, secureContext: how.context })
+      : tls.connect({ socket: raw, rejectUnauthorized: false });
   ignoreErrors(secure);
   return new Promise((resolve, reject) => {
-    secure.once('secure', () => resolve(secure));
+    secure.once(how.role === 'server' ? 'secure' : 'secureConnect', () => resolve(secure));
     secure.once('error', () => reject(new DataChannelError(425, 'TLS handshake failed on the data connection.')));
     secure.once('close', () => reject(new DataChannelError(425, FAILED_TO_CONNECT)));
   });
@@ -102,8 +120,7 @@ export class PassiveChannel implements DataChannel {
     }
     this.server.close();
     // Wrapped at once, before any byte is read, so the ClientHello cannot be lost.
-    const context = this.options.secureContext;
-    this.ready = context ? secureServerSide(socket, context) : Promise.resolve(socket);
+    this.ready = secureDataSocket(socket, this.options.tls);
     this.ready.catch(() => {});
     this.wake?.();
   }
@@ -163,10 +180,7 @@ export class ActiveChannel implements DataChannel {
       socket.once('error', () => reject(new DataChannelError(425, FAILED_TO_CONNECT)));
       socket.once('close', () => reject(new DataChannelError(425, FAILED_TO_CONNECT)));
     });
-    const context = this.options.secureContext;
-    const ready = connected.then((raw): DataSocket | Promise<DataSocket> =>
-      context ? secureServerSide(raw, context) : raw,
-    );
+    const ready = connected.then((raw) => secureDataSocket(raw, this.options.tls));
     try {
       return await withTimeout(ready, this.options.timeoutMs);
     } catch (err) {

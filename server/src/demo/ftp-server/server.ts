@@ -29,6 +29,24 @@ export interface FtpServerOptions {
   log?: (line: string) => void;
   /** How long a transfer waits for its data connection (default 30 s). */
   dataTimeoutMs?: number;
+  /**
+   * drftpd-like PRET (PRE Transfer): listed in FEAT after login, `PRET <verb> [path]` announces
+   * the next transfer. 'required' refuses PASV/EPSV/CPSV without one: '500 You need to use a
+   * client supporting PRET (PRE Transfer) to use PASV'. Default: no PRET (500 not understood).
+   */
+  pret?: 'required' | 'offered';
+  /**
+   * ProFTPD mod_tls / glFTPd-like SSCN: `SSCN ON` makes this server the TLS client of every
+   * protected data connection, as a secure FXP between two servers needs. Default: 500.
+   */
+  sscn?: boolean;
+  /** glFTPd/ioFTPD-like CPSV: PASV whose protected data connection this server secures as the TLS client. */
+  cpsv?: boolean;
+  /**
+   * 'client-only' behaves like glFTPd failing as the data connection's TLS server: under PROT P,
+   * without SSCN ON or CPSV, the transfer gets '435 Failed TLS negotiation on data channel'.
+   */
+  dataTlsRole?: 'client-only';
 }
 
 export type { FxpPermissions };
@@ -60,6 +78,10 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Embedde
     greeting: sanitizeGreeting(options.greeting ?? 'pasv embedded FTP server ready.'),
     log: options.log ?? (() => {}),
     dataTimeoutMs: options.dataTimeoutMs ?? 30_000,
+    pret: options.pret ?? null,
+    sscn: options.sscn ?? false,
+    cpsv: options.cpsv ?? false,
+    dataTlsRole: options.dataTlsRole ?? 'any',
   };
 
   const connections = new Set<FtpConnection>();

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandSpec, FtpConnection, HashAlgorithm } from './connection.js';
+import { fxpFeatureLines } from './fxp-commands.js';
 
 /** Slows down password guessing a little without making tests slow. */
 export const LOGIN_FAILURE_DELAY_MS = 300;
@@ -30,7 +31,7 @@ function featureLines(conn: FtpConnection): string[] {
     ` HASH ${hash}`,
   ];
   if (conn.ctx.secureContext) lines.push(' AUTH TLS', ' PBSZ', ' PROT');
-  lines.push('End');
+  lines.push(...fxpFeatureLines(conn), 'End');
   return lines;
 }
 

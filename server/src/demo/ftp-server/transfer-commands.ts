@@ -14,9 +14,10 @@ import {
   parsePortArgument,
 } from '../../ftp/pasv.js';
 import type { CommandSpec, FtpConnection } from './connection.js';
-import type { DataChannel, DataChannelOptions } from './data-channel.js';
+import type { DataChannel, DataChannelOptions, DataTls } from './data-channel.js';
 import { ActiveChannel, normalizeAddress, PassiveChannel } from './data-channel.js';
 import { FsError, resolveVirtual, toFsError } from './fs.js';
+import { takePret } from './fxp-commands.js';
 import type { ListingFormat } from './listing.js';
 import { joinListing, listPath, parseListArgument } from './listing.js';
 import type { TransferPlan } from './transfer.js';
@@ -24,9 +25,21 @@ import { Transfer } from './transfer.js';
 
 const ONLY_EPSV = 'Only EPSV is allowed after EPSV ALL.';
 
-function channelOptions(conn: FtpConnection): DataChannelOptions {
+/**
+ * The TLS role under PROT P, fixed when the channel is prepared (as PROT itself is): the TLS
+ * client after SSCN ON or for a CPSV channel, else the RFC 4217 server, which a client-only
+ * (glFTPd-like) server refuses to be.
+ */
+function dataTls(conn: FtpConnection, asClient: boolean): DataTls | null {
+  const context = conn.ctx.secureContext;
+  if (!conn.protectData || !context) return null;
+  if (asClient || conn.sscnClient) return { role: 'client' };
+  return conn.ctx.dataTlsRole === 'client-only' ? { role: 'refused' } : { role: 'server', context };
+}
+
+function channelOptions(conn: FtpConnection, asClient = false): DataChannelOptions {
   return {
-    secureContext: conn.protectData ? conn.ctx.secureContext : null,
+    tls: dataTls(conn, asClient),
     acceptForeignPeer: conn.ctx.fxp.passiveFromForeign,
     controlPeer: conn.remoteAddress,
     timeoutMs: conn.ctx.dataTimeoutMs,
@@ -34,9 +47,9 @@ function channelOptions(conn: FtpConnection): DataChannelOptions {
 }
 
 /** Passive data ports are ephemeral, on the address the client reached us at. */
-async function openPassive(conn: FtpConnection): Promise<PassiveChannel> {
+async function openPassive(conn: FtpConnection, asClient = false): Promise<PassiveChannel> {
   conn.setDataChannel(null);
-  const channel = await PassiveChannel.open(conn.localAddress, channelOptions(conn));
+  const channel = await PassiveChannel.open(conn.localAddress, channelOptions(conn, asClient));
   conn.setDataChannel(channel);
   return channel;
 }
@@ -177,16 +190,19 @@ async function list(conn: FtpConnection, arg: string, format: ListingFormat): Pr
   });
 }
 
+/** PASV, and CPSV (glFTPd): the same 227, but this server is the TLS client of the data connection. */
+async function passive(conn: FtpConnection, verb: 'PASV' | 'CPSV'): Promise<void> {
+  if (conn.epsvAll) return conn.reply(500, ONLY_EPSV);
+  if (!takePret(conn, verb)) return;
+  const advertised = conn.ctx.pasvAddress ?? conn.localAddress;
+  if (!isIPv4(advertised)) return conn.reply(522, `${verb} is IPv4 only; use EPSV.`);
+  const channel = await openPassive(conn, verb === 'CPSV');
+  conn.reply(227, encodePasvReply({ host: advertised, port: channel.port }));
+}
+
 export const transferCommands: Record<string, CommandSpec> = {
-  PASV: {
-    async handler(conn) {
-      if (conn.epsvAll) return conn.reply(500, ONLY_EPSV);
-      const advertised = conn.ctx.pasvAddress ?? conn.localAddress;
-      if (!isIPv4(advertised)) return conn.reply(522, 'PASV is IPv4 only; use EPSV.');
-      const channel = await openPassive(conn);
-      conn.reply(227, encodePasvReply({ host: advertised, port: channel.port }));
-    },
-  },
+  PASV: { handler: (conn) => passive(conn, 'PASV') },
+  CPSV: { enabled: (ctx) => ctx.cpsv, handler: (conn) => passive(conn, 'CPSV') },
   EPSV: {
     async handler(conn, arg) {
       const protocol = arg.trim().toUpperCase();
@@ -198,6 +214,7 @@ export const transferCommands: Record<string, CommandSpec> = {
       if (protocol !== '' && protocol !== family) {
         return conn.reply(522, `Network protocol not supported, use (${family})`);
       }
+      if (!takePret(conn, 'EPSV')) return;
       const channel = await openPassive(conn);
       conn.reply(229, encodeEpsvReply(channel.port));
     },
