@@ -19,6 +19,8 @@ export interface ExchangeOptions {
   passiveVerb?: 'PASV' | 'CPSV';
   /** Send `PRET <verb> <path>` on the passive side first (drftpd). */
   pret?: boolean;
+  /** Send `SSCN ON` to this side after PASV and PORT, right before the transfer commands. */
+  sscnOn?: 'source' | 'destination';
   sourcePath?: string;
   destinationPath?: string;
 }
@@ -59,6 +61,7 @@ export function exchange(
       await connecting.binary();
       await connecting.send('PORT', encodePort(target));
       const [sender, receiver] = sourceListens ? [listening, connecting] : [connecting, listening];
+      if (options.sscnOn) await (options.sscnOn === 'source' ? sender : receiver).send('SSCN', 'ON');
       const store = receiver.transfer('STOR', destinationPath);
       const retrieve = sender.transfer('RETR', sourcePath);
       return Promise.all([finalReply(retrieve), finalReply(store)]);

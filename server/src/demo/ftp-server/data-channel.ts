@@ -23,8 +23,11 @@ export class DataChannelError extends Error {
 export type DataTls = { role: 'server'; context: tls.SecureContext } | { role: 'client' } | { role: 'refused' };
 
 export interface DataChannelOptions {
-  /** Set when PROT P is in force; null: a clear data connection. */
-  tls: DataTls | null;
+  /**
+   * Set when PROT P is in force; null: a clear data connection. Asked once the data socket is
+   * up, as ProFTPD decides SSCN then: an SSCN ON after PASV/PORT still counts.
+   */
+  tls: (() => DataTls) | null;
   /** false: only the control connection's peer may connect (vsftpd without pasv_promiscuous). */
   acceptForeignPeer: boolean;
   /** The control connection's peer address, normalised. */
@@ -55,8 +58,9 @@ function ignoreErrors(socket: net.Socket): void {
   socket.on('error', () => {});
 }
 
-/** Secures a fresh data connection as `how` says; resolves once the handshake is done. */
-function secureDataSocket(raw: net.Socket, how: DataTls | null): Promise<DataSocket> {
+/** Secures a fresh data connection as `role` says; resolves once the handshake is done. */
+function secureDataSocket(raw: net.Socket, role: (() => DataTls) | null): Promise<DataSocket> {
+  const how = role?.();
   if (!how) return Promise.resolve(raw);
   if (how.role === 'refused') {
     // glFTPd's answer when it cannot be the TLS server: the connection is dropped, the command fails.

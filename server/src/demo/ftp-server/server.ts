@@ -37,10 +37,14 @@ export interface FtpServerOptions {
   pret?: 'required' | 'offered';
   /**
    * ProFTPD mod_tls / glFTPd-like SSCN: `SSCN ON` makes this server the TLS client of every
-   * protected data connection, as a secure FXP between two servers needs. Default: 500.
+   * protected data connection that opens from then on (passive or active), as a secure FXP
+   * between two servers needs. Default: 500 SSCN not understood.
    */
   sscn?: boolean;
-  /** glFTPd/ioFTPD-like CPSV: PASV whose protected data connection this server secures as the TLS client. */
+  /**
+   * glFTPd/ioFTPD-like CPSV: PASV (same 227) whose data connection this server secures as the TLS
+   * client under PROT P (under PROT C it is plain PASV). Default: 500 CPSV not understood.
+   */
   cpsv?: boolean;
   /**
    * 'client-only' behaves like glFTPd failing as the data connection's TLS server: under PROT P,

@@ -101,10 +101,10 @@ describe('SSCN (ProFTPD mod_tls, glFTPd)', () => {
     await expect(session.send('SSCN', 'ON')).rejects.toMatchObject({ code: 503 });
   });
 
-  it('ON on the receiving side, which connects (PORT): 226 on both, bytes identical', async () => {
+  it('ON on the receiving side, which connects (PORT), sent after PORT: 226 on both, bytes identical', async () => {
     const { src, dst, copied } = await pair({ sscn: true }, { sscn: true });
-    await dst.send('SSCN', 'ON');
-    const finals = await exchange(src, dst, { passiveOn: 'source' });
+    // Sent after PORT: the role is decided when the data connection opens, as ProFTPD does.
+    const finals = await exchange(src, dst, { passiveOn: 'source', sscnOn: 'destination' });
     expect(finals.map((reply) => reply.code)).toEqual([226, 226]);
     expect(sha256(await copied())).toBe(sha256(PAYLOAD));
   });

@@ -26,15 +26,17 @@ import { Transfer } from './transfer.js';
 const ONLY_EPSV = 'Only EPSV is allowed after EPSV ALL.';
 
 /**
- * The TLS role under PROT P, fixed when the channel is prepared (as PROT itself is): the TLS
- * client after SSCN ON or for a CPSV channel, else the RFC 4217 server, which a client-only
+ * Under PROT P, the role this server takes in the data connection's handshake: the TLS client
+ * after SSCN ON or for a CPSV channel, else the RFC 4217 server, which a client-only
  * (glFTPd-like) server refuses to be.
  */
-function dataTls(conn: FtpConnection, asClient: boolean): DataTls | null {
+function dataTls(conn: FtpConnection, asClient: boolean): (() => DataTls) | null {
   const context = conn.ctx.secureContext;
   if (!conn.protectData || !context) return null;
-  if (asClient || conn.sscnClient) return { role: 'client' };
-  return conn.ctx.dataTlsRole === 'client-only' ? { role: 'refused' } : { role: 'server', context };
+  return () => {
+    if (asClient || conn.sscnClient) return { role: 'client' };
+    return conn.ctx.dataTlsRole === 'client-only' ? { role: 'refused' } : { role: 'server', context };
+  };
 }
 
 function channelOptions(conn: FtpConnection, asClient = false): DataChannelOptions {
