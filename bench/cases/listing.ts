@@ -32,7 +32,7 @@ async function rawList(
   const startedAt = nowMs();
   return session.task(async (task) => {
     await task.send('CWD', dir);
-    const socket = await connectData(session, await requestPassive(task));
+    const socket = await connectData(session, (await requestPassive(task)).endpoint);
     const command = task.transfer('LIST');
     let bytes = 0;
     let firstByteMs = 0;

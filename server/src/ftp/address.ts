@@ -43,7 +43,8 @@ export function normalizeAddress(ip: string): string | null {
   if (family === 4) return bare;
   if (family !== 6) return null;
   const groups = ipv6Groups(bare);
-  if (groups.every((g) => g === 0) || (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1)) return bare.toLowerCase();
+  if (groups.every((g) => g === 0) || (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1))
+    return bare.toLowerCase();
   const carrier = IPV4_CARRIERS.some((prefix) => prefix.every((g, i) => groups[i] === g));
   if (!carrier) return bare.toLowerCase();
   const [high, low] = [groups[6]!, groups[7]!];

@@ -6,6 +6,8 @@
 import { untilAborted } from './cancel.js';
 import { FtpReplyError } from './errors.js';
 import { FxpRefusedError, fxpCopy } from './fxp.js';
+import { Ladder, type CopyMode } from './ladder.js';
+import { describeRoute, type Route } from './route.js';
 import { size } from './ops.js';
 import { relayCopy } from './relay.js';
 import type { FtpSession, SessionOptions } from './session.js';
@@ -13,7 +15,7 @@ import { FtpSession as Session } from './session.js';
 import type { Side, TransferWatch } from './supervise.js';
 import { commonHash, remoteHash } from './verify.js';
 
-export type CopyMode = 'auto' | 'fxp' | 'relay';
+export type { CopyMode };
 export type IfExists = 'overwrite' | 'skip' | 'resume';
 
 /** Hands out a live session, reconnecting when the last one died (a pool lease, or a slot). */
@@ -38,24 +40,31 @@ export interface CopyRequest extends TransferWatch {
   ifExists?: IfExists;
   /** Compare a hash when both servers offer a common one (default true). */
   verifyHash?: boolean;
+  /** Both sites allow PROT C for a copy when secure FXP cannot be arranged. */
   allowClearData?: boolean;
+  /** What worked last for this pair of sites (or on these sessions): tried first (ladder.ts). */
+  route?: Route | null;
+  /** The sessions just copied on `route`: pipeline PORT with the transfer command (fxp.ts). */
+  pipeline?: boolean;
   /** What pasv did about a refusal, in words a person reads ("flipped passive side"). */
   onNote?: (note: string) => void;
-  /** Called when the mode of the attempt under way is known. */
-  onAttempt?: (mode: 'fxp' | 'relay') => void;
+  /** Called when the route of the attempt under way is known. */
+  onAttempt?: (route: Route) => void;
+  /** A route was refused; the ladder goes on to the next (a note says which). */
+  onRefusal?: (route: Route, refusal: FxpRefusedError) => void;
   /**
    * Called once when the bytes have moved and both sessions are free for other work; the
    * checks (size, hash) come after. A caller with more files may start the next one then.
    */
   onTransferred?: () => void;
-  /** The sessions just copied by FXP with the preferred passive side: pipeline PORT (fxp.ts). */
-  pipeline?: boolean;
 }
 
 export interface CopyResult {
   outcome: 'copied' | 'skipped';
   mode: 'fxp' | 'relay' | null;
   passive?: Side;
+  /** The route the bytes took, as it went (null when skipped). */
+  route: Route | null;
   /** Bytes moved by this copy (size − offset). */
   bytes: number;
   offset: number;
@@ -69,8 +78,6 @@ export class VerificationError extends Error {
   override readonly name = 'VerificationError';
 }
 
-type Attempt = { mode: 'fxp'; passive: Side } | { mode: 'relay' };
-
 export async function copyFile(request: CopyRequest): Promise<CopyResult> {
   const startedAt = Date.now();
   const notes: string[] = [];
@@ -78,16 +85,6 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     notes.push(text);
     request.onNote?.(text);
   };
-  const mode = request.mode ?? 'auto';
-  const preferred = request.passive ?? 'destination';
-  const attempts: Attempt[] =
-    mode === 'relay'
-      ? [{ mode: 'relay' }]
-      : [
-          { mode: 'fxp', passive: preferred },
-          { mode: 'fxp', passive: other(preferred) },
-          ...(mode === 'auto' && request.relayAllowed !== false ? [{ mode: 'relay' } as const] : []),
-        ];
 
   // Every await honours the signal: a cancel must not wait for a server that went silent.
   const step = <T>(work: Promise<T>) => untilAborted(work, request.signal);
@@ -103,8 +100,10 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     toldTransferred = true;
     request.onTransferred?.();
   };
-  let lastRefusal: FxpRefusedError | null = null;
-  for (const [index, attempt] of attempts.entries()) {
+  let ladder: Ladder | null = null;
+  let route: Route | null = null;
+  let refusal: FxpRefusedError | null = null;
+  for (;;) {
     // Both logins at once: a cold copy should not pay them one after the other.
     const [source, destination] = await step(Promise.all([request.source.acquire(), request.destination.acquire()]));
     const offset = await step(startOffset(request, source, destination, sourceSize, note));
@@ -112,6 +111,7 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
       return {
         outcome: 'skipped',
         mode: null,
+        route: null,
         bytes: 0,
         offset: 0,
         size: sourceSize,
@@ -120,24 +120,35 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
         notes,
       };
     }
-    if (index > 0) {
-      const refusal = lastRefusal!.message;
-      note(attempt.mode === 'fxp' ? `flipped passive side (${refusal})` : `fell back to relay (${refusal})`);
+    ladder ??= new Ladder({
+      mode: request.mode ?? 'auto',
+      preferredPassive: request.passive ?? 'destination',
+      relayAllowed: request.relayAllowed !== false,
+      allowClearData: request.allowClearData === true,
+      protectedData: { source: source.dataProtected, destination: destination.dataProtected },
+      sscnOffered: { source: source.features.has('SSCN'), destination: destination.features.has('SSCN') },
+      start: request.route,
+    });
+    const firstTry: boolean = route === null;
+    route = firstTry ? ladder.first() : ladder.next(refusal!.phase === 'tls' ? 'tls' : 'address');
+    if (!route) throw refusal ?? noFxpRoute(source);
+    if (refusal) note(stepNote(route, refusal));
+    else if (route.mode === 'relay' && ladder.securities.length === 0 && request.mode !== 'relay') {
+      note(`relayed: ${noFxpRoute(source).reason.message}`);
     }
-    request.onAttempt?.(attempt.mode);
+    request.onAttempt?.(route);
     try {
       const common = { ...request, source, destination, offset, size: sourceSize, onTransferred: transferred };
-      const result =
-        attempt.mode === 'fxp'
-          ? await fxpCopy({ ...common, passive: attempt.passive, pipeline: index === 0 && request.pipeline })
-          : await relayCopy(common);
+      const pipeline = firstTry && request.pipeline === true && route === request.route;
+      const result = route.mode === 'fxp' ? await fxpCopy({ ...common, route, pipeline }) : await relayCopy(common);
       transferred();
       request.onProgress?.(sourceSize);
       const hash = request.verifyHash === false ? null : await step(verifyHash(source, destination, request));
       return {
         outcome: 'copied',
-        mode: attempt.mode,
-        passive: attempt.mode === 'fxp' ? attempt.passive : undefined,
+        mode: result.route.mode,
+        passive: result.route.mode === 'fxp' ? result.route.passive : undefined,
+        route: result.route,
         bytes: result.bytes,
         offset,
         size: sourceSize,
@@ -147,14 +158,31 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
       };
     } catch (error) {
       if (!(error instanceof FxpRefusedError)) throw error;
-      lastRefusal = error;
+      request.onRefusal?.(route, error);
+      refusal = error;
     }
   }
-  throw lastRefusal!;
 }
 
-function other(side: Side): Side {
-  return side === 'source' ? 'destination' : 'source';
+/** What the next rung is, and why: the note a person reads on the transfer. */
+function stepNote(next: Route, refusal: FxpRefusedError): string {
+  const why = refusal.message;
+  if (next.mode === 'relay') return `fell back to relay (${why})`;
+  if (refusal.phase !== 'tls') return `flipped passive side (${why})`;
+  return `trying ${describeRoute(next)} (${why})`;
+}
+
+/** FXP cannot be arranged at all: one side protects its data and clear data isn't allowed. */
+function noFxpRoute(source: FtpSession): FxpRefusedError {
+  const side: Side = source.dataProtected ? 'source' : 'destination';
+  const other = side === 'source' ? 'destination' : 'source';
+  return new FxpRefusedError(
+    'tls',
+    side,
+    new Error(
+      `only the ${side}'s data connections are TLS-protected; FXP needs the ${other}'s to be too, or clear data (PROT C) allowed on both sites`,
+    ),
+  );
 }
 
 /** Where to start, by the if-exists policy and what the destination already holds. */

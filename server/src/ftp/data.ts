@@ -6,36 +6,90 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { unmapIPv4 } from './address.js';
 import { CancelledError } from './cancel.js';
-import { FtpConnectionError } from './errors.js';
+import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { assertDataPort, parseEpsvReply, parsePasvReply, passiveHost, type HostPort } from './pasv.js';
 import { checkPinnedCertificate, toConnectionError } from './connect.js';
 import type { FtpSession, FtpTask } from './session.js';
 
+export interface PassiveOptions {
+  /** The transfer command that will use the port ("RETR /a/b"), for PRET. */
+  pret?: string;
+  /** PRET worked with this server before (route memory): send it even if FEAT doesn't list it. */
+  pretKnown?: boolean;
+  /** CPSV instead of PASV: the server will be the TLS client of the data connection. */
+  cpsv?: boolean;
+}
+
 /**
- * Ask the task's server to listen for one data connection and return where it listens. Part
- * of a task: the transfer command that uses the port must follow before any other PASV. EPSV
- * for an IPv6 control connection (PASV cannot express it), PASV otherwise. PRET goes first
- * where the server lists it (distributed servers pick the data node by the command that follows).
+ * Ask the task's server to listen for one data connection and return where it listens, and
+ * whether PRET went first. Part of a task: the transfer command that uses the port must follow
+ * before any other PASV. EPSV for an IPv6 control connection (PASV cannot express it), PASV (or
+ * CPSV) otherwise.
+ *
+ * PRET (distributed servers such as drftpd pick the data node by the command that follows) by
+ * the site's setting: never, always, or auto: where FEAT lists it, where the route memory
+ * says it was needed, or once the server refuses the passive command asking for it (`500 You
+ * need to use a client supporting PRET`), which the session then remembers.
  */
-export async function requestPassive(task: FtpTask, pretCommand?: string): Promise<HostPort> {
+export async function requestPassive(
+  task: FtpTask,
+  options: PassiveOptions = {},
+): Promise<{ endpoint: HostPort; pret: boolean }> {
   const { session } = task;
-  const policy = session.options.pasvAddress ?? 'control';
-  if (pretCommand && session.features.has('PRET')) await task.send('PRET', pretCommand);
+  const setting = session.options.pret ?? 'auto';
+  const pretCommand = setting === 'never' ? undefined : options.pret;
+  let pret =
+    pretCommand !== undefined &&
+    (setting === 'always' || options.pretKnown === true || session.pretNeeded || session.features.has('PRET'));
+  if (pret) await task.send('PRET', pretCommand!);
+  try {
+    return { endpoint: await passiveEndpoint(task, options.cpsv === true), pret };
+  } catch (error) {
+    if (pret || pretCommand === undefined || !asksForPret(error)) throw error;
+    session.pretNeeded = true;
+    await task.send('PRET', pretCommand);
+    pret = true;
+    return { endpoint: await passiveEndpoint(task, options.cpsv === true), pret };
+  }
+}
+
+async function passiveEndpoint(task: FtpTask, cpsv: boolean): Promise<HostPort> {
+  const { session } = task;
   const controlHost = unmapIPv4(session.remoteAddress);
   let endpoint: HostPort;
   if (net.isIPv6(controlHost)) {
     const reply = await task.send('EPSV');
     endpoint = { host: controlHost, port: parseEpsvReply(reply.text) };
   } else {
-    const reply = await task.send('PASV');
+    const reply = await task.send(cpsv ? 'CPSV' : 'PASV');
     const announced = parsePasvReply(reply.text);
     endpoint = {
-      host: passiveHost(announced.host, controlHost, policy, session.options.addressGuard),
+      host: passiveHost(
+        announced.host,
+        controlHost,
+        session.options.pasvAddress ?? 'control',
+        session.options.addressGuard,
+      ),
       port: announced.port,
     };
   }
   assertDataPort(endpoint.port);
   return endpoint;
+}
+
+function asksForPret(error: unknown): boolean {
+  return error instanceof FtpReplyError && /\bPRET\b/i.test(error.text);
+}
+
+/**
+ * SSCN (secure FXP): ON makes the server the TLS client of its data connections, OFF the TLS
+ * server again. Sent only when the session's state must change. Before any data connection
+ * whose other end is pasv itself (a listing, a relay), SSCN must be off: we are the TLS client.
+ */
+export async function setSscn(task: FtpTask, on: boolean): Promise<void> {
+  if (task.session.sscn === on) return;
+  await task.send('SSCN', on ? 'ON' : 'OFF');
+  task.session.sscn = on;
 }
 
 /**

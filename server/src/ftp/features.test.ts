@@ -85,7 +85,15 @@ describe('parseFeatures', () => {
   });
 
   it('reads vsftpd', () => {
-    expect([...parseFeatures(featText(VSFTPD)).keys()]).toEqual(['EPRT', 'EPSV', 'MDTM', 'PASV', 'REST', 'SIZE', 'TVFS']);
+    expect([...parseFeatures(featText(VSFTPD)).keys()]).toEqual([
+      'EPRT',
+      'EPSV',
+      'MDTM',
+      'PASV',
+      'REST',
+      'SIZE',
+      'TVFS',
+    ]);
   });
 
   it('reads pure-ftpd', () => {
@@ -107,12 +115,33 @@ describe('parseFeatures', () => {
   it.each<[string, string, [string, string][]]>([
     ['single-line reply', 'No features', []],
     ['no feature lines', 'Features:\nEnd', []],
-    ['bare LF and tabs', 'Features:\n\tMDTM\n  SIZE  \nEnd', [['MDTM', ''], ['SIZE', '']]],
-    ['211- prefixed lines', 'Extensions supported:\n211-MDTM\n211-REST STREAM\nEnd', [['MDTM', ''], ['REST', 'STREAM']]],
+    [
+      'bare LF and tabs',
+      'Features:\n\tMDTM\n  SIZE  \nEnd',
+      [
+        ['MDTM', ''],
+        ['SIZE', ''],
+      ],
+    ],
+    [
+      '211- prefixed lines',
+      'Extensions supported:\n211-MDTM\n211-REST STREAM\nEnd',
+      [
+        ['MDTM', ''],
+        ['REST', 'STREAM'],
+      ],
+    ],
     ['blank lines', 'Features:\n\n \nMDTM\nEnd', [['MDTM', '']]],
     ['a value with inner spaces', 'Features:\n SITE  CHMOD  UTIME\nEnd', [['SITE', 'CHMOD  UTIME']]],
     ['an empty value then a value', 'Features:\n AUTH\n AUTH TLS\nEnd', [['AUTH', 'TLS']]],
-    ['hostile names', 'F:\n __proto__ x\n constructor\nEnd', [['__PROTO__', 'x'], ['CONSTRUCTOR', '']]],
+    [
+      'hostile names',
+      'F:\n __proto__ x\n constructor\nEnd',
+      [
+        ['__PROTO__', 'x'],
+        ['CONSTRUCTOR', ''],
+      ],
+    ],
   ])('%s', (_name, text, expected) => {
     expect([...parseFeatures(text)]).toEqual(expected);
   });
@@ -120,7 +149,11 @@ describe('parseFeatures', () => {
 
 describe('hashAlgorithms', () => {
   it.each<[string, string, string[]]>([
-    ['HASH and the legacy commands', featText(HASHING), ['SHA-256', 'SHA-1', 'MD5', 'XSHA256', 'XSHA1', 'XMD5', 'XCRC']],
+    [
+      'HASH and the legacy commands',
+      featText(HASHING),
+      ['SHA-256', 'SHA-1', 'MD5', 'XSHA256', 'XSHA1', 'XMD5', 'XCRC'],
+    ],
     ['none (ProFTPD)', featText(PROFTPD), []],
     ['none (vsftpd)', featText(VSFTPD), []],
     ['HASH alone, lower case', 'F:\n HASH sha-512;sha-256*;crc32;\nEnd', ['SHA-512', 'SHA-256', 'CRC32']],

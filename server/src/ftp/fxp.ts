@@ -4,10 +4,12 @@
  */
 import net from 'node:net';
 import { untilAborted } from './cancel.js';
-import { requestPassive } from './data.js';
+import { requestPassive, setSscn } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
+import { other } from './ladder.js';
 import { size } from './ops.js';
 import { encodeEprt, encodePort } from './pasv.js';
+import type { DataSecurity, Route } from './route.js';
 import { SideError, superviseTransfer, type Side, type TransferWatch } from './supervise.js';
 import type { SessionProvider } from './copy.js';
 import type { FtpControl, FtpSession, FtpTask, TransferCommand } from './session.js';
@@ -17,8 +19,8 @@ export interface FxpRequest extends TransferWatch {
   destination: FtpControl;
   sourcePath: string;
   destinationPath: string;
-  /** Which server listens (PASV); the other connects to it (PORT). */
-  passive: Side;
+  /** Which server listens, how the data connection is secured, whether PRET is known to be needed. */
+  route: FxpRoute;
   /** Resume from this byte (REST on both sides); 0 for a full copy. */
   offset: number;
   /** The source file's size, known beforehand (SIZE); checked against the result. */
@@ -28,21 +30,22 @@ export interface FxpRequest extends TransferWatch {
    * connected on its first poll so that it never delays the start.
    */
   probe?: SessionProvider;
-  /** With TLS on both data channels and no SSCN/CPSV, allow PROT C for this copy. */
-  allowClearData?: boolean;
   /** Both final replies are in and the sessions are free; the size check is still to come. */
   onTransferred?: () => void;
   /**
-   * These two sessions just copied by FXP with this passive side: send the active side's
-   * transfer command with its PORT (see runFxp). Never on a first try, which may be refused.
+   * These two sessions just copied by FXP on this route: send the active side's transfer
+   * command with its PORT (see runFxp). Never on a first try, which may be refused.
    */
   pipeline?: boolean;
 }
 
+export type FxpRoute = Extract<Route, { mode: 'fxp' }>;
+
 export interface FxpResult {
   bytes: number;
   durationMs: number;
-  passive: Side;
+  /** The route as it went: whether PRET was sent, EPSV/EPRT or PASV/PORT. */
+  route: FxpRoute;
   secureData: boolean;
 }
 
@@ -73,7 +76,7 @@ export interface TaskPair {
  */
 export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
   const startedAt = Date.now();
-  const secureData = await request.source.task((source) =>
+  const { route, secureData } = await request.source.task((source) =>
     request.destination.task((destination) => runFxp(request, { source, destination })),
   );
   // The sessions are free: the next file's PASV may go out while this one's size is checked.
@@ -88,25 +91,39 @@ export async function fxpCopy(request: FxpRequest): Promise<FxpResult> {
   return {
     bytes: request.size - request.offset,
     durationMs: Date.now() - startedAt,
-    passive: request.passive,
+    route,
     secureData,
   };
 }
 
 /** The exchange itself, both sessions held: PASV, PORT, REST, RETR and STOR, both final replies. */
-async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
+async function runFxp(request: FxpRequest, pair: TaskPair): Promise<{ route: FxpRoute; secureData: boolean }> {
   const { source, destination } = pair;
-  const passive = request.passive === 'source' ? source : destination;
-  const active = request.passive === 'source' ? destination : source;
-  const activeSide: Side = request.passive === 'source' ? 'destination' : 'source';
+  const { route } = request;
+  const passiveSide = route.passive;
+  const passive = passiveSide === 'source' ? source : destination;
+  const active = passiveSide === 'source' ? destination : source;
+  const activeSide: Side = passiveSide === 'source' ? 'destination' : 'source';
+  const cpsv = route.security === 'cpsv';
 
   // Every await honours the signal: a cancel must not wait for a server that went silent.
   const step = <T>(work: Promise<T>) => untilAborted(work, request.signal);
   await step(Promise.all([source.binary(), destination.binary()]));
-  const secure = await step(negotiateDataSecurity(pair, request.allowClearData));
+  const secure = await step(secureData(pair, route.security));
 
-  const pret = request.passive === 'source' ? `RETR ${request.sourcePath}` : `STOR ${request.destinationPath}`;
-  const endpoint = await step(refusalAs('pasv', request.passive, requestPassive(passive, pret)));
+  if (cpsv && net.isIPv6(passive.session.remoteAddress)) {
+    throw new FxpRefusedError('tls', passiveSide, new Error('CPSV has no IPv6 form'));
+  }
+  const pretCommand = passiveSide === 'source' ? `RETR ${request.sourcePath}` : `STOR ${request.destinationPath}`;
+  // A refused CPSV says nothing about addresses: it is the way of securing the data that failed.
+  const passiveReply = await step(
+    refusalAs(
+      cpsv ? 'tls' : 'pasv',
+      passiveSide,
+      requestPassive(passive, { pret: pretCommand, pretKnown: route.pret, cpsv }),
+    ),
+  );
+  const { endpoint } = passiveReply;
   const portCommand = net.isIPv6(endpoint.host) ? 'EPRT' : 'PORT';
   const portArgument = portCommand === 'EPRT' ? encodeEprt(endpoint) : encodePort(endpoint);
   const issue: Record<Side, (options?: { pipelined: boolean }) => TransferCommand> = {
@@ -114,12 +131,12 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
     destination: (options) => destination.transfer('STOR', request.destinationPath, options),
   };
   // RFC 478 note 1: once PASV is acknowledged the two commands may go in either order. When
-  // this pair just worked (request.pipeline), with clear data and no resume, the active side's goes out in the same write as its PORT
-  // (pipelined: a round trip saved per file, which on a tree of small files is a third of
-  // the exchange); the passive side, listening since its 227, gets its own once the PORT is
-  // acknowledged and accepts the connection already waiting. Otherwise (TLS on the data
-  // channel, REST) the passive side's command goes first, so it is accepting when the other
-  // connects: the order secure FXP has been tested with.
+  // this pair just worked (request.pipeline), with clear data and no resume, the active side's
+  // goes out in the same write as its PORT (pipelined: a round trip saved per file, which on a
+  // tree of small files is a third of the exchange); the passive side, listening since its 227,
+  // gets its own once the PORT is acknowledged and accepts the connection already waiting.
+  // Otherwise (TLS on the data channel, REST) the passive side's command goes first, so it is
+  // accepting when the other connects: the order secure FXP has been tested with.
   const pipelined = request.pipeline === true && request.offset === 0 && !secure.protectedData;
   const port = refusalAs('port', activeSide, active.send(portCommand, portArgument));
   const early = pipelined ? issue[activeSide]({ pipelined: true }) : null;
@@ -138,8 +155,8 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
 
   const commands = (
     early
-      ? { [activeSide]: early, [request.passive]: issue[request.passive]() }
-      : { [request.passive]: issue[request.passive](), [activeSide]: issue[activeSide]() }
+      ? { [activeSide]: early, [passiveSide]: issue[passiveSide]() }
+      : { [passiveSide]: issue[passiveSide](), [activeSide]: issue[activeSide]() }
   ) as Record<Side, TransferCommand>;
 
   commands.destination.started.then(
@@ -169,53 +186,48 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<boolean> {
       : null;
     const failure = classifyTransferFailure(error, Math.max(lastSize, now ?? 0) > request.offset);
     if (failure instanceof FxpRefusedError && secure.protectedData) {
-      // The usual cause: the TLS server side insists on reusing its own control session's TLS
-      // session, which the other server cannot have (ProFTPD: TLSOptions NoSessionReuseRequired).
-      throw new FxpRefusedError(
-        'tls',
-        failure.side,
-        new Error(
-          `${failure.reason.message} (secure FXP needs both servers to accept data connections without TLS session reuse)`,
-        ),
-      );
+      // With TLS on the data connection, a connection that never carried a byte is most often
+      // the TLS handshake between the servers failing (435, a closed connection): the way of
+      // securing it, not the addresses, is what to change.
+      throw new FxpRefusedError('tls', failure.side, failure.reason);
     }
     throw failure;
   } finally {
     if (secure.restoreProtection) await step(restoreProtection(pair)).catch(() => undefined);
   }
-  return secure.protectedData;
+  return {
+    route: { ...route, pret: passiveReply.pret, extended: portCommand === 'EPRT' },
+    secureData: secure.protectedData,
+  };
 }
 
 /**
- * Two TLS-protected data channels need one server to act as the TLS client: SSCN ON on a side
- * that offers it. Without it, both would wait as TLS servers (522); fall back to PROT C only
- * when the user allowed clear data.
+ * Two TLS-protected data channels need one server to act as the TLS client (without it both
+ * wait as TLS servers: 522, 435): SSCN ON on that side and OFF on the other, or CPSV on the
+ * passive side. Clear data turns PROT C on for this copy and back to P after it.
  */
-async function negotiateDataSecurity(
+async function secureData(
   { source, destination }: TaskPair,
-  allowClearData: boolean | undefined,
+  security: DataSecurity,
 ): Promise<{ protectedData: boolean; restoreProtection: boolean }> {
-  const [sourceProtected, destinationProtected] = [source.session.dataProtected, destination.session.dataProtected];
-  if (!sourceProtected && !destinationProtected) return { protectedData: false, restoreProtection: false };
-  if (sourceProtected && destinationProtected) {
-    const sscnSide = [source, destination].find((s) => s.session.features.has('SSCN'));
-    if (sscnSide) {
-      const side: Side = sscnSide === source ? 'source' : 'destination';
-      await refusalAs('tls', side, sscnSide.send('SSCN', 'ON'));
+  switch (security) {
+    case 'none':
+      return { protectedData: false, restoreProtection: false };
+    case 'sscn-destination':
+    case 'sscn-source': {
+      const [client, server] = security === 'sscn-destination' ? [destination, source] : [source, destination];
+      const clientSide: Side = client === source ? 'source' : 'destination';
+      await refusalAs('tls', other(clientSide), setSscn(server, false));
+      await refusalAs('tls', clientSide, setSscn(client, true));
       return { protectedData: true, restoreProtection: false };
     }
+    case 'cpsv':
+      await Promise.all([setSscn(source, false), setSscn(destination, false)]);
+      return { protectedData: true, restoreProtection: false };
+    case 'clear':
+      for (const task of [source, destination]) if (task.session.dataProtected) await task.send('PROT', 'C');
+      return { protectedData: false, restoreProtection: true };
   }
-  if (!allowClearData) {
-    throw new FxpRefusedError(
-      'tls',
-      sourceProtected ? 'source' : 'destination',
-      new Error(
-        'secure FXP needs SSCN on one server (neither offers it); allow clear data (PROT C) to copy unencrypted',
-      ),
-    );
-  }
-  for (const task of [source, destination]) if (task.session.dataProtected) await task.send('PROT', 'C');
-  return { protectedData: false, restoreProtection: true };
 }
 
 async function restoreProtection({ source, destination }: TaskPair): Promise<void> {
@@ -257,15 +269,23 @@ async function refusalAs<T>(phase: FxpRefusedError['phase'], side: Side, promise
 }
 
 /**
+ * Replies to a transfer command that say the data connection between the servers could not be
+ * made: 425 (no connection), 435 (glFTPd: TLS negotiation on it failed), 522 (it must be TLS).
+ */
+const REFUSAL_CODES = new Set([425, 435, 522]);
+
+/**
  * A failed transfer is an FXP refusal when the data connection between the servers never
- * carried a byte: a 425 on either side, or a side that went silent (pure-ftpd drops a foreign
+ * carried a byte: a 425, 435 or 522 on either side, or a side that went silent (pure-ftpd drops a foreign
  * data connection and answers nothing). A 550 or a failure after data moved is a real error.
  */
 function classifyTransferFailure(error: unknown, dataMoved: boolean): unknown {
   if (!(error instanceof SideError)) return error;
   const { side, cause } = error;
   if (cause instanceof FtpReplyError) {
-    if (cause.code === 425 || (cause.code === 426 && !dataMoved)) return new FxpRefusedError('transfer', side, cause);
+    if (REFUSAL_CODES.has(cause.code) || (cause.code === 426 && !dataMoved)) {
+      return new FxpRefusedError('transfer', side, cause);
+    }
     return error;
   }
   if (!dataMoved && cause instanceof FtpConnectionError && (cause.code === 'timeout' || cause.code === 'closed')) {

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { CancelledError, untilAborted } from './cancel.js';
 import { withTimeout } from './connect.js';
-import { connectData, requestPassive } from './data.js';
+import { connectData, requestPassive, setSscn } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { ListingParser, type ListEntry, type ParsedListing } from './listing.js';
 import { joinRemote, normalizeRemotePath, parentOf } from './path.js';
@@ -50,7 +50,8 @@ export function list(control: FtpControl, path: string, { signal }: ListOptions 
       // enter the directory and list it without one.
       await step(task.send('CWD', dir));
     }
-    const endpoint = await step(requestPassive(task, useMlsd ? `MLSD ${dir}` : 'LIST'));
+    await step(setSscn(task, false)); // we are the TLS client of this data connection
+    const { endpoint } = await step(requestPassive(task, { pret: useMlsd ? `MLSD ${dir}` : 'LIST' }));
     const socket = await connectData(session, endpoint, { signal });
     const command = useMlsd ? task.transfer('MLSD', dir) : task.transfer('LIST');
     let answered = false;

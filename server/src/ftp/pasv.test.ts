@@ -273,11 +273,18 @@ describe('passiveHost', () => {
     ['127.0.0.1', '203.0.113.5', guard(), /loopback address for a public/],
     ['169.254.169.254', '10.0.0.5', undefined, /metadata address for a private/],
     ['10.1.2.3', '127.0.0.2', undefined, /not on the PASV allow-list/],
-    ['169.254.169.254', '169.254.1.1', guard(['169.254.169.254'], ['169.254.169.254']), /169\.254\.169\.254 is not allowed/],
+    [
+      '169.254.169.254',
+      '169.254.1.1',
+      guard(['169.254.169.254'], ['169.254.169.254']),
+      /169\.254\.169\.254 is not allowed/,
+    ],
   ])('refuses %s announced on a control connection to %s', (announced, control, check, why) => {
     const attempt = () => passiveHost(announced, control, 'reply', check);
     expect(attempt).toThrow(HostRefusedError);
     expect(attempt).toThrow(why);
-    expect(attempt).toThrow(new RegExp(`${control.replace(/\./g, '\\.')} announced ${announced.replace(/\./g, '\\.')}`));
+    expect(attempt).toThrow(
+      new RegExp(`${control.replace(/\./g, '\\.')} announced ${announced.replace(/\./g, '\\.')}`),
+    );
   });
 });

@@ -10,8 +10,7 @@ export interface HostPort {
 
 // Six numbers from the first digit on: some servers drop the parentheses or put text
 // such as '=' before the numbers (ftp-notes.md). Sticky, so it only tries that position.
-const PASV_NUMBERS =
-  /(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3})(?!\d)/y;
+const PASV_NUMBERS = /(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3})(?!\d)/y;
 
 /** Host and port from the text of a 227 reply. */
 export function parsePasvReply(text: string): HostPort {
@@ -86,8 +85,7 @@ export function parseEprtArgument(arg: string): HostPort {
   }
   const [, protocol, host = '', portText = '', tail] = parts;
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  const hostOk =
-    (protocol === '1' && isIPv4(host)) || (protocol === '2' && isIPv6(host) && !host.includes('%'));
+  const hostOk = (protocol === '1' && isIPv4(host)) || (protocol === '2' && isIPv6(host) && !host.includes('%'));
   if (!hostOk || !isPort(port) || tail !== '') {
     throw new UnsafeArgumentError(`Malformed EPRT argument: ${preview(arg)}`);
   }
@@ -119,13 +117,21 @@ export function assertDataPort(port: number): void {
  * address's class (a LAN server announcing a LAN address) or on the operator's allow-list:
  * otherwise a server could aim us, or its FXP partner, at any third host (FTP bounce).
  */
-export function passiveHost(announced: string, control: string, policy: PasvAddressPolicy, guard?: AddressGuard): string {
+export function passiveHost(
+  announced: string,
+  control: string,
+  policy: PasvAddressPolicy,
+  guard?: AddressGuard,
+): string {
   const announcedClass = classifyAddress(announced);
   // 0.0.0.0: a server reporting its listening socket rather than its address.
   if (policy === 'control' || announcedClass === 'this-host') return control;
   const refusal = guard?.refusal(announced);
-  if (!refusal && (announcedClass === classifyAddress(control) || guard?.allowsPasvAddress(announced))) return announced;
-  const why = refusal ?? `a ${announcedClass} address for a ${classifyAddress(control)} control address, and not on the PASV allow-list`;
+  if (!refusal && (announcedClass === classifyAddress(control) || guard?.allowsPasvAddress(announced)))
+    return announced;
+  const why =
+    refusal ??
+    `a ${announcedClass} address for a ${classifyAddress(control)} control address, and not on the PASV allow-list`;
   throw new HostRefusedError(
     `the server at ${control} announced ${announced} for its data connection (227): ${why}; not connecting there or sending it in a PORT`,
   );

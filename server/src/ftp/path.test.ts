@@ -44,9 +44,12 @@ describe('joinRemote', () => {
     expect(joinRemote(dir, name)).toBe(expected);
   });
 
-  it.each(['', '.', '..', '../x', 'a/b', '/abs', 'x\r\nDELE y', 'x\ny', 'x\ry', 'x\0y'])('rejects the name %j', (name) => {
-    expect(() => joinRemote('/pub', name)).toThrow(UnsafeArgumentError);
-  });
+  it.each(['', '.', '..', '../x', 'a/b', '/abs', 'x\r\nDELE y', 'x\ny', 'x\ry', 'x\0y'])(
+    'rejects the name %j',
+    (name) => {
+      expect(() => joinRemote('/pub', name)).toThrow(UnsafeArgumentError);
+    },
+  );
 
   it('rejects an unsafe directory', () => {
     expect(() => joinRemote('pub', 'a')).toThrow(UnsafeArgumentError);

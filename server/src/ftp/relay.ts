@@ -5,11 +5,12 @@
  * flat whatever the file size.
  */
 import { untilAborted } from './cancel.js';
-import { connectData, requestPassive } from './data.js';
+import { connectData, requestPassive, setSscn } from './data.js';
 import type { SessionProvider } from './copy.js';
 import { FtpConnectionError } from './errors.js';
 import { destinationSize, type TaskPair } from './fxp.js';
 import { RelayPipe } from './relay-pipe.js';
+import type { Route } from './route.js';
 import type { FtpControl } from './session.js';
 import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
 
@@ -26,6 +27,7 @@ export interface RelayRequest extends TransferWatch {
 export interface RelayResult {
   bytes: number;
   durationMs: number;
+  route: Extract<Route, { mode: 'relay' }>;
 }
 
 /** Both sessions held for the whole sequence, as in fxpCopy. */
@@ -42,10 +44,20 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
   const step = <T>(work: Promise<T>) => untilAborted(work, signal);
   await step(Promise.all([source.binary(), destination.binary()]));
 
-  const sourceEndpoint = await step(sideFailure('source', requestPassive(source, `RETR ${request.sourcePath}`)));
-  const destinationEndpoint = await step(
-    sideFailure('destination', requestPassive(destination, `STOR ${request.destinationPath}`)),
+  // Both data connections end at pasv, which is their TLS client: neither server may be one too.
+  await step(
+    Promise.all([
+      sideFailure('source', setSscn(source, false)),
+      sideFailure('destination', setSscn(destination, false)),
+    ]),
   );
+  const sourcePassive = await step(
+    sideFailure('source', requestPassive(source, { pret: `RETR ${request.sourcePath}` })),
+  );
+  const destinationPassive = await step(
+    sideFailure('destination', requestPassive(destination, { pret: `STOR ${request.destinationPath}` })),
+  );
+  const [sourceEndpoint, destinationEndpoint] = [sourcePassive.endpoint, destinationPassive.endpoint];
   const pipe = new RelayPipe(request.size - request.offset);
   const connections = await Promise.allSettled([
     sideFailure('source', connectData(source.session, sourceEndpoint, { signal, onread: pipe.onread })),
@@ -99,7 +111,11 @@ async function runRelay(request: RelayRequest, { source, destination }: TaskPair
       `the relay finished but the destination holds ${finalSize ?? 'no'} bytes of ${request.size}`,
     );
   }
-  return { bytes: request.size - request.offset, durationMs: Date.now() - startedAt };
+  return {
+    bytes: request.size - request.offset,
+    durationMs: Date.now() - startedAt,
+    route: { mode: 'relay', pret: sourcePassive.pret || destinationPassive.pret },
+  };
 }
 
 async function sideFailure<T>(side: 'source' | 'destination', promise: Promise<T>): Promise<T> {

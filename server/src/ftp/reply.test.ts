@@ -51,8 +51,24 @@ describe('parseReplies', () => {
     ['single line', '220 Welcome\r\n', [[220, 'Welcome']], ''],
     ['code alone', '200\r\n', [[200, '']], ''],
     ['code and space', '200 \r\n', [[200, '']], ''],
-    ['bare LF', '220 Welcome\n230 In\n', [[220, 'Welcome'], [230, 'In']], ''],
-    ['mixed endings', '220 a\r\n230 b\n', [[220, 'a'], [230, 'b']], ''],
+    [
+      'bare LF',
+      '220 Welcome\n230 In\n',
+      [
+        [220, 'Welcome'],
+        [230, 'In'],
+      ],
+      '',
+    ],
+    [
+      'mixed endings',
+      '220 a\r\n230 b\n',
+      [
+        [220, 'a'],
+        [230, 'b'],
+      ],
+      '',
+    ],
     ['incomplete line', '220 Welc', [], '220 Welc'],
     ['line without LF', '220 Welcome\r', [], '220 Welcome\r'],
     ['empty buffer', '', [], ''],
@@ -60,13 +76,21 @@ describe('parseReplies', () => {
     [
       '421 after another reply in the same chunk',
       '226 Transfer complete\r\n421 Timeout\r\n',
-      [[226, 'Transfer complete'], [421, 'Timeout']],
+      [
+        [226, 'Transfer complete'],
+        [421, 'Timeout'],
+      ],
       '',
     ],
     [
       'multi-line with codes and NNN- lines inside',
       FEAT,
-      [[211, 'Features:\n MLST type*;size*;modify*;\n 211 is not the end\n211-still not the end\n226 another code inside\n2110 four digits\n UTF8\nEnd']],
+      [
+        [
+          211,
+          'Features:\n MLST type*;size*;modify*;\n 211 is not the end\n211-still not the end\n226 another code inside\n2110 four digits\n UTF8\nEnd',
+        ],
+      ],
       '',
     ],
     ['multi-line ended by the code alone', '230-Hi\r\nthere\r\n230\r\n', [[230, 'Hi\nthere\n']], ''],
@@ -77,13 +101,16 @@ describe('parseReplies', () => {
     ['multi-line pending after "NNN "', '211-F\r\n211 En', [], '211-F\r\n211 En'],
     ['multi-line pending after "NNN\\r"', '211-F\r\n211\r', [], '211-F\r\n211\r'],
     ['multi-line, "NNN\\rX" does not end it', '211-F\r\n211\rX\r\n211 E\r\n', [[211, 'F\n211\rX\nE']], ''],
+    ['UTF-8 text', '257 "/Ünïcødé/日本語 🚀" created\r\n', [[257, '"/Ünïcødé/日本語 🚀" created']], ''],
     [
-      'UTF-8 text',
-      '257 "/Ünïcødé/日本語 🚀" created\r\n',
-      [[257, '"/Ünïcødé/日本語 🚀" created']],
+      'code 100 and 599',
+      '100 low\r\n599 high\r\n',
+      [
+        [100, 'low'],
+        [599, 'high'],
+      ],
       '',
     ],
-    ['code 100 and 599', '100 low\r\n599 high\r\n', [[100, 'low'], [599, 'high']], ''],
   ])('%s', (_name, input, expected, rest) => {
     const parsed = parseReplies(input);
     expect(summary(parsed.replies)).toEqual(expected);

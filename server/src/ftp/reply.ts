@@ -20,10 +20,7 @@ const REPLY_PREFIX = /^[1-5](?:\d(?:\d[ \-\r]?)?)?$/;
  * start a reply, and on a reply (or a pending remainder) larger than `maxReplyBytes`, so a
  * hostile server can neither inject garbage nor make the caller buffer without limit.
  */
-export function parseReplies(
-  buffer: string,
-  maxReplyBytes = 64 * 1024,
-): { replies: Reply[]; rest: string } {
+export function parseReplies(buffer: string, maxReplyBytes = 64 * 1024): { replies: Reply[]; rest: string } {
   const replies: Reply[] = [];
   let pos = 0;
   while (pos < buffer.length) {

@@ -18,7 +18,13 @@ async function server(): Promise<TestServer> {
 }
 
 async function connect(s: TestServer, extra: Partial<Parameters<typeof FtpSession.connect>[0]> = {}) {
-  const session = await FtpSession.connect({ host: s.host, port: s.port, user: s.user, password: s.password, ...extra });
+  const session = await FtpSession.connect({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    ...extra,
+  });
   cleanup.push(() => session.close());
   return session;
 }
@@ -176,7 +182,9 @@ describe('FtpSession', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     cleanup.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
     const port = (silent.address() as net.AddressInfo).port;
-    const timeout = await FtpSession.connect({ host: '127.0.0.1', port, connectTimeoutMs: 300 }).catch((e: unknown) => e);
+    const timeout = await FtpSession.connect({ host: '127.0.0.1', port, connectTimeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
     expect(timeout).toMatchObject({ code: 'timeout' });
   });
 });

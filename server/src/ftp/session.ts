@@ -48,6 +48,10 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   closedError: FtpConnectionError | null = null;
   /** Whether data connections are TLS-protected (PROT P). */
   dataProtected = false;
+  /** SSCN ON is in force: the server is the TLS client of its data connections (data.ts setSscn). */
+  sscn = false;
+  /** The server refused a passive command without PRET (data.ts requestPassive). */
+  pretNeeded = false;
 
   private socket: net.Socket | tls.TLSSocket;
   private rest = '';

@@ -128,10 +128,7 @@ export async function superviseTransfer(supervision: Supervision): Promise<void>
   supervision.signal?.addEventListener('abort', onSignal, { once: true });
 
   try {
-    await Promise.race([
-      Promise.all([...supervision.sides.map(watchSide), supervision.alongside]),
-      failure,
-    ]);
+    await Promise.race([Promise.all([...supervision.sides.map(watchSide), supervision.alongside]), failure]);
   } catch (error) {
     await abortAll();
     throw error;

@@ -59,6 +59,8 @@ export interface SessionOptions {
   /** A name shown in logs and events. */
   label?: string;
   pasvAddress?: PasvAddressPolicy;
+  /** PRET before every passive command: auto (FEAT lists it, or the server asks), always, never. */
+  pret?: 'auto' | 'always' | 'never';
   /**
    * Checked on the address the control connection reached, right after TCP connect and before
    * the greeting is read, and on an announced PASV address before it is used.

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { copyFile } from '../ftp/copy.js';
+import type { Route, RouteMemory } from '../ftp/route.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError } from '../errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
@@ -25,6 +26,8 @@ export interface RunnerOptions extends RetryOptions {
   finalReplyTimeoutMs?: number;
   /** Depth and entry caps of a directory walk (default 64 levels, 1 000 000 entries). */
   walkLimits?: Partial<WalkLimits>;
+  /** What worked for each pair of sites (sites/routes.ts): each copy starts with it. */
+  routes?: RouteMemory;
 }
 
 interface Job {
@@ -35,8 +38,8 @@ interface Job {
   leases: Lease[];
   /** A lane's two leases, taken for its first file and shared by the next. */
   pair?: Promise<[Lease, Lease]> | null;
-  /** The lane's last file went by FXP with the preferred passive side: the next may pipeline. */
-  fxpWorked?: boolean;
+  /** The route the lane's last file took: the next starts with it and may pipeline (fxp.ts). */
+  route?: Route | null;
 }
 
 /**
@@ -315,6 +318,8 @@ export class Runner {
       const source = this.sites.get(transfer.source_site);
       const destination = this.sites.get(transfer.dest_site);
       const [sourceLease, destinationLease] = await this.leasePair(job, source.id, destination.id);
+      const routes = this.options.routes;
+      const known = job.route ?? routes?.lookup(source.id, destination.id) ?? null;
       const result = await copyFile({
         source: sourceLease,
         destination: destinationLease,
@@ -337,7 +342,10 @@ export class Runner {
           this.service.touch(transfer.id);
         },
         onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
-        onAttempt: (mode) => {
+        route: known,
+        pipeline: known !== null && known === job.route,
+        onRefusal: (route, refusal) => routes?.failed(source.id, destination.id, route, refusal.message),
+        onAttempt: ({ mode }) => {
           // The transfer shows relay once any of its files needed it (the file's own mode is
           // written when it ends).
           const shown = this.shownMode.get(transfer.id) ?? this.store.transfer(transfer.id)?.mode;
@@ -353,9 +361,11 @@ export class Runner {
           this.commits.flush(); // before our bytes can land there, or a retry after a crash may skip them
         },
         onTransferred: transferred,
-        pipeline: job.fxpWorked,
       });
-      job.fxpWorked = result.mode === 'fxp' && result.passive === passiveSide(source.passive, destination.passive);
+      if (result.route) {
+        job.route = result.route;
+        routes?.worked(source.id, destination.id, result.route);
+      }
       const timeSet =
         result.outcome === 'copied' ? await this.times.preserve(file, sourceLease, destinationLease) : null;
       this.commits.run(() =>
@@ -367,7 +377,7 @@ export class Runner {
         }),
       );
     } catch (error) {
-      job.fxpWorked = false;
+      job.route = null;
       const position = this.live.get(file.id)?.position ?? 0;
       this.commits.run(() => endFailedCopy(this.ending, file, attempts, error, job.controller.signal, position));
     } finally {

@@ -23,7 +23,10 @@ afterEach(async () => {
 const selfHosted: HostPolicy = { allowPrivate: true, allowLinkLocal: false };
 
 /** Logs anyone in; `then` answers everything else (or 502 when it returns false). */
-async function scripted(host: string, then: (conn: ScriptedConnection, command: Command) => boolean = () => false): Promise<ScriptedServer> {
+async function scripted(
+  host: string,
+  then: (conn: ScriptedConnection, command: Command) => boolean = () => false,
+): Promise<ScriptedServer> {
   const answers: Record<string, [number, string]> = {
     USER: [331, 'Password required.'],
     PASS: [230, 'Logged in.'],
@@ -63,7 +66,10 @@ const partner = () =>
     return true;
   });
 
-async function connect(server: { host: string; port: number }, extra: Partial<SessionOptions> = {}): Promise<FtpSession> {
+async function connect(
+  server: { host: string; port: number },
+  extra: Partial<SessionOptions> = {},
+): Promise<FtpSession> {
   const session = await FtpSession.connect({
     host: server.host,
     port: server.port,
@@ -79,7 +85,16 @@ async function connect(server: { host: string; port: number }, extra: Partial<Se
 }
 
 const copyOf = (source: FtpSession, destination: FtpSession) =>
-  fxpCopy({ source, destination, sourcePath: '/f', destinationPath: '/f', passive: 'source', offset: 0, size: 1, finalReplyTimeoutMs: 2_000 });
+  fxpCopy({
+    source,
+    destination,
+    sourcePath: '/f',
+    destinationPath: '/f',
+    route: { mode: 'fxp', passive: 'source', security: 'none', pret: false, extended: false },
+    offset: 0,
+    size: 1,
+    finalReplyTimeoutMs: 2_000,
+  });
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -157,7 +172,12 @@ describe('an announced PASV address', () => {
     cleanup.push(() => real.stop());
     const proxy = await startScriptedServer({ host: '127.0.0.2', upstream: { host: real.host, port: real.port } });
     cleanup.push(() => proxy.close());
-    const session = await connect(proxy, { user: real.user, password: real.password, pasvAddress: 'reply', addressGuard: addressGuard(selfHosted) });
+    const session = await connect(proxy, {
+      user: real.user,
+      password: real.password,
+      pasvAddress: 'reply',
+      addressGuard: addressGuard(selfHosted),
+    });
     const connectSpy = vi.spyOn(net, 'connect');
     const listing = await list(session, '/');
     expect(listing.entries.map((e) => e.name)).toEqual(['hello.txt']);
