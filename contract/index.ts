@@ -18,7 +18,10 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 // ---- auth -------------------------------------------------------------------------------
 
-export const LoginBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+export const LoginBody = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
 export type LoginBody = Static<typeof LoginBody>;
 
 // ---- sites ------------------------------------------------------------------------------
@@ -110,6 +113,19 @@ export const PathBody = Type.Object({ path: RemotePath }, { additionalProperties
 export type PathBody = Static<typeof PathBody>;
 export const RenameBody = Type.Object({ from: RemotePath, to: RemotePath }, { additionalProperties: false });
 export type RenameBody = Static<typeof RenameBody>;
+/** One console line; CR, LF, NUL and refused verbs are answered 400 `command_refused` by the server. */
+export const CommandBody = Type.Object(
+  { command: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type CommandBody = Static<typeof CommandBody>;
+/** The server's final reply to a console line; `lines` as sent when it spans more than one. */
+export const CommandReply = Type.Object({
+  code: Type.Integer(),
+  text: Type.String(),
+  lines: Type.Optional(Type.Array(Type.String())),
+});
+export type CommandReply = Static<typeof CommandReply>;
 
 // ---- transfers --------------------------------------------------------------------------
 
@@ -129,7 +145,10 @@ export type TransferState = Static<typeof TransferState>;
 export const TransferCreate = Type.Object(
   {
     source: Type.Object({ siteId: Type.String({ minLength: 1 }), path: RemotePath }, { additionalProperties: false }),
-    destination: Type.Object({ siteId: Type.String({ minLength: 1 }), dir: RemotePath }, { additionalProperties: false }),
+    destination: Type.Object(
+      { siteId: Type.String({ minLength: 1 }), dir: RemotePath },
+      { additionalProperties: false },
+    ),
     mode: Type.Optional(TransferMode),
     ifExists: Type.Optional(IfExists),
   },
@@ -258,13 +277,19 @@ export type MirrorRulesInput = Static<typeof MirrorRulesInput>;
 /** A 5-field cron expression (server time), or every N minutes (fractions allowed: 0.5 = 30 s). */
 export const MirrorSchedule = Type.Union([
   Type.Object({ cron: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-  Type.Object({ everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 527_040 }) }, { additionalProperties: false }),
+  Type.Object(
+    { everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 527_040 }) },
+    { additionalProperties: false },
+  ),
 ]);
 export type MirrorSchedule = Static<typeof MirrorSchedule>;
 
 /** The webhook's secret is write-only: stored sealed, never returned. */
 export const WebhookInput = Type.Object(
-  { url: Type.String({ minLength: 1, maxLength: 2048 }), secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
   { additionalProperties: false },
 );
 export type WebhookInput = Static<typeof WebhookInput>;
