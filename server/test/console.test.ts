@@ -105,11 +105,11 @@ describe('the console', () => {
   });
 
   it.each([
-    ['PASS x', /^PASS is refused: logs the session in or out/],
-    ['user bob', /^USER is refused: logs the session in or out/],
+    ['PASS x', /^PASS is refused: it would log pasv's own session with this site in or out/],
+    ['user bob', /^USER is refused: it would log pasv's own session with this site in or out/],
     ['QUIT', /^QUIT is refused/],
     ['REIN', /^REIN is refused/],
-    ['AUTH TLS', /^AUTH is refused: changes the connection's TLS protection/],
+    ['AUTH TLS', /^AUTH is refused: it would change the TLS protection/],
     ['PROT C', /^PROT is refused/],
     ['PORT 127,0,0,1,4,1', /^PORT is refused: pasv sets up data connections itself/],
     ['Epsv', /^EPSV is refused: pasv sets up data connections itself/],
@@ -117,7 +117,7 @@ describe('the console', () => {
     ['PRET RETR /here.txt', /^PRET is refused/],
     ['RETR /here.txt', /^RETR is refused: needs a data connection/],
     ['MLSD /', /^MLSD is refused: needs a data connection/],
-    ['TYPE A', /^TYPE is refused: changes transfer settings/],
+    ['TYPE A', /^TYPE is refused: it would change transfer settings/],
     ['REST 100', /^REST is refused/],
     ['X', /is not an FTP command/],
     ['   ', /is not an FTP command/],

@@ -30,18 +30,23 @@ export interface RawReply {
   lines?: string[];
 }
 
-const BREAKS_SESSION = 'it would break the session pasv keeps logged in for this site';
 const DATA_SETUP = 'pasv sets up data connections itself: a console has none to offer';
 
 /** Refused verbs, each with why, in words shown to the person who typed it. */
 const REFUSED: Readonly<Record<string, string>> = {
-  ...reasons(['USER', 'PASS', 'ACCT', 'REIN', 'QUIT'], `logs the session in or out: ${BREAKS_SESSION}`),
-  ...reasons(['AUTH', 'PBSZ', 'PROT', 'CCC'], `changes the connection's TLS protection: ${BREAKS_SESSION}`),
+  ...reasons(['USER', 'PASS', 'ACCT', 'REIN', 'QUIT'], "it would log pasv's own session with this site in or out"),
+  ...reasons(
+    ['AUTH', 'PBSZ', 'PROT', 'CCC'],
+    "it would change the TLS protection of pasv's own session with this site",
+  ),
   ...reasons(['PORT', 'EPRT', 'LPRT', 'PASV', 'EPSV', 'LPSV', 'SPSV', 'CPSV', 'SSCN', 'PRET'], DATA_SETUP),
   ...reasons(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD'], 'needs a data connection: use the browser pane'),
   // Listings, probes and copies that share the session rely on its type, mode, options and
   // on no restart offset waiting for the next transfer.
-  ...reasons(['TYPE', 'MODE', 'STRU', 'REST', 'OPTS'], `changes transfer settings: ${BREAKS_SESSION}`),
+  ...reasons(
+    ['TYPE', 'MODE', 'STRU', 'REST', 'OPTS'],
+    "it would change transfer settings that pasv's listings and copies on this session rely on",
+  ),
 };
 
 function reasons(verbs: string[], why: string): Record<string, string> {
