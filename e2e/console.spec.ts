@@ -24,19 +24,20 @@ test.describe('the site console', () => {
       const input = dialog.getByRole('textbox', { name: 'Command' });
       const output = dialog.getByRole('log', { name: 'Console output' });
       await expect(input).toBeFocused();
+      const send = async (line: string) => {
+        await input.fill(line);
+        await input.press('Enter');
+      };
 
-      await input.fill('SYST');
-      await input.press('Enter');
+      await send('SYST');
       await expect(output.locator('.console-reply').last()).toHaveText('← 215 UNIX Type: L8');
       await expect(output.locator('.console-reply').last()).toHaveClass(/reply-ok/);
 
-      await input.fill('noop');
-      await input.press('Enter');
+      await send('noop');
       await expect(output.locator('.console-reply')).toHaveCount(2);
       await expect(output.locator('.console-reply').last()).toContainText('← 200');
 
-      await input.fill('MDTM /no-such-file');
-      await input.press('Enter');
+      await send('MDTM /no-such-file');
       await expect(output.locator('.console-reply').last()).toContainText('← 550');
       await expect(output.locator('.console-reply').last()).toHaveClass(/reply-permanent/);
 
@@ -52,16 +53,14 @@ test.describe('the site console', () => {
 
       expect(sent).toEqual(expect.arrayContaining(['SYST', 'NOOP', 'MDTM /no-such-file']));
       const sentBefore = sent.length;
-      await input.fill('PASS x');
-      await input.press('Enter');
+      await send('PASS x');
       const refusal = output.locator('.console-refused');
       await expect(refusal).toContainText('✕ PASS x');
       await expect(refusal).toContainText(
         "not sent: PASS is refused: it would log pasv's own session with this site in or out",
       );
       // Nothing went out for it: no new control line, and no PASS but the login's masked one.
-      await input.fill('NOOP');
-      await input.press('Enter');
+      await send('NOOP');
       await expect(output.locator('.console-reply')).toHaveCount(4);
       expect(sent.slice(sentBefore)).toEqual(['NOOP']);
       expect(sent.filter((line) => line.startsWith('PASS'))).toEqual(sent.includes('PASS ****') ? ['PASS ****'] : []);
