@@ -110,6 +110,19 @@ export const PathBody = Type.Object({ path: RemotePath }, { additionalProperties
 export type PathBody = Static<typeof PathBody>;
 export const RenameBody = Type.Object({ from: RemotePath, to: RemotePath }, { additionalProperties: false });
 export type RenameBody = Static<typeof RenameBody>;
+/** One console line; CR, LF, NUL and refused verbs are answered 400 `command_refused` by the server. */
+export const CommandBody = Type.Object(
+  { command: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type CommandBody = Static<typeof CommandBody>;
+/** The server's final reply to a console line; `lines` as sent when it spans more than one. */
+export const CommandReply = Type.Object({
+  code: Type.Integer(),
+  text: Type.String(),
+  lines: Type.Optional(Type.Array(Type.String())),
+});
+export type CommandReply = Static<typeof CommandReply>;
 
 // ---- transfers --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ export class Pane {
     return this.grid.getByRole('row', { name, exact: true });
   }
 
-  button(name: 'Refresh' | 'New folder' | 'Rename' | 'Delete'): Locator {
+  button(name: 'Refresh' | 'New folder' | 'Rename' | 'Delete' | 'Console'): Locator {
     return this.region.getByRole('toolbar').getByRole('button', { name, exact: true });
   }
 

@@ -9,6 +9,7 @@ import { VerificationError } from './ftp/copy.js';
 import { CancelledError } from './ftp/cancel.js';
 import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
+import { CommandRefusedError } from './ftp/raw-command.js';
 import { SideError } from './ftp/supervise.js';
 
 /** No site, transfer or file with that id. */
@@ -122,6 +123,7 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
   kind({ type: UnsafeArgumentError, ...fixed(400, 'unsafe_argument') }),
   kind({ type: InvalidFieldError, ...fixed(400, 'invalid_field') }),
   kind({ type: HostRefusedError, ...fixed(400, 'host_refused') }),
+  kind({ type: CommandRefusedError, ...fixed(400, 'command_refused') }),
   // The FTP server said no (550 → not found, others → it refused): the request reached it.
   kind({
     type: FtpReplyError,

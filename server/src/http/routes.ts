@@ -6,6 +6,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  CommandBody,
+  CommandReply,
   IdParams,
   Job,
   JobCreate,
@@ -124,6 +126,12 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       await browse.remove(request.params.id, request.body.path);
       return reply.code(204).send();
     });
+
+    typed.post(
+      '/api/sites/:id/command',
+      { schema: { params: IdParams, body: CommandBody, response: { 200: CommandReply } } },
+      async (request) => browse.command(request.params.id, request.body.command),
+    );
 
     // ---- transfers ----
     typed.post('/api/transfers', { schema: { body: TransferCreate, response: { 202: Transfer } } }, async (request, reply) =>

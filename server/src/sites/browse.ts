@@ -11,6 +11,7 @@
  */
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import { deleteFile, list, makeDirectory, removeTree, rename, type Listing } from '../ftp/ops.js';
+import { parseRawCommand, sendRawCommand, type RawReply } from '../ftp/raw-command.js';
 import type { FtpSession } from '../ftp/session.js';
 import type { SessionPool } from './pool.js';
 import type { SitesService } from './service.js';
@@ -43,6 +44,16 @@ export class BrowseService {
         await removeTree(session, path);
       }
     });
+  }
+
+  /**
+   * A console line, checked before any session is touched, sent on the shared session. Not
+   * retried when the session dies under it: a command typed once may not be idempotent.
+   */
+  async command(siteId: string, line: string): Promise<RawReply> {
+    const command = parseRawCommand(line);
+    this.sites.get(siteId);
+    return sendRawCommand(await this.pool.shared(siteId).acquire(), command);
   }
 
   /**

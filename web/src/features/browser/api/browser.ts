@@ -1,5 +1,5 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query';
-import type { Listing, Transfer, TransferCreate } from '../../../../../contract/index.js';
+import type { CommandReply, Listing, Transfer, TransferCreate } from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -31,6 +31,9 @@ export async function existingNames(client: QueryClient, siteId: string, dir: st
 export const makeDirectory = (siteId: string, path: string) => api.post(`/api/sites/${seg(siteId)}/mkdir`, { path });
 export const renameEntry = (siteId: string, from: string, to: string) => api.post(`/api/sites/${seg(siteId)}/rename`, { from, to });
 export const removeEntry = (siteId: string, path: string) => api.post(`/api/sites/${seg(siteId)}/remove`, { path });
+/** One console line; the server's reply, 4xx and 5xx included. A refused line is an ApiError (command_refused). */
+export const sendCommand = (siteId: string, command: string) =>
+  api.post<CommandReply>(`/api/sites/${seg(siteId)}/command`, { command });
 
 /**
  * One request per entry, in the order shown, so the queue keeps that order. Each accepted

@@ -12,6 +12,7 @@ import type { PaneView } from '../hooks/usePaneView.js';
 import { joinPath, parentPath } from '../model/entries.js';
 import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
 import { Breadcrumbs } from './Breadcrumbs.js';
+import { ConsoleDialog } from './ConsoleDialog.js';
 import { FileTable } from './FileTable.js';
 import { NameDialog } from './NameDialog.js';
 
@@ -32,7 +33,12 @@ export interface PaneProps {
   onManageSites: () => void;
 }
 
-type Dialog = { kind: 'mkdir' } | { kind: 'rename'; name: string } | { kind: 'delete'; names: string[] } | null;
+type Dialog =
+  | { kind: 'mkdir' }
+  | { kind: 'rename'; name: string }
+  | { kind: 'delete'; names: string[] }
+  | { kind: 'console' }
+  | null;
 
 const basename = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? '';
 
@@ -215,6 +221,7 @@ export function Pane(props: PaneProps) {
         <IconButton icon="folderPlus" label="New folder" onClick={() => setDialog({ kind: 'mkdir' })} disabled={!ready || !query.data} />
         <IconButton icon="rename" label="Rename" onClick={askRename} disabled={!ready || selectedNames.length !== 1} />
         <IconButton icon="trash" label="Delete" onClick={askDelete} disabled={!ready || selectedNames.length === 0} />
+        <IconButton icon="terminal" label="Console" onClick={() => setDialog({ kind: 'console' })} disabled={!ready} />
         <input
           type="search"
           className="filter"
@@ -301,6 +308,13 @@ export function Pane(props: PaneProps) {
         busy={busy}
         onSubmit={(to) => dialog?.kind === 'rename' && rename(dialog.name, to)}
         onCancel={() => setDialog(null)}
+      />
+      <ConsoleDialog
+        key={siteId ?? ''}
+        open={dialog?.kind === 'console'}
+        siteId={siteId}
+        siteName={site?.name ?? ''}
+        onClose={() => setDialog(null)}
       />
       <ConfirmDialog
         open={dialog?.kind === 'delete'}
