@@ -189,8 +189,11 @@ describe('a remembered route', () => {
   it('is tried first: the second copy of a pair that needed a flip sends fewer commands', async () => {
     // The destination refuses a foreign passive connection: the source must listen.
     const pair = await pairOf({}, { allowFxp: { activeToForeign: true, passiveFromForeign: false } });
-    const first = await copy(pair);
+    const notes: string[] = [];
+    const first = await copy(pair, { onNote: (note) => notes.push(note) });
     expect(first.refused).toHaveLength(1);
+    // The note names the switch on the refusing server, next to its reply.
+    expect(notes).toEqual([expect.stringMatching(/^flipped passive side \(.*425.*; .*allowFxp/)]);
     expect(first.route).toMatchObject({ mode: 'fxp', passive: 'source' });
     const afterFirst = pair.destination.verbs().length + pair.source.verbs().length;
 

@@ -4,6 +4,7 @@
  * mode); resume with REST; verified by size and, where both servers offer one, a hash.
  */
 import { untilAborted } from './cancel.js';
+import { diagnoseRefusal, identifyServer, refusalOf } from './diagnosis.js';
 import { FtpReplyError } from './errors.js';
 import { FxpRefusedError, fxpCopy } from './fxp.js';
 import { Ladder, type CopyMode } from './ladder.js';
@@ -103,6 +104,7 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
   let ladder: Ladder | null = null;
   let route: Route | null = null;
   let refusal: FxpRefusedError | null = null;
+  let hint: string | null = null;
   for (;;) {
     // Both logins at once: a cold copy should not pay them one after the other.
     const [source, destination] = await step(Promise.all([request.source.acquire(), request.destination.acquire()]));
@@ -131,8 +133,11 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
     });
     const firstTry: boolean = route === null;
     route = firstTry ? ladder.first() : ladder.next(refusal!.phase === 'tls' ? 'tls' : 'address');
-    if (!route) throw refusal ?? noFxpRoute(source);
-    if (refusal) note(stepNote(route, refusal));
+    if (!route) {
+      if (hint) note(`FXP refused: ${hint}`);
+      throw refusal ?? noFxpRoute(source);
+    }
+    if (refusal) note(stepNote(route, refusal, hint));
     else if (route.mode === 'relay' && ladder.securities.length === 0 && request.mode !== 'relay') {
       note(`relayed: ${noFxpRoute(source).reason.message}`);
     }
@@ -160,16 +165,25 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
       if (!(error instanceof FxpRefusedError)) throw error;
       request.onRefusal?.(route, error);
       refusal = error;
+      hint = adminHint(error, route, error.side === 'source' ? source : destination);
     }
   }
 }
 
 /** What the next rung is, and why: the note a person reads on the transfer. */
-function stepNote(next: Route, refusal: FxpRefusedError): string {
-  const why = refusal.message;
+function stepNote(next: Route, refusal: FxpRefusedError, hint: string | null): string {
+  const why = hint ? `${refusal.message}; ${hint}` : refusal.message;
   if (next.mode === 'relay') return `fell back to relay (${why})`;
   if (refusal.phase !== 'tls') return `flipped passive side (${why})`;
   return `trying ${describeRoute(next)} (${why})`;
+}
+
+/** What the refusing server's admin could change (diagnosis.ts), or null. */
+function adminHint(refusal: FxpRefusedError, route: Route, refusing: FtpSession): string | null {
+  const tlsClient =
+    route.mode === 'fxp' &&
+    (route.security === `sscn-${refusal.side}` || (route.security === 'cpsv' && route.passive === refusal.side));
+  return diagnoseRefusal(refusalOf(refusal, tlsClient), identifyServer(refusing.greeting));
 }
 
 /** FXP cannot be arranged at all: one side protects its data and clear data isn't allowed. */
