@@ -66,6 +66,11 @@ export interface SessionOptions {
   addressGuard?: AddressGuard;
   /** Receives every control line from the greeting on (the 'line' event starts after connect). */
   onLine?: (line: LogLine) => void;
+  /**
+   * PRET before each PASV/EPSV/CPSV: 'auto' (default) when the server lists it in FEAT or
+   * answers a passive command with a 500 naming PRET; 'always'; 'never'.
+   */
+  pret?: 'auto' | 'always' | 'never';
 }
 
 export interface LogLine {

@@ -14,6 +14,7 @@ import type {
 } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { baseName, normalizeRemotePath } from '../ftp/path.js';
+import type { RouteMemory } from '../ftp/route.js';
 import { UnsafeArgumentError } from '../ftp/errors.js';
 import { NotFoundError } from '../errors.js';
 import type { SitesService } from '../sites/service.js';
@@ -46,6 +47,11 @@ const PROGRESS_INTERVAL_MS = 200;
 /** Files per page of GET /api/transfers/:id/files when the client names no limit. */
 const FILES_PAGE = 200;
 
+export interface TransferServiceOptions extends RunnerOptions {
+  /** What worked last per pair of sites (sites/routes.ts). The Runner gets this same object as its options. */
+  routes?: RouteMemory;
+}
+
 export class TransferService {
   readonly store: TransferStore;
   private readonly transitions: Transitions;
@@ -59,8 +65,9 @@ export class TransferService {
     sites: SitesService,
     pool: SessionPool,
     private readonly events: EventBus,
-    options: RunnerOptions = {},
+    options: TransferServiceOptions = {},
   ) {
+    this.routes = options.routes;
     this.store = new TransferStore(db);
     this.transitions = new Transitions(this.store, { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) });
     this.runner = new Runner(this.store, this.transitions, sites, pool, this, groupCommit(db), options);
@@ -68,6 +75,7 @@ export class TransferService {
   }
 
   private readonly sites: SitesService;
+  readonly routes: RouteMemory | undefined;
 
   /** Re-queue what a crash interrupted and start working (unless the queue was paused). */
   start(): void {
