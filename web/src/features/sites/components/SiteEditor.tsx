@@ -130,10 +130,7 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
             </select>
           )}
         </Field>
-        <Field
-          label="PRET"
-          hint="Sent before PASV/EPSV on distributed servers (drftpd); Auto learns it from the server"
-        >
+        <Field label="PRET" hint="Sent before PASV/EPSV: distributed servers (drftpd) need it">
           {(p) => (
             <select
               {...p}
