@@ -29,6 +29,9 @@ export type TlsMode = Static<typeof TlsMode>;
 export const PassivePreference = Type.Union([Type.Literal('auto'), Type.Literal('passive'), Type.Literal('active')]);
 export type PassivePreference = Static<typeof PassivePreference>;
 export const PasvAddress = Type.Union([Type.Literal('control'), Type.Literal('reply')]);
+/** PRET before PASV/EPSV/CPSV: when the server lists it in FEAT or asks for it (auto), always, never. */
+export const PretMode = Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')]);
+export type PretMode = Static<typeof PretMode>;
 
 const siteFields = {
   name: SafeText({ minLength: 1, maxLength: 100 }),
@@ -44,6 +47,7 @@ const siteFields = {
   /** With TLS on both sites and no SSCN, may FXP fall back to clear data (PROT C)? */
   allowClearData: Type.Boolean(),
   pasvAddress: PasvAddress,
+  pret: PretMode,
 };
 
 export const Site = Type.Object({
@@ -69,6 +73,7 @@ export const SiteCreate = Type.Object(
     relayAllowed: Type.Optional(siteFields.relayAllowed),
     allowClearData: Type.Optional(siteFields.allowClearData),
     pasvAddress: Type.Optional(siteFields.pasvAddress),
+    pret: Type.Optional(siteFields.pret),
   },
   { additionalProperties: false },
 );
@@ -84,6 +89,60 @@ export const SiteTestResult = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
 });
 export type SiteTestResult = Static<typeof SiteTestResult>;
+
+// ---- route memory ---------------------------------------------------------------------
+
+/** How a copy between two sites was made: server/src/ftp/route.ts's Route, as a schema. */
+export const Route = Type.Union([
+  Type.Object({
+    mode: Type.Literal('fxp'),
+    /** The server that listens (PASV/EPSV/CPSV). */
+    passive: Type.Union([Type.Literal('source'), Type.Literal('destination')]),
+    security: Type.Union([
+      Type.Literal('none'),
+      Type.Literal('sscn-destination'),
+      Type.Literal('sscn-source'),
+      Type.Literal('cpsv'),
+      Type.Literal('clear'),
+    ]),
+    pret: Type.Boolean(),
+    /** EPSV/EPRT rather than PASV/PORT. */
+    extended: Type.Boolean(),
+  }),
+  Type.Object({ mode: Type.Literal('relay'), pret: Type.Boolean() }),
+]);
+export type Route = Static<typeof Route>;
+
+export const RouteFailure = Type.Object({
+  route: Route,
+  /** The route in words ("FXP, destination passive, PRET"). */
+  description: Type.String(),
+  /** The server's own words. */
+  reason: Type.String(),
+  at: Type.String(),
+});
+export type RouteFailure = Static<typeof RouteFailure>;
+
+/** What pasv remembers for one ordered pair of sites. */
+export const RememberedRoute = Type.Object({
+  sourceSiteId: Type.String(),
+  destinationSiteId: Type.String(),
+  sourceSiteName: Type.String(),
+  destinationSiteName: Type.String(),
+  /** What worked last; null when it failed since (demoted: the next copy walks the ladder). */
+  route: Nullable(Route),
+  description: Nullable(Type.String()),
+  workedAt: Nullable(Type.String()),
+  /** The last ten failures, newest first. */
+  failures: Type.Array(RouteFailure),
+});
+export type RememberedRoute = Static<typeof RememberedRoute>;
+
+export const RoutePairParams = Type.Object({
+  sourceSiteId: Type.String({ minLength: 1, maxLength: 64 }),
+  destinationSiteId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+export type RoutePairParams = Static<typeof RoutePairParams>;
 
 // ---- browsing ---------------------------------------------------------------------------
 
@@ -456,6 +515,8 @@ export type LiveEvent =
   | { type: 'job.updated'; job: Job }
   | { type: 'job.removed'; id: string }
   | { type: 'run.updated'; run: Run }
+  | { type: 'route.updated'; route: RememberedRoute }
+  | { type: 'route.forgotten'; sourceSiteId: string; destinationSiteId: string }
   | ({ type: 'log' } & LogLine);
 
 export interface Snapshot {

@@ -2,6 +2,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { LogTab, QueueTab } from './activity.js';
 import { CompareView, JobEditor, JobsTab } from './mirror.js';
 import { Pane } from './pane.js';
+import { RoutesTab } from './routes.js';
 import { SitesDialog } from './sites-dialog.js';
 
 /** The one screen: header, the two panes with the transfer bar between them, the activity tabs. */
@@ -12,6 +13,7 @@ export class Dashboard {
   readonly log: LogTab;
   readonly sites: SitesDialog;
   readonly jobs: JobsTab;
+  readonly routes: RoutesTab;
   readonly jobEditor: JobEditor;
   readonly compare: CompareView;
   /** "Mirror…" between the panes: a new job from the left folder to the right one. */
@@ -33,6 +35,7 @@ export class Dashboard {
     this.log = new LogTab(page);
     this.sites = new SitesDialog(page);
     this.jobs = new JobsTab(page);
+    this.routes = new RoutesTab(page);
     this.jobEditor = new JobEditor(page);
     this.compare = new CompareView(page);
     this.connection = page.getByRole('banner').getByRole('status');

@@ -24,6 +24,7 @@ import type { Clock } from './mirror/scheduler.js';
 import { MirrorService } from './mirror/service.js';
 import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
+import { RouteBook } from './sites/routes.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
 import { groupCommit, openDatabase } from './store/db.js';
@@ -39,6 +40,7 @@ export interface Services {
   events: EventBus;
   auth: Auth;
   hub: Hub;
+  routes: RouteBook;
 }
 
 declare module 'fastify' {
@@ -107,7 +109,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     options.pool,
   );
   const browse = new BrowseService(sites, pool);
-  const transfers = new TransferService(db, sites, pool, events, { concurrency: config.concurrency, ...options.runner });
+  const routes = new RouteBook(db, events, (siteId) => sites.find(siteId)?.name);
+  sites.onRemoved((site) => routes.forgetSite(site.id));
+  const transfers = new TransferService(db, sites, pool, events, {
+    concurrency: config.concurrency,
+    ...options.runner,
+    routes,
+  });
   const notifier = new Notifier({
     ...options.notifier,
     // The URL's origin only: a webhook URL may carry a token in its path or query.
@@ -123,7 +131,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
     { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
-  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub });
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {

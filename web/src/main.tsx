@@ -9,6 +9,7 @@ import './styles/panes.css';
 import './styles/panels.css';
 import './styles/sites.css';
 import './styles/mirror.css';
+import './styles/routes.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();

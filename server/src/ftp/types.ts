@@ -59,8 +59,6 @@ export interface SessionOptions {
   /** A name shown in logs and events. */
   label?: string;
   pasvAddress?: PasvAddressPolicy;
-  /** PRET before every passive command: auto (FEAT lists it, or the server asks), always, never. */
-  pret?: 'auto' | 'always' | 'never';
   /**
    * Checked on the address the control connection reached, right after TCP connect and before
    * the greeting is read, and on an announced PASV address before it is used.
@@ -68,6 +66,11 @@ export interface SessionOptions {
   addressGuard?: AddressGuard;
   /** Receives every control line from the greeting on (the 'line' event starts after connect). */
   onLine?: (line: LogLine) => void;
+  /**
+   * PRET before each PASV/EPSV/CPSV: 'auto' (default) when the server lists it in FEAT or
+   * answers a passive command with a 500 naming PRET; 'always'; 'never'.
+   */
+  pret?: 'auto' | 'always' | 'never';
 }
 
 export interface LogLine {

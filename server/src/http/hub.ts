@@ -108,6 +108,10 @@ function coalescingKey(event: Exclude<LiveEvent, { type: 'log' | 'transfer.updat
       return `job:${event.id}`;
     case 'run.updated':
       return `run:${event.run.id}`;
+    case 'route.updated':
+      return `route:${event.route.sourceSiteId}:${event.route.destinationSiteId}`;
+    case 'route.forgotten':
+      return `route:${event.sourceSiteId}:${event.destinationSiteId}`;
   }
 }
 

@@ -22,7 +22,9 @@ import {
   PathBody,
   PathQuery,
   QueueState,
+  RememberedRoute,
   RenameBody,
+  RoutePairParams,
   Site,
   SiteCreate,
   SitePatch,
@@ -33,7 +35,7 @@ import {
   TransferFilesQuery,
 } from '../../../contract/index.js';
 import type { AppConfig } from '../config.js';
-import { HttpError } from '../errors.js';
+import { HttpError, NotFoundError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -41,7 +43,7 @@ import { stringifyBySchema } from './serialize.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { sites, browse, transfers, mirror, pool, auth, hub } = app.services;
+  const { sites, browse, transfers, mirror, pool, auth, hub, routes } = app.services;
 
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
@@ -204,6 +206,20 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     typed.post('/api/queue/pause', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(true));
     typed.post('/api/queue/resume', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(false));
     typed.get('/api/sessions', { schema: { response: { 200: Type.Array(LiveSession) } } }, async () => pool.sessions());
+
+    // ---- route memory ----
+    typed.get('/api/routes', { schema: { response: { 200: Type.Array(RememberedRoute) } } }, async () => routes.list());
+    typed.delete(
+      '/api/routes/:sourceSiteId/:destinationSiteId',
+      { schema: { params: RoutePairParams } },
+      async (request, reply) => {
+        const { sourceSiteId, destinationSiteId } = request.params;
+        if (!routes.forget(sourceSiteId, destinationSiteId)) {
+          throw new NotFoundError(`no route remembered from site ${sourceSiteId} to site ${destinationSiteId}`);
+        }
+        return reply.code(204).send();
+      },
+    );
 
     // ---- the live feed ----
     typed.get(

@@ -28,6 +28,7 @@ interface SiteRow {
   relay_allowed: number;
   allow_clear_data: number;
   pasv_address: Site['pasvAddress'];
+  pret: Site['pret'];
   created_at: string;
   updated_at: string;
 }
@@ -42,6 +43,7 @@ const DEFAULTS = {
   relayAllowed: true,
   allowClearData: false,
   pasvAddress: 'control',
+  pret: 'auto',
 } as const;
 
 /** The columns a stored password is bound to: changing one of them drops it. */
@@ -66,6 +68,7 @@ function toSite(row: SiteRow): Site {
     relayAllowed: row.relay_allowed === 1,
     allowClearData: row.allow_clear_data === 1,
     pasvAddress: row.pasv_address,
+    pret: row.pret,
     hasPassword: row.password_enc !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -92,9 +95,18 @@ export class SitesService {
 
   /** Cached: the scheduler asks for every file it starts. Writes go through this class. */
   get(id: string): Site {
+    const site = this.find(id);
+    if (!site) throw new NotFoundError(`no site with id ${id}`);
+    return site;
+  }
+
+  /** The site, or undefined when there is none with this id (cached like get()). */
+  find(id: string): Site | undefined {
     let site = this.cache.get(id);
     if (!site) {
-      site = toSite(this.row(id));
+      const row = this.findRow(id);
+      if (!row) return undefined;
+      site = toSite(row);
       this.cache.set(id, site);
     }
     return site;
@@ -111,9 +123,9 @@ export class SitesService {
     this.db
       .prepare(
         `INSERT INTO sites (id, name, host, port, user, password_enc, tls, fingerprint256, max_connections, passive,
-           relay_allowed, allow_clear_data, pasv_address, created_at, updated_at)
+           relay_allowed, allow_clear_data, pasv_address, pret, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @user, @password_enc, @tls, @fingerprint256, @max_connections, @passive,
-           @relay_allowed, @allow_clear_data, @pasv_address, @now, @now)`,
+           @relay_allowed, @allow_clear_data, @pasv_address, @pret, @now, @now)`,
       )
       .run({
         id,
@@ -129,6 +141,7 @@ export class SitesService {
         relay_allowed: Number(input.relayAllowed ?? DEFAULTS.relayAllowed),
         allow_clear_data: Number(input.allowClearData ?? DEFAULTS.allowClearData),
         pasv_address: input.pasvAddress ?? DEFAULTS.pasvAddress,
+        pret: input.pret ?? DEFAULTS.pret,
         now,
       });
     return this.publish(id);
@@ -153,6 +166,7 @@ export class SitesService {
       relay_allowed: patch.relayAllowed === undefined ? undefined : Number(patch.relayAllowed),
       allow_clear_data: patch.allowClearData === undefined ? undefined : Number(patch.allowClearData),
       pasv_address: patch.pasvAddress,
+      pret: patch.pret,
     });
     const next = { ...current, ...columns };
     const moved = ENDPOINT_COLUMNS.some((column) => next[column] !== current[column]);
@@ -198,6 +212,7 @@ export class SitesService {
       tls: row.tls,
       fingerprint256: row.fingerprint256 ?? undefined,
       pasvAddress: row.pasv_address,
+      pret: row.pret,
       addressGuard: this.addressGuard,
       label: row.name,
     };
@@ -244,9 +259,13 @@ export class SitesService {
   }
 
   private row(id: string): SiteRow {
-    const row = this.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as SiteRow | undefined;
+    const row = this.findRow(id);
     if (!row) throw new NotFoundError(`no site with id ${id}`);
     return row;
+  }
+
+  private findRow(id: string): SiteRow | undefined {
+    return this.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as SiteRow | undefined;
   }
 
   private publish(id: string): Site {

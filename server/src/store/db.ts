@@ -203,6 +203,19 @@ const MIGRATIONS: string[] = [
        bytes_done = bytes_done - OLD.bytes_done
      WHERE transfer_id = OLD.transfer_id;
    END;`,
+  // What worked last per ordered pair of sites (JSON of ftp/route.ts's Route; null once it
+  // failed) and the last failures (JSON, newest first); gone with either site. And each
+  // site's PRET setting: 'auto' | 'always' | 'never'.
+  `CREATE TABLE routes (
+     source_site TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+     dest_site TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+     route TEXT,
+     worked_at TEXT,
+     failures TEXT NOT NULL DEFAULT '[]',
+     PRIMARY KEY (source_site, dest_site)
+   );
+   CREATE INDEX routes_dest ON routes(dest_site);
+   ALTER TABLE sites ADD COLUMN pret TEXT NOT NULL DEFAULT 'auto';`,
 ];
 
 export function openDatabase(dataDir: string): Db {

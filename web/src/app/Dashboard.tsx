@@ -12,13 +12,15 @@ import { JobsView } from '../features/mirror/components/JobsView.js';
 import { runResultText } from '../features/mirror/model/verdicts.js';
 import { Toaster } from '../features/notifications/components/Toaster.js';
 import { useNotices } from '../features/notifications/hooks/useNotices.js';
+import { useRoutesLiveUpdates } from '../features/routes/api/routes.js';
+import { RoutesView } from '../features/routes/components/RoutesView.js';
 import { SitesDialog } from '../features/sites/components/SitesDialog.js';
 import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
 import { Header } from './Header.js';
 
-type BottomTab = 'queue' | 'jobs' | 'sessions' | 'log';
+type BottomTab = 'queue' | 'jobs' | 'routes' | 'sessions' | 'log';
 
 type Editing = { job: Job | null; endpoints?: { source: PanePlace; destination: PanePlace } } | null;
 
@@ -37,12 +39,14 @@ function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (
         tabs={[
           { id: 'queue', label: 'Queue', badge: pending > 0 ? pending : undefined },
           { id: 'jobs', label: 'Jobs' },
+          { id: 'routes', label: 'Routes' },
           { id: 'sessions', label: 'Sessions', badge: sessionCount > 0 ? sessionCount : undefined },
           { id: 'log', label: 'Log' },
         ]}
       >
         {active === 'queue' && <QueueTab />}
         {active === 'jobs' && jobs}
+        {active === 'routes' && <RoutesView />}
         {active === 'sessions' && <SessionsTab />}
         {active === 'log' && <LogTab />}
       </Tabs>
@@ -62,6 +66,7 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
     [client],
   );
   useMirrorLiveUpdates(refreshDestination);
+  useRoutesLiveUpdates();
   const { toasts, dismiss } = useNotices(describeRun);
 
   const compare = (run: Run) => setCompareRunId(run.id);

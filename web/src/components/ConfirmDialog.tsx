@@ -9,11 +9,23 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   danger?: boolean;
   busy?: boolean;
+  /** Focus Cancel rather than the confirm button when it opens: for what a stray Enter must not do. */
+  focusCancel?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  focusCancel,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   return (
     <Dialog
       open={open}
@@ -22,8 +34,15 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger, bus
       className="dialog-confirm"
       footer={
         <>
-          <Button onClick={onCancel}>Cancel</Button>
-          <Button variant={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy} data-autofocus>
+          <Button onClick={onCancel} data-autofocus={focusCancel ? true : undefined}>
+            Cancel
+          </Button>
+          <Button
+            variant={danger ? 'danger' : 'primary'}
+            onClick={onConfirm}
+            disabled={busy}
+            data-autofocus={focusCancel ? undefined : true}
+          >
             {confirmLabel}
           </Button>
         </>

@@ -1,5 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { formatBytes, formatDate, formatDuration, formatEta, formatSpeed, percent, formatClock } from './format.js';
+import {
+  formatAgo,
+  formatBytes,
+  formatDate,
+  formatDuration,
+  formatEta,
+  formatSpeed,
+  percent,
+  formatClock,
+} from './format.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -81,5 +90,18 @@ describe('percent', () => {
     expect(percent(2_999, 3_000)).toBe(99);
     expect(percent(5, 0)).toBe(0);
     expect(percent(150, 100)).toBe(100);
+  });
+});
+
+describe('formatAgo', () => {
+  it.each([
+    [3_000, 'just now'],
+    [40_000, '40 s ago'],
+    [125_000, '2 min ago'],
+    [3 * 3_600_000 + 59_000, '3 h ago'],
+    [50 * 3_600_000, '2 d ago'],
+    [-5_000, 'just now'],
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatAgo(ms)).toBe(text);
   });
 });

@@ -48,6 +48,18 @@ export function formatDuration(ms: number): string {
   return h === 0 ? `${days} d` : `${days} d ${h} h`;
 }
 
+/** How long ago, in its largest unit: "just now", "40 s ago", "2 min ago", "3 h ago", "5 d ago". */
+export function formatAgo(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  const seconds = Math.floor(Math.max(0, ms) / 1000);
+  if (seconds < 10) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 24 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+}
+
 /** Time left at the current speed, or '–' when it cannot be known. */
 export function formatEta(bytesDone: number, bytesTotal: number, bytesPerSecond: number): string {
   if (!(bytesPerSecond > 0) || !(bytesTotal > 0)) return '–';

@@ -1,5 +1,5 @@
 import { describe, it, expect, vi } from 'vitest';
-import type { LiveSession, ServerMessage, Site, Transfer } from '../../../contract/index.js';
+import type { LiveSession, RememberedRoute, ServerMessage, Site, Transfer } from '../../../contract/index.js';
 import {
   LOG_LIMIT,
   applyDelta,
@@ -8,6 +8,7 @@ import {
   createLiveStore,
   initialLiveState,
   reduceMessage,
+  routePairKey,
   type LiveState,
 } from './live.js';
 
@@ -24,6 +25,7 @@ const site = (id: string, name: string): Site => ({
   relayAllowed: true,
   allowClearData: false,
   pasvAddress: 'control',
+  pret: 'auto',
   hasPassword: false,
   createdAt: '2026-11-24T09:00:00.000Z',
   updatedAt: '2026-11-24T09:00:00.000Z',
@@ -177,6 +179,26 @@ describe('applyDelta', () => {
     const next = applyDelta(state, { type: 'transfer.updated', transfer: transfer('t3') });
     expect(next.seq).toBe(5);
     expect(next.transfers.t3?.name).toBe('t3.bin');
+  });
+});
+
+describe('remembered routes', () => {
+  it('keeps the newest per pair and marks a forgotten pair null (the view may hold it from HTTP)', () => {
+    const route: RememberedRoute = {
+      sourceSiteId: 'a',
+      destinationSiteId: 'b',
+      sourceSiteName: 'alpha',
+      destinationSiteName: 'beta',
+      route: { mode: 'relay', pret: false },
+      description: 'relay through pasv',
+      workedAt: '2026-11-24T09:00:00.000Z',
+      failures: [],
+    };
+    let state = applyDelta(initialLiveState(), { type: 'route.updated', route });
+    expect(state.routes).toEqual({ [routePairKey('a', 'b')]: route });
+    state = applyDelta(state, { type: 'route.forgotten', sourceSiteId: 'b', destinationSiteId: 'a' });
+    state = applyDelta(state, { type: 'route.forgotten', sourceSiteId: 'a', destinationSiteId: 'b' });
+    expect(state.routes).toEqual({ [routePairKey('a', 'b')]: null, [routePairKey('b', 'a')]: null });
   });
 });
 

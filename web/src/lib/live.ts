@@ -11,6 +11,7 @@ import {
   type LiveSession,
   type LogLine,
   type QueueState,
+  type RememberedRoute,
   type Run,
   type ServerMessage,
   type Site,
@@ -40,6 +41,11 @@ export interface LiveState {
    */
   jobs: Record<string, Job>;
   runs: Record<string, Run>;
+  /**
+   * Remembered routes as last announced, by routePairKey, null once forgotten (the Routes view
+   * may hold one loaded over HTTP and never announced). Like jobs, not in the snapshot.
+   */
+  routes: Record<string, RememberedRoute | null>;
   log: LogEntry[];
   nextLogId: number;
 }
@@ -59,6 +65,7 @@ export function initialLiveState(): LiveState {
     queue: { paused: false, running: 0, waiting: 0 },
     jobs: {},
     runs: {},
+    routes: {},
     log: [],
     nextLogId: 1,
   };
@@ -67,6 +74,9 @@ export function initialLiveState(): LiveState {
 type Delta = Exclude<ServerMessage, { type: 'snapshot' }>;
 /** A delta without its seq: what the HTTP answers feed in locally. */
 export type LocalDelta = Delta extends infer D ? (D extends unknown ? Omit<D, 'seq'> : never) : never;
+
+/** One ordered pair of sites, as a record key. */
+export const routePairKey = (sourceSiteId: string, destinationSiteId: string) => `${sourceSiteId}>${destinationSiteId}`;
 
 const byName = (a: Site, b: Site) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
 
@@ -110,6 +120,15 @@ export function applyDelta(state: LiveState, delta: LocalDelta): LiveState {
       return { ...state, jobs: withoutKey(state.jobs, delta.id) };
     case 'run.updated':
       return { ...state, runs: { ...state.runs, [delta.run.id]: delta.run } };
+    case 'route.updated': {
+      const key = routePairKey(delta.route.sourceSiteId, delta.route.destinationSiteId);
+      return { ...state, routes: { ...state.routes, [key]: delta.route } };
+    }
+    case 'route.forgotten':
+      return {
+        ...state,
+        routes: { ...state.routes, [routePairKey(delta.sourceSiteId, delta.destinationSiteId)]: null },
+      };
     case 'log': {
       const entry: LogEntry = {
         id: state.nextLogId,

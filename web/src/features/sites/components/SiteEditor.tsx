@@ -130,6 +130,19 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
             </select>
           )}
         </Field>
+        <Field label="PRET" hint="Sent before PASV/EPSV: distributed servers (drftpd) need it">
+          {(p) => (
+            <select
+              {...p}
+              value={values.pret}
+              onChange={(event) => set('pret', event.target.value as SiteFormValues['pret'])}
+            >
+              <option value="auto">Auto — when the server lists it or asks for it</option>
+              <option value="always">Always</option>
+              <option value="never">Never</option>
+            </select>
+          )}
+        </Field>
         <CheckField label="Relay allowed" hint="Copy through pasv when FXP is refused" checked={values.relayAllowed} onChange={(v) => set('relayAllowed', v)} />
         <CheckField
           label="Allow clear data"

@@ -15,6 +15,7 @@ const site: Site = {
   relayAllowed: true,
   allowClearData: false,
   pasvAddress: 'control',
+  pret: 'auto',
   hasPassword: true,
   createdAt: '2026-11-24T09:00:00.000Z',
   updatedAt: '2026-11-24T09:00:00.000Z',

@@ -2,7 +2,14 @@
  * The Sites form as plain values (strings for number inputs, so the user can type freely),
  * with validation that mirrors the contract and conversion to the create/patch bodies.
  */
-import type { PassivePreference, Site, SiteCreate, SitePatch, TlsMode } from '../../../../../contract/index.js';
+import type {
+  PassivePreference,
+  PretMode,
+  Site,
+  SiteCreate,
+  SitePatch,
+  TlsMode,
+} from '../../../../../contract/index.js';
 
 export interface SiteFormValues {
   name: string;
@@ -18,6 +25,7 @@ export interface SiteFormValues {
   relayAllowed: boolean;
   allowClearData: boolean;
   pasvAddress: 'control' | 'reply';
+  pret: PretMode;
 }
 
 export type SiteFormErrors = Partial<Record<keyof SiteFormValues, string>>;
@@ -36,6 +44,7 @@ export function emptySiteForm(): SiteFormValues {
     relayAllowed: true,
     allowClearData: false,
     pasvAddress: 'control',
+    pret: 'auto',
   };
 }
 
@@ -53,6 +62,7 @@ export function siteToForm(site: Site): SiteFormValues {
     relayAllowed: site.relayAllowed,
     allowClearData: site.allowClearData,
     pasvAddress: site.pasvAddress,
+    pret: site.pret,
   };
 }
 
@@ -103,6 +113,7 @@ export function formToCreate(values: SiteFormValues): SiteCreate {
     relayAllowed: values.relayAllowed,
     allowClearData: values.allowClearData,
     pasvAddress: values.pasvAddress,
+    pret: values.pret,
   };
   if (values.password) body.password = values.password;
   return body;
