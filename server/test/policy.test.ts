@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transfer } from '../../contract/index.js';
 import { startFtpServer, type EmbeddedFtpServer, type FtpServerOptions } from '../src/demo/ftp-server/server.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
-import { filesOf, finished, getTransfer, recordLog, sentTo, startTransfer } from './faults/api.js';
+import { startTestApp, type TestApp } from './app.js';
+import { filesOf, finished, getTransfer, recordLog, sentTo, startTransfer, untilPaused } from './faults/api.js';
 import { seededBytes, sha256, writeFiles } from './fixtures.js';
 
 const KiB = 1024;
@@ -90,10 +90,7 @@ describe('policy replies', () => {
     const [src, dst] = [await site(t, a.server, 'A'), await site(t, b.server, 'B')];
     const created = await startTransfer(t, [src, '/q'], [dst, '/']);
 
-    const paused = await eventually(async () => {
-      const now = await getTransfer(t, created.id);
-      return now.state === 'paused' && now.filesDone + now.filesFailed < now.filesTotal && now;
-    });
+    const paused = await untilPaused(t, created.id);
     const note =
       'paused: B is out of space — 452 Error writing file: No space left on device.; free space and press Resume';
     expect(paused.notes).toContain(note);

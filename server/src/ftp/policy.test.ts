@@ -25,6 +25,7 @@ const cases: Case[] = [
   ['pure-ftpd', 552, "Quota exceeded: [a.bin] won't be saved", 'STOR a.bin', 'disk-full'],
   ['ProFTPD mod_quotatab', 552, 'Transfer aborted. Disk quota exceeded', 'STOR a.bin', 'disk-full'],
   ['ioFTPD', 452, 'Insufficient storage space in system.', 'STOR a.bin', 'disk-full'],
+  ['RFC 959', 552, 'Requested file action aborted. Exceeded storage allocation.', 'STOR a.bin', 'disk-full'],
   ['glFTPd', 553, 'Not enough credits.', 'STOR a.bin', 'disk-full'],
   ['drftpd', 452, 'Disk full', 'STOR a.bin', 'disk-full'],
   ['vsftpd', 451, 'Failure writing to local file.', 'STOR a.bin', null],

@@ -21,7 +21,7 @@ export interface PolicyReply {
 
 const DUPE = /x-dupe|\bdupe\b/i;
 const NO_SPACE =
-  /no space|out of (disk )?space|quota|insufficient (storage|disk|space)|disk (is )?full|not enough (credits|disk|space|storage)|no (more )?credits/i;
+  /no space|out of (disk )?space|quota|storage allocation|insufficient (storage|disk|space)|disk (is )?full|not enough (credits|disk|space|storage)|no (more )?credits/i;
 const TOO_MANY = /too many|maximum|\bmax\b|simultaneous|connections|logins|users|(site|server) is full/i;
 const NO_SLAVES = /no (transfer-)?slave/i;
 /** The greeting (`connect`) and the login; '' when the command is unknown (a connection error). */

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestApp } from '../app.js';
+import { startTestApp } from '../app.js';
 import { embedded, seededBytes } from '../fixtures.js';
 import { skipWithout, startServer, type FtpServerKind } from '../servers/index.js';
-import { addSite, expectNothingPending, finished, getTransfer, recordLog, sentTo, startTransfer } from './api.js';
+import { addSite, expectNothingPending, finished, recordLog, sentTo, startTransfer, untilPaused } from './api.js';
 
 const MiB = 1024 * 1024;
 const DISK_BYTES = 256 * 1024;
@@ -88,10 +88,7 @@ describe('the destination disk fills up', () => {
       const { t, log, src, dst } = setup;
 
       const created = await startTransfer(t, [src, '/f.bin'], [dst, '/full']);
-      const paused = await eventually(async () => {
-        const now = await getTransfer(t, created.id);
-        return now.state === 'paused' && now;
-      });
+      const paused = await untilPaused(t, created.id);
       const note = /^paused: proftpd is out of space — 452 .*No space left on device.*; free space and press Resume$/;
       expect(paused.notes.some((n) => note.test(n))).toBe(true);
       expect(paused.filesFailed).toBe(0);
