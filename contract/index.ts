@@ -18,7 +18,10 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 // ---- auth -------------------------------------------------------------------------------
 
-export const LoginBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+export const LoginBody = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
 export type LoginBody = Static<typeof LoginBody>;
 
 // ---- sites ------------------------------------------------------------------------------
@@ -201,7 +204,10 @@ export type TransferState = Static<typeof TransferState>;
 export const TransferCreate = Type.Object(
   {
     source: Type.Object({ siteId: Type.String({ minLength: 1 }), path: RemotePath }, { additionalProperties: false }),
-    destination: Type.Object({ siteId: Type.String({ minLength: 1 }), dir: RemotePath }, { additionalProperties: false }),
+    destination: Type.Object(
+      { siteId: Type.String({ minLength: 1 }), dir: RemotePath },
+      { additionalProperties: false },
+    ),
     mode: Type.Optional(TransferMode),
     ifExists: Type.Optional(IfExists),
   },
@@ -218,7 +224,8 @@ export const Transfer = Type.Object({
    * restarts too: a view with a lower version is older. Progress alone does not change it.
    */
   version: Type.Integer({ minimum: 0 }),
-  state: TransferState,
+  /** paused: unfinished, but its destination stopped the queue (out of space) until Resume. */
+  state: Type.Union([TransferState, Type.Literal('paused')]),
   /** The mode actually used (null until a file has started). */
   mode: Nullable(Type.Union([Type.Literal('fxp'), Type.Literal('relay')])),
   requestedMode: TransferMode,
@@ -330,13 +337,19 @@ export type MirrorRulesInput = Static<typeof MirrorRulesInput>;
 /** A 5-field cron expression (server time), or every N minutes (fractions allowed: 0.5 = 30 s). */
 export const MirrorSchedule = Type.Union([
   Type.Object({ cron: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-  Type.Object({ everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 527_040 }) }, { additionalProperties: false }),
+  Type.Object(
+    { everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 527_040 }) },
+    { additionalProperties: false },
+  ),
 ]);
 export type MirrorSchedule = Static<typeof MirrorSchedule>;
 
 /** The webhook's secret is write-only: stored sealed, never returned. */
 export const WebhookInput = Type.Object(
-  { url: Type.String({ minLength: 1, maxLength: 2048 }), secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
   { additionalProperties: false },
 );
 export type WebhookInput = Static<typeof WebhookInput>;

@@ -2,13 +2,16 @@
  * Control sessions per site, leased to whoever needs one (a browse, a copy) within the
  * site's connection limit. Idle sessions stay warm (NOOP keepalive) for a while so that
  * thousands of small files don't pay a login each, then close. A session that dies is
- * replaced with jittered backoff; 530 (login refused) is final.
+ * replaced with jittered backoff; 530 (login refused) is final. A server that refuses a login
+ * as one too many ("restricted to 2 simultaneous logins") holds its site to the sessions it
+ * has, and the limit grows back by one a while after each such refusal.
  */
 import crypto from 'node:crypto';
 import type { LiveSession, SessionState } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
+import { policyOf } from '../ftp/policy.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 
 export interface PoolOptions {
@@ -28,6 +31,23 @@ export interface PoolOptions {
   replyTimeoutMs?: number;
   dataIdleTimeoutMs?: number;
   listingTimeoutMs?: number;
+  /** After a login refused as one too many, the site's limit grows by one per this long (default 60 s). */
+  loginRecoveryMs?: number;
+}
+
+/**
+ * A login refused as one too many: the reply, and the site's connection limit from now on
+ * (the sessions it holds open, at least 1). A reply error like any other, so it reads and
+ * retries as one; the queue puts the file back to wait for a session instead of failing it.
+ */
+export class LoginLimitError extends FtpReplyError {
+  constructor(
+    readonly siteId: string,
+    readonly limit: number,
+    reply: FtpReplyError,
+  ) {
+    super(reply.code, reply.text, reply.command);
+  }
 }
 
 interface PoolEntry {
@@ -58,6 +78,8 @@ export class SessionPool {
   private readonly entries = new Map<string, PoolEntry>();
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly sharedEntries = new Map<string, PoolEntry>();
+  /** Sites whose server refused a login as one too many: the limit then, and when. */
+  private readonly cuts = new Map<string, { limit: number; at: number }>();
   private closed = false;
 
   constructor(
@@ -102,6 +124,20 @@ export class SessionPool {
         return this.connect(entry);
       },
     };
+  }
+
+  /**
+   * Sessions the site may have at once: its maxConnections, or less for a while after its
+   * server refused a login as one too many (one more per loginRecoveryMs since then).
+   */
+  limit(siteId: string): number {
+    const max = this.resolveSite(siteId).maxConnections;
+    const cut = this.cuts.get(siteId);
+    if (!cut) return max;
+    const limit = cut.limit + Math.floor((Date.now() - cut.at) / (this.options.loginRecoveryMs ?? 60_000));
+    if (limit < max) return limit;
+    this.cuts.delete(siteId);
+    return max;
   }
 
   sessions(): LiveSession[] {
@@ -158,7 +194,7 @@ export class SessionPool {
   private takeFree(siteId: string): PoolEntry | null {
     const ofSite = [...this.entries.values()].filter((e) => e.siteId === siteId);
     const idle = ofSite.find((e) => !e.leased && e.session && !e.session.closedError) ?? ofSite.find((e) => !e.leased);
-    const entry = idle ?? (ofSite.length < this.resolveSite(siteId).maxConnections ? this.newEntry(siteId) : null);
+    const entry = idle ?? (ofSite.length < this.limit(siteId) ? this.newEntry(siteId) : null);
     if (!entry) return null;
     entry.leased = true;
     this.clearIdle(entry);
@@ -279,6 +315,10 @@ export class SessionPool {
         throw released();
       } catch (error) {
         lastError = error;
+        // One login too many: the site gets fewer sessions; a 421 is still tried again below.
+        if (error instanceof FtpReplyError && policyOf(error)?.kind === 'too-many-logins') {
+          lastError = new LoginLimitError(entry.siteId, this.cutLimit(entry), error);
+        }
         // A refused login will be refused again; a missing site won't come back.
         if (error instanceof FtpReplyError && (error.code === 530 || error.code >= 500)) break;
         if (!(error instanceof FtpConnectionError || error instanceof FtpReplyError)) break;
@@ -286,6 +326,16 @@ export class SessionPool {
     }
     this.setState(entry, 'closed');
     throw lastError;
+  }
+
+  /** The server refused this entry's login as one too many: hold the site to the sessions it has open. */
+  private cutLimit(refused: PoolEntry): number {
+    const open = [...this.entries.values()].filter(
+      (e) => e !== refused && e.siteId === refused.siteId && e.session && !e.session.closedError,
+    ).length;
+    const limit = Math.min(this.limit(refused.siteId), Math.max(1, open));
+    this.cuts.set(refused.siteId, { limit, at: Date.now() });
+    return limit;
   }
 
   private adopt(entry: PoolEntry, session: FtpSession): void {

@@ -1,12 +1,13 @@
 /**
  * How a file's copy ends, apart from scheduling it: the retry policy (shared with the walk),
- * what a failed or stopped copy leaves in its row, and the source's modification time given
- * to a copied planned file.
+ * what a failed or stopped copy leaves in its row (a server's policy reply: policy-end.ts),
+ * and the source's modification time given to a copied planned file.
  */
 import { setModifiedAt } from '../ftp/mtime.js';
 import { modifiedAt } from '../ftp/ops.js';
 import { describeError, isTransient, type ErrorDescription } from '../errors.js';
 import type { Lease } from '../sites/pool.js';
+import { endByPolicy, type CopySites } from './policy-end.js';
 import type { FileRow } from './store.js';
 import type { TransferService } from './service.js';
 import type { Transitions } from './transitions.js';
@@ -24,8 +25,12 @@ export interface RetryOptions {
 /** The wait before try `attempts + 1` after this error, or null when it ends the work. */
 export function retryDelay(options: RetryOptions, attempts: number, error: unknown): number | null {
   if (!isTransient(error) || attempts >= (options.maxAttempts ?? 4)) return null;
-  const delays = options.retryDelaysMs ?? [2_000, 8_000, 30_000];
+  const delays = retryDelays(options);
   return delays[Math.min(attempts - 1, delays.length - 1)]!;
+}
+
+function retryDelays(options: RetryOptions): number[] {
+  return options.retryDelaysMs ?? [2_000, 8_000, 30_000];
 }
 
 /** "…; will retry in 8 s" */
@@ -33,7 +38,10 @@ export function retryNote(failure: ErrorDescription, delay: number): string {
   return `${failure.message}; will retry in ${Math.round(delay / 1000)} s`;
 }
 
-/** A copy threw: why decides whether the file waits, runs again, or ends. */
+/**
+ * A copy threw: why decides whether the file waits, runs again, or ends. True when its lane
+ * should stop taking files (a server's policy: its destination paused, too many sessions).
+ */
 export function endFailedCopy(
   deps: { transitions: Transitions; service: TransferService; options: RetryOptions },
   file: FileRow,
@@ -41,23 +49,34 @@ export function endFailedCopy(
   error: unknown,
   signal: AbortSignal,
   position: number,
-): void {
+  sites: CopySites,
+): boolean {
   if (signal.aborted && signal.reason === SHUTDOWN) {
     deps.transitions.fileInterrupted(file, attempts);
-    return;
+    return false;
   }
   if (signal.aborted) {
     deps.transitions.fileAborted(file, position);
-    return;
+    return false;
   }
+  const policy = endByPolicy(
+    { ...deps, waitMs: retryDelays(deps.options)[0]! },
+    file,
+    attempts,
+    error,
+    sites,
+    position,
+  );
+  if (policy) return policy === 'yield';
   const failure = describeError(error);
   const delay = retryDelay(deps.options, attempts, error);
   if (delay !== null) {
     deps.transitions.fileRetryLater(file, failure, new Date(Date.now() + delay));
     deps.service.addNote(file.transfer_id, `${file.source_path}: ${retryNote(failure, delay)}`);
-    return;
+    return false;
   }
   deps.transitions.fileFailed(file, failure, position);
+  return false;
 }
 
 /** Planned files' modification times, and the transfers whose destination cannot set them. */

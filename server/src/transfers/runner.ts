@@ -8,10 +8,11 @@ import { copyFile } from '../ftp/copy.js';
 import type { Route, RouteMemory } from '../ftp/route.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError } from '../errors.js';
-import type { SessionPool, Lease } from '../sites/pool.js';
+import { LoginLimitError, type SessionPool, type Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
 import type { GroupCommit } from '../store/db.js';
 import { FileCursor } from './cursor.js';
+import type { CopySites } from './policy-end.js';
 import { endFailedCopy, retryDelay, retryNote, SHUTDOWN, TimeKeeper, type RetryOptions } from './file-end.js';
 import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
@@ -40,6 +41,8 @@ interface Job {
   pair?: Promise<[Lease, Lease]> | null;
   /** The route the lane's last file took: the next starts with it and may pipeline (fxp.ts). */
   route?: Route | null;
+  /** A server's policy reply says stop taking files (its destination paused, too many sessions). */
+  yielding?: boolean;
 }
 
 /**
@@ -51,6 +54,8 @@ const RESUME_MARK_BYTES = 1024 * 1024;
 
 export class Runner {
   paused = false;
+  /** Destinations whose queue a policy reply paused (out of space): site id → the note saying why. */
+  readonly pausedSites = new Map<string, string>();
   private readonly jobs = new Map<string, Job>();
   private readonly usage = new Map<string, number>();
   /** Position of each running file, by file id. */
@@ -144,6 +149,7 @@ export class Runner {
     this.waitingAhead = null;
     for (const transfer of active) {
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
+      if (this.pausedSites.has(transfer.dest_site)) continue;
       const sites = [transfer.source_site, transfer.dest_site];
       // Files found so far may run while the walk goes on.
       const walkDue = !transfer.expanded && !this.jobs.has(`walk:${transfer.id}`);
@@ -181,7 +187,7 @@ export class Runner {
     for (const [site, count] of need) {
       let max: number;
       try {
-        max = this.sites.get(site).maxConnections;
+        max = this.pool.limit(site);
       } catch {
         return true; // a removed site: let the job start and fail with a clear error
       }
@@ -251,7 +257,10 @@ export class Runner {
         const attempts = (this.store.transfer(transfer.id)?.attempts ?? 0) + 1;
         const failure = describeError(error);
         const delay = retryDelay(this.options, attempts, error);
-        if (delay !== null) {
+        if (error instanceof LoginLimitError) {
+          // One login too many: wait for a session, this attempt not counted (policy-end.ts).
+          this.transitions.walkRetryLater(transfer.id, attempts - 1, new Date(Date.now() + (delay ?? 2_000)));
+        } else if (delay !== null) {
           this.transitions.walkRetryLater(transfer.id, attempts, new Date(Date.now() + delay));
           this.service.addNote(transfer.id, retryNote(failure, delay));
         } else {
@@ -280,7 +289,8 @@ export class Runner {
       const finishing = new Set<Promise<void>>();
       try {
         for (;;) {
-          if (job.controller.signal.aborted || this.paused || this.stopping) break;
+          if (job.controller.signal.aborted || this.paused || this.stopping || job.yielding) break;
+          if (this.pausedSites.has(transfer.dest_site)) break;
           if (this.waitingAhead !== null && this.waitingAhead < transfer.position) break;
           // One file finishing while the next moves its bytes, no more: finishing must keep up.
           while (finishing.size > 1) await Promise.race(finishing);
@@ -314,9 +324,15 @@ export class Runner {
   private async copyOne(transfer: TransferRow, file: FileRow, job: Job, transferred: () => void): Promise<void> {
     const attempts = file.attempts + 1;
     this.live.set(file.id, { transferId: transfer.id, position: 0 });
+    // Named by id until read (a removed site fails the copy below).
+    let sites: CopySites = {
+      source: { id: transfer.source_site, name: transfer.source_site },
+      destination: { id: transfer.dest_site, name: transfer.dest_site },
+    };
     try {
       const source = this.sites.get(transfer.source_site);
       const destination = this.sites.get(transfer.dest_site);
+      sites = { source, destination };
       const [sourceLease, destinationLease] = await this.leasePair(job, source.id, destination.id);
       const routes = this.options.routes;
       const known = job.route ?? routes?.lookup(source.id, destination.id) ?? null;
@@ -379,7 +395,10 @@ export class Runner {
     } catch (error) {
       job.route = null;
       const position = this.live.get(file.id)?.position ?? 0;
-      this.commits.run(() => endFailedCopy(this.ending, file, attempts, error, job.controller.signal, position));
+      const signal = job.controller.signal;
+      if (this.commits.run(() => endFailedCopy(this.ending, file, attempts, error, signal, position, sites))) {
+        job.yielding = true;
+      }
     } finally {
       this.live.delete(file.id);
     }

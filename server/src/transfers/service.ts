@@ -45,6 +45,8 @@ export interface PlannedTransfer {
 const PROGRESS_INTERVAL_MS = 200;
 /** Files per page of GET /api/transfers/:id/files when the client names no limit. */
 const FILES_PAGE = 200;
+/** The meta key of the destinations a policy reply paused (site id → note). */
+const PAUSED_SITES = 'queue.pausedSites';
 
 export class TransferService {
   readonly store: TransferStore;
@@ -73,6 +75,8 @@ export class TransferService {
   start(): void {
     this.transitions.requeueInterrupted();
     this.runner.paused = getMeta(this.db, 'queue.paused') === 'true';
+    const pausedSites = JSON.parse(getMeta(this.db, PAUSED_SITES) ?? '{}') as Record<string, string>;
+    for (const [siteId, note] of Object.entries(pausedSites)) this.runner.pausedSites.set(siteId, note);
     this.runner.kick();
   }
 
@@ -185,15 +189,38 @@ export class TransferService {
     return { paused: this.runner.paused, ...this.runner.load() };
   }
 
+  /** Pause or resume the queue. Resume also resumes the destinations a policy reply paused. */
   setPaused(paused: boolean): QueueState {
     setMeta(this.db, 'queue.paused', String(paused));
     this.runner.paused = paused;
-    if (!paused) this.runner.kick();
+    if (!paused) {
+      const resumed = new Set(this.runner.pausedSites.keys());
+      this.runner.pausedSites.clear();
+      setMeta(this.db, PAUSED_SITES, '{}');
+      for (const row of this.store.active()) if (resumed.has(row.dest_site)) this.emitNow(row.id);
+      this.runner.kick();
+    }
     this.publishQueue();
     return this.queueState();
   }
 
   // ---- called by the Runner ---------------------------------------------------------------
+
+  /**
+   * A destination said it is out of space (or has no transfer slave): no file starts on any
+   * transfer to it until Resume, and each of them says why. Kept across restarts, as a pause is.
+   */
+  pauseDestination(siteId: string, note: string): void {
+    if (!this.runner.pausedSites.has(siteId)) {
+      this.runner.pausedSites.set(siteId, note);
+      setMeta(this.db, PAUSED_SITES, JSON.stringify(Object.fromEntries(this.runner.pausedSites)));
+    }
+    for (const row of this.store.active()) {
+      if (row.dest_site !== siteId) continue;
+      this.addNote(row.id, note);
+      this.emitNow(row.id);
+    }
+  }
 
   /** Announce the queue's state when it changed. */
   publishQueue(active?: TransferRow[]): void {
@@ -254,7 +281,8 @@ export class TransferService {
     return {
       id: row.id,
       version: row.version,
-      state: row.state,
+      // Unfinished, but its destination paused the queue: what the user must act on.
+      state: !finished && this.runner.pausedSites.has(row.dest_site) ? 'paused' : row.state,
       mode: row.mode,
       requestedMode: row.requested_mode,
       ifExists: row.if_exists,

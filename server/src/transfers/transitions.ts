@@ -177,6 +177,17 @@ export class Transitions {
   }
 
   /**
+   * A server's policy stopped the copy (a full disk, one login too many): the file waits
+   * until `at` (or until it is taken again), this attempt not counted.
+   */
+  filePutBack(file: FileRow, attempts: number, at: Date | null): boolean {
+    return this.fileChanged(file, ['running'], 'queued', {
+      attempts: attempts - 1,
+      next_retry_at: at?.toISOString() ?? null,
+    });
+  }
+
+  /**
    * The user stopped the copy. Its transfer may have been retried while the copy was still
    * winding down: then the file runs again instead of ending cancelled.
    */

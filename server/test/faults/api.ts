@@ -85,6 +85,14 @@ export async function finished(t: TestApp, id: string, timeoutMs = 25_000): Prom
   }, timeoutMs);
 }
 
+/** Waits until the transfer shows paused: unfinished, its destination out of space until Resume. */
+export async function untilPaused(t: TestApp, id: string, timeoutMs = 25_000): Promise<Transfer> {
+  return eventually(async () => {
+    const current = await getTransfer(t, id);
+    return current.state === 'paused' ? current : null;
+  }, timeoutMs);
+}
+
 /**
  * Nothing will run this transfer again: it and every file are over and no retry is due.
  * The runner starts work only for queued files of active transfers, so this says no more

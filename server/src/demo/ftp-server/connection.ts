@@ -7,6 +7,7 @@ import { fileCommands } from './file-commands.js';
 import { fxpCommands } from './fxp-commands.js';
 import { FsError } from './fs.js';
 import type { VirtualFs } from './fs.js';
+import type { PolicySwitches } from './policy.js';
 import { sessionCommands } from './session-commands.js';
 import type { Transfer, TransferHost } from './transfer.js';
 import { transferCommands } from './transfer-commands.js';
@@ -38,6 +39,7 @@ export interface ServerContext {
   cpsv: boolean;
   /** 'client-only': glFTPd-like, a protected data connection fails where this server would be the TLS server. */
   dataTlsRole: 'any' | 'client-only';
+  policy: PolicySwitches;
 }
 
 export type CommandHandler = (conn: FtpConnection, arg: string) => void | Promise<void>;
@@ -203,6 +205,7 @@ export class FtpConnection implements TransferHost {
     this.queue.length = 0;
     this.destroy();
     this.notify();
+    this.ctx.policy.logout(this);
     this.ctx.log(`#${this.id} closed`);
     this.onClose(this);
   }
@@ -272,7 +275,7 @@ export class FtpConnection implements TransferHost {
     try {
       await spec.handler(this, arg);
     } catch (err) {
-      if (err instanceof FsError) return this.reply(550, err.message);
+      if (err instanceof FsError) return this.reply(err.replyCode, err.message);
       this.ctx.log(`#${this.id} internal error in ${verb}: ${(err as Error).message}`);
       this.reply(451, 'Requested action aborted: local error in processing.');
     }

@@ -8,6 +8,13 @@ import path from 'node:path';
  */
 export class FsError extends Error {
   override readonly name = 'FsError';
+  /** The reply code it is sent with (553 for a policy refusal such as a dupe). */
+  constructor(
+    message: string,
+    readonly replyCode = 550,
+  ) {
+    super(message);
+  }
 }
 
 const NO_SUCH_FILE = 'No such file or directory.';

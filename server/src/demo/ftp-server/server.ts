@@ -3,8 +3,9 @@ import tls from 'node:tls';
 import { FtpConnection } from './connection.js';
 import type { FxpPermissions, ServerContext } from './connection.js';
 import { VirtualFs } from './fs.js';
+import { PolicySwitches, type PolicyOptions } from './policy.js';
 
-export interface FtpServerOptions {
+export interface FtpServerOptions extends PolicyOptions {
   /** Default '127.0.0.1' (also '::1'). */
   host?: string;
   /** Default 0: an ephemeral port. */
@@ -64,6 +65,9 @@ export interface EmbeddedFtpServer {
   close(): Promise<void>;
   /** Abruptly destroys every control and data socket (fault tests). */
   destroyConnections(): void;
+  /** Policy switches (policy.ts): change the quota; count logins. */
+  setQuota(bytes: number | undefined): void;
+  logins(): { now: number; peak: number; refused: number };
 }
 
 /** How long close() lets clients read the 421 before their sockets are destroyed. */
@@ -86,6 +90,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Embedde
     sscn: options.sscn ?? false,
     cpsv: options.cpsv ?? false,
     dataTlsRole: options.dataTlsRole ?? 'any',
+    policy: new PolicySwitches(options, options.root),
   };
 
   const connections = new Set<FtpConnection>();
@@ -138,6 +143,8 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Embedde
     destroyConnections() {
       for (const conn of connections) conn.destroy();
     },
+    setQuota: (bytes) => ctx.policy.setQuota(bytes),
+    logins: () => ctx.policy.logins(),
   };
 }
 

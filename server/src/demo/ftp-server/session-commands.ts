@@ -85,6 +85,11 @@ export const sessionCommands: Record<string, CommandSpec> = {
         await sleep(LOGIN_FAILURE_DELAY_MS);
         return conn.reply(530, 'Login incorrect.');
       }
+      const refusal = conn.ctx.policy.login(conn);
+      if (refusal) {
+        conn.reply(530, refusal);
+        return conn.end();
+      }
       conn.user = user;
       conn.cwd = '/';
       conn.reply(230, 'Login successful.');

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { once } from 'node:events';
@@ -98,6 +98,13 @@ async function beginTransfer(conn: FtpConnection, makePlan: () => Promise<Transf
   conn.startTransfer(new Transfer(conn, channel, plan));
 }
 
+async function exists(real: string): Promise<boolean> {
+  return stat(real).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function openFile(path: string, flags: number): Promise<FileHandle> {
   try {
     return await open(path, flags, 0o644);
@@ -144,6 +151,7 @@ async function retrieve(conn: FtpConnection, arg: string): Promise<void> {
       successText: 'Transfer complete.',
       begin: async () => owner.own(file.createReadStream({ start: offset })),
       cleanup: () => owner.close(),
+      policy: conn.ctx.policy.cut('send'),
     };
   });
 }
@@ -152,7 +160,12 @@ async function retrieve(conn: FtpConnection, arg: string): Promise<void> {
 async function store(conn: FtpConnection, arg: string, append: boolean): Promise<void> {
   const offset = append ? 0 : conn.restOffset;
   await beginTransfer(conn, async () => {
-    const real = await conn.ctx.vfs.resolveForWrite(resolveVirtual(conn.cwd, arg));
+    const vpath = resolveVirtual(conn.cwd, arg);
+    const real = await conn.ctx.vfs.resolveForWrite(vpath);
+    // glFTPd refuses a dupe but lets an upload resume (REST) its own partial file.
+    if (conn.ctx.policy.dupes && (append || offset === 0) && (await exists(real))) {
+      throw new FsError(`X-DUPE: ${vpath.slice(vpath.lastIndexOf('/') + 1)} already exists`, 553);
+    }
     const flags = constants.O_WRONLY | constants.O_CREAT | (append ? constants.O_APPEND : 0);
     const file = await openFile(real, flags);
     const owner = fileOwner(file);
@@ -172,6 +185,7 @@ async function store(conn: FtpConnection, arg: string, append: boolean): Promise
         return owner.own(file.createWriteStream(append ? {} : { start: offset }));
       },
       cleanup: () => owner.close(),
+      policy: conn.ctx.policy.cut('receive'),
     };
   });
 }

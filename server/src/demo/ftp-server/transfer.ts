@@ -4,6 +4,7 @@ import type { DataChannel, DataSocket } from './data-channel.js';
 import { DataChannelError } from './data-channel.js';
 import { toFsError } from './fs.js';
 import { Meter } from './meter.js';
+import type { PolicyCut } from './policy.js';
 
 /** What a transfer command does once its data connection is up. */
 export type TransferPlan = {
@@ -15,6 +16,8 @@ export type TransferPlan = {
   total: number | null;
   /** Always called once at the end, whatever happened (closes file handles). */
   cleanup(): Promise<void>;
+  /** A policy switch acting on this transfer (a quota, a slow cut). */
+  policy?: PolicyCut | null;
 } & ({ direction: 'send'; begin(): Promise<Readable> } | { direction: 'receive'; begin(): Promise<Writable> });
 
 /** The parts of a control connection a transfer talks to. */
@@ -94,8 +97,10 @@ export class Transfer {
       this.host.reply(150, this.plan.openingText);
       this.phase = 'transferring';
       this.host.notify();
-      const ok = await this.pump(socket, stream);
-      this.host.reply(ok && !this.aborted ? 226 : 426, ok && !this.aborted ? this.plan.successText : ABORTED_TEXT);
+      const ok = (await this.pump(socket, stream)) && !this.aborted;
+      const policy = ok ? this.plan.policy?.reply() : null;
+      if (policy) this.host.reply(policy.code, policy.text);
+      else this.host.reply(ok ? 226 : 426, ok ? this.plan.successText : ABORTED_TEXT);
     } finally {
       this.channel.close();
       await this.plan.cleanup().catch(() => {});
@@ -125,13 +130,14 @@ export class Transfer {
   private async pump(socket: DataSocket, stream: Readable | Writable): Promise<boolean> {
     const meter = new Meter(this.host.bytesPerSecond);
     this.meter = meter;
+    const filters = this.plan.policy ? [this.plan.policy.filter] : [];
     try {
       if (this.plan.direction === 'send') {
         // Drain anything the peer sends, so closing never turns into a reset that drops our data.
         socket.resume();
-        await pipeline(stream as Readable, meter, socket);
+        await pipeline([stream as Readable, meter, ...filters, socket]);
       } else {
-        await pipeline(socket, meter, stream as Writable);
+        await pipeline([socket, meter, ...filters, stream as Writable]);
       }
     } catch {
       socket.destroy();

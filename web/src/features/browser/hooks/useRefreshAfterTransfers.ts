@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { TransferState } from '../../../../../contract/index.js';
+import type { Transfer } from '../../../../../contract/index.js';
 import { liveStore } from '../../../lib/live.js';
 import { listingKey } from '../api/browser.js';
 
@@ -8,18 +8,20 @@ import { listingKey } from '../api/browser.js';
 export function useRefreshAfterTransfers() {
   const client = useQueryClient();
   useEffect(() => {
-    let known = new Map<string, TransferState>();
+    let known = new Map<string, Transfer['state']>();
     let primed = false;
     const check = () => {
       const { transfers, awaitingSnapshot } = liveStore.getState();
       if (awaitingSnapshot) return;
-      const next = new Map<string, TransferState>();
+      const next = new Map<string, Transfer['state']>();
       for (const transfer of Object.values(transfers)) {
         next.set(transfer.id, transfer.state);
         const before = known.get(transfer.id);
         const ended = transfer.state === 'done' || (transfer.state === 'failed' && transfer.filesDone > 0);
         if (primed && ended && before !== transfer.state) {
-          void client.invalidateQueries({ queryKey: listingKey(transfer.destination.siteId, transfer.destination.dir) });
+          void client.invalidateQueries({
+            queryKey: listingKey(transfer.destination.siteId, transfer.destination.dir),
+          });
         }
       }
       known = next;

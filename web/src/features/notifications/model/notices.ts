@@ -4,7 +4,7 @@
  * notices out, so a state seen again (a snapshot after a reconnect, an HTTP echo) never
  * tells twice, and what was already over when the page loaded is not news.
  */
-import type { Run, RunState, Transfer, TransferState } from '../../../../../contract/index.js';
+import type { Run, RunState, Transfer } from '../../../../../contract/index.js';
 import type { LiveState } from '../../../lib/live.js';
 
 export type NoticeTone = 'success' | 'error' | 'info';
@@ -19,7 +19,7 @@ export interface Notice {
 
 export interface Sightings {
   runs: ReadonlyMap<string, RunState>;
-  transfers: ReadonlyMap<string, TransferState>;
+  transfers: ReadonlyMap<string, Transfer['state']>;
   /** Transfers are known from the first snapshot on: before it, everything would look new. */
   primed: boolean;
 }
@@ -46,13 +46,19 @@ function transferNotice(transfer: Transfer): Notice {
     key: `transfer:${transfer.id}:failed`,
     tone: 'error',
     title: `Transfer failed: ${transfer.name}`,
-    body: transfer.error ? `${transfer.error.message} (${transfer.error.code})` : `${transfer.filesFailed} of ${transfer.filesTotal} files failed`,
+    body: transfer.error
+      ? `${transfer.error.message} (${transfer.error.code})`
+      : `${transfer.filesFailed} of ${transfer.filesTotal} files failed`,
   };
 }
 
 type Watched = Pick<LiveState, 'runs' | 'transfers' | 'jobs' | 'awaitingSnapshot'>;
 
-export function detectNotices(seen: Sightings, state: Watched, describe: DescribeRun): { seen: Sightings; notices: Notice[] } {
+export function detectNotices(
+  seen: Sightings,
+  state: Watched,
+  describe: DescribeRun,
+): { seen: Sightings; notices: Notice[] } {
   const notices: Notice[] = [];
   const runs = new Map(seen.runs);
   // Runs reach the store only through run.updated, never a snapshot: each final state seen
@@ -69,10 +75,11 @@ export function detectNotices(seen: Sightings, state: Watched, describe: Describ
 
   // A run's own transfer failing is told by the run's end.
   const ofRuns = new Set(Object.values(state.runs).flatMap((run) => (run.transferId ? [run.transferId] : [])));
-  const transfers = new Map<string, TransferState>();
+  const transfers = new Map<string, Transfer['state']>();
   for (const transfer of Object.values(state.transfers)) {
     const before = seen.transfers.get(transfer.id);
-    if (seen.primed && transfer.state === 'failed' && before !== 'failed' && !ofRuns.has(transfer.id)) notices.push(transferNotice(transfer));
+    if (seen.primed && transfer.state === 'failed' && before !== 'failed' && !ofRuns.has(transfer.id))
+      notices.push(transferNotice(transfer));
     transfers.set(transfer.id, transfer.state);
   }
   return { seen: { runs, transfers, primed: true }, notices };

@@ -3,10 +3,12 @@ import type { QueueState, Transfer, TransferFilesPage } from '../../../../../con
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
-export type TransferAction = 'cancel' | 'retry' | 'top';
+export type TransferAction = 'cancel' | 'retry' | 'top' | 'resume';
 
 /** Each answer is the updated transfer: apply it now rather than wait for the socket's echo. */
 export async function transferAction(id: string, action: TransferAction): Promise<void> {
+  // A transfer paused by its destination (out of space) is resumed with the queue, which resumes every such destination.
+  if (action === 'resume') return setQueuePaused(false);
   const transfer = await api.post<Transfer>(`/api/transfers/${seg(id)}/${action}`);
   if (transfer && typeof transfer === 'object') liveStore.applyLocal({ type: 'transfer.updated', transfer });
 }

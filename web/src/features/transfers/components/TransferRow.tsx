@@ -18,6 +18,7 @@ export interface TransferRowProps {
 const stateLabel: Record<Transfer['state'], string> = {
   queued: 'queued',
   running: 'running',
+  paused: 'paused',
   done: 'done',
   failed: 'failed',
   cancelled: 'cancelled',
@@ -35,7 +36,9 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
   const active = state === 'running';
   const value = progressOf(transfer);
   const isDir = transfer.kind === 'dir';
-  const filesText = isDir ? `${transfer.filesDone}/${transfer.filesTotal} files${transfer.filesFailed ? `, ${transfer.filesFailed} failed` : ''}` : '';
+  const filesText = isDir
+    ? `${transfer.filesDone}/${transfer.filesTotal} files${transfer.filesFailed ? `, ${transfer.filesFailed} failed` : ''}`
+    : '';
   const retryIn = transfer.nextRetryAt ? Date.parse(transfer.nextRetryAt) - now : NaN;
   // Running with nothing known yet: the server is still listing the directory tree.
   const scanning = active && transfer.bytesTotal === 0 && transfer.filesTotal === 0;
@@ -107,15 +110,22 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
           {isDir && <div className="muted small">{filesText}</div>}
         </td>
         <td className="col-speed num">{active ? formatSpeed(transfer.bytesPerSecond) : ''}</td>
-        <td className="col-eta num">{active ? `ETA ${formatEta(transfer.bytesDone, transfer.bytesTotal, transfer.bytesPerSecond)}` : ''}</td>
+        <td className="col-eta num">
+          {active ? `ETA ${formatEta(transfer.bytesDone, transfer.bytesTotal, transfer.bytesPerSecond)}` : ''}
+        </td>
         <td className="col-actions">
-          {(state === 'queued' || state === 'running') && (
+          {state === 'paused' && (
+            <IconButton icon="play" label="Resume" onClick={() => onAction('resume')} disabled={!online} />
+          )}
+          {(state === 'queued' || state === 'running' || state === 'paused') && (
             <IconButton icon="close" label="Cancel" onClick={() => onAction('cancel')} disabled={!online} />
           )}
           {(state === 'failed' || state === 'cancelled') && (
             <IconButton icon="retry" label="Retry" onClick={() => onAction('retry')} disabled={!online} />
           )}
-          {state === 'queued' && <IconButton icon="top" label="Move to top" onClick={() => onAction('top')} disabled={!online} />}
+          {state === 'queued' && (
+            <IconButton icon="top" label="Move to top" onClick={() => onAction('top')} disabled={!online} />
+          )}
         </td>
       </tr>
       {isDir && expanded && (

@@ -1,6 +1,6 @@
 import type { Transfer } from '../../../../../contract/index.js';
 
-const rank: Record<Transfer['state'], number> = { running: 0, queued: 1, failed: 2, cancelled: 2, done: 2 };
+const rank: Record<Transfer['state'], number> = { running: 0, queued: 1, paused: 1, failed: 2, cancelled: 2, done: 2 };
 
 /** Running first, then the queue in its order, then what finished, newest first. */
 export function orderTransfers(transfers: Iterable<Transfer>): Transfer[] {
@@ -12,7 +12,8 @@ export function orderTransfers(transfers: Iterable<Transfer>): Transfer[] {
   });
 }
 
-export const isFinished = (transfer: Transfer) => transfer.state === 'done' || transfer.state === 'failed' || transfer.state === 'cancelled';
+export const isFinished = (transfer: Transfer) =>
+  transfer.state === 'done' || transfer.state === 'failed' || transfer.state === 'cancelled';
 
 export function summarize(transfers: Iterable<Transfer>) {
   let running = 0;
@@ -21,7 +22,7 @@ export function summarize(transfers: Iterable<Transfer>) {
   let failed = 0;
   for (const transfer of transfers) {
     if (transfer.state === 'running') running += 1;
-    else if (transfer.state === 'queued') queued += 1;
+    else if (transfer.state === 'queued' || transfer.state === 'paused') queued += 1;
     else {
       finished += 1;
       if (transfer.state === 'failed') failed += 1;
