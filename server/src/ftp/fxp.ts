@@ -7,6 +7,7 @@ import { untilAborted } from './cancel.js';
 import { requestPassive, setSscn } from './data.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { other } from './ladder.js';
+import { classifyReply } from './policy.js';
 import { size } from './ops.js';
 import { encodeEprt, encodePort } from './pasv.js';
 import type { DataSecurity, Route } from './route.js';
@@ -283,6 +284,8 @@ function classifyTransferFailure(error: unknown, dataMoved: boolean): unknown {
   if (!(error instanceof SideError)) return error;
   const { side, cause } = error;
   if (cause instanceof FtpReplyError) {
+    // A policy reply (426 Slow transfer, a dupe, a full disk) is the server's answer, not a refusal of FXP.
+    if (classifyReply(cause.code, cause.text, cause.command) !== null) return error;
     if (REFUSAL_CODES.has(cause.code) || (cause.code === 426 && !dataMoved)) {
       return new FxpRefusedError('transfer', side, cause);
     }
