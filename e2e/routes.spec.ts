@@ -34,7 +34,9 @@ test.describe('remembered routes', () => {
     await dashboard.open();
     await dashboard.routes.show();
     await expect(dashboard.routes.row('alpha', 'beta')).toContainText(/FXP, (source|destination) passive/);
-    await expect(dashboard.routes.row('alpha', 'beta')).toContainText('worked just now');
+    // Other specs of the suite may have copied alpha → beta already; a route that keeps working
+    // updates its time at most once a minute (sites/routes.ts).
+    await expect(dashboard.routes.row('alpha', 'beta')).toContainText(/worked (just now|\d+ s ago|[12] min ago)/);
     await pasv.api('DELETE', `/api/routes/${pasv.alpha.id}/${pasv.beta.id}`);
     await expect(dashboard.routes.row('alpha', 'beta')).toHaveCount(0);
   });
@@ -62,7 +64,7 @@ test.describe('remembered routes', () => {
     await tab.show();
     const row = tab.row(north.name, south.name);
     await expect(row).toContainText('FXP, destination passive, the destination is the TLS client (SSCN), PRET');
-    await expect(row).toContainText('worked just now');
+    await expect(row).toContainText(/worked (just now|\d+ s ago)/); // the suite's other specs may have used this pair already
     await expect(row).toContainText('2 failures');
     const failures = await tab.showFailures(north.name, south.name);
     await expect(failures.getByRole('listitem')).toHaveCount(2);
