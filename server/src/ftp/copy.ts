@@ -7,7 +7,7 @@ import { untilAborted } from './cancel.js';
 import { diagnoseRefusal, identifyServer, refusalOf } from './diagnosis.js';
 import { FtpReplyError } from './errors.js';
 import { FxpRefusedError, fxpCopy } from './fxp.js';
-import { Ladder, type CopyMode } from './ladder.js';
+import { Ladder, other, type CopyMode } from './ladder.js';
 import { describeRoute, type Route } from './route.js';
 import { size } from './ops.js';
 import { relayCopy } from './relay.js';
@@ -189,12 +189,11 @@ function adminHint(refusal: FxpRefusedError, route: Route, refusing: FtpSession)
 /** FXP cannot be arranged at all: one side protects its data and clear data isn't allowed. */
 function noFxpRoute(source: FtpSession): FxpRefusedError {
   const side: Side = source.dataProtected ? 'source' : 'destination';
-  const other = side === 'source' ? 'destination' : 'source';
   return new FxpRefusedError(
     'tls',
     side,
     new Error(
-      `only the ${side}'s data connections are TLS-protected; FXP needs the ${other}'s to be too, or clear data (PROT C) allowed on both sites`,
+      `only the ${side}'s data connections are TLS-protected; FXP needs the ${other(side)}'s to be too, or clear data (PROT C) allowed on both sites`,
     ),
   );
 }

@@ -2,6 +2,7 @@ import { Fragment, useMemo, useState } from 'react';
 import type { Job, Run } from '../../../../../contract/index.js';
 import { Button, IconButton } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
+import { QueryView } from '../../../components/QueryView.js';
 import { errorText } from '../../../lib/api.js';
 import { formatDate, formatDateTime } from '../../../lib/format.js';
 import { useOnline, useSites } from '../../../lib/live.js';
@@ -71,20 +72,17 @@ export function JobsView({ onNew, onEdit, onCompare }: JobsViewProps) {
         </Button>
       </div>
       <div className="panel-scroll">
-        {jobs.isPending ? (
-          <p className="empty muted">Loading jobs…</p>
-        ) : jobs.isError ? (
-          <div className="empty" role="alert">
-            <p className="error-text">Could not load the jobs: {errorText(jobs.error)}</p>
-            <Button size="sm" onClick={() => void jobs.refetch()}>
-              Try again
-            </Button>
-          </div>
-        ) : sorted.length === 0 ? (
-          <p className="empty muted">
-            No mirror jobs yet. Open the two folders in the panes and press “Mirror…”, or use New job.
-          </p>
-        ) : (
+        <QueryView
+          query={jobs}
+          what="jobs"
+          empty={
+            sorted.length === 0 ? (
+              <p className="empty muted">
+                No mirror jobs yet. Open the two folders in the panes and press “Mirror…”, or use New job.
+              </p>
+            ) : null
+          }
+        >
           <table className="queue-table jobs-table">
             <caption className="sr-only">Mirror jobs</caption>
             <thead>
@@ -188,7 +186,7 @@ export function JobsView({ onNew, onEdit, onCompare }: JobsViewProps) {
               })}
             </tbody>
           </table>
-        )}
+        </QueryView>
       </div>
       <ConfirmDialog
         open={deleting !== null}

@@ -2,6 +2,7 @@ import { Fragment, useMemo, useState } from 'react';
 import type { RememberedRoute } from '../../../../../contract/index.js';
 import { Button, IconButton } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
+import { QueryView } from '../../../components/QueryView.js';
 import { errorText } from '../../../lib/api.js';
 import { formatAgo, formatDateTime, plural } from '../../../lib/format.js';
 import { routePairKey, useOnline, useSites } from '../../../lib/live.js';
@@ -39,21 +40,18 @@ export function RoutesView() {
         )}
       </div>
       <div className="panel-scroll">
-        {routes.isPending ? (
-          <p className="empty muted">Loading routes…</p>
-        ) : routes.isError ? (
-          <div className="empty" role="alert">
-            <p className="error-text">Could not load the routes: {errorText(routes.error)}</p>
-            <Button size="sm" onClick={() => void routes.refetch()}>
-              Try again
-            </Button>
-          </div>
-        ) : list.length === 0 ? (
-          <p className="empty muted">
-            No routes yet. After a copy between two sites pasv remembers how it went — which side listened, who was the
-            TLS client, PRET — and starts the next copy between them that way.
-          </p>
-        ) : (
+        <QueryView
+          query={routes}
+          what="routes"
+          empty={
+            list.length === 0 ? (
+              <p className="empty muted">
+                No routes yet. After a copy between two sites pasv remembers how it went — which side listened, who was
+                the TLS client, PRET — and starts the next copy between them that way.
+              </p>
+            ) : null
+          }
+        >
           <table className="queue-table routes-table">
             <caption className="sr-only">Remembered routes</caption>
             <thead>
@@ -144,7 +142,7 @@ export function RoutesView() {
               })}
             </tbody>
           </table>
-        )}
+        </QueryView>
       </div>
       <ConfirmDialog
         open={forgetting !== null}
