@@ -198,6 +198,8 @@ export const TransferState = Type.Union([
   Type.Literal('done'),
   Type.Literal('failed'),
   Type.Literal('cancelled'),
+  /** Not copied because the destination had it (if-exists "skip", a dupe refusal). */
+  Type.Literal('skipped'),
 ]);
 export type TransferState = Static<typeof TransferState>;
 
@@ -240,7 +242,13 @@ export const Transfer = Type.Object({
   bytesPerSecond: Type.Number(),
   filesDone: Type.Integer(),
   filesFailed: Type.Integer(),
+  filesSkipped: Type.Integer(),
   filesTotal: Type.Integer(),
+  /**
+   * How its copied files were checked once finished: "SHA-256", "size", or a mix such as
+   * "SHA-256 3 · size 1"; null while unfinished or when nothing was copied.
+   */
+  verified: Nullable(Type.String()),
   /** Queue order: lower runs first. */
   position: Type.Number(),
   attempts: Type.Integer(),
@@ -275,12 +283,20 @@ export type TransferFilesQuery = Static<typeof TransferFilesQuery>;
 export const TransferFilesPage = Type.Object({ files: Type.Array(TransferFile), nextCursor: Nullable(Type.String()) });
 export type TransferFilesPage = Static<typeof TransferFilesPage>;
 
+/** A page of GET /api/history (finished transfers, newest first); pass `nextCursor` back as `cursor`. */
+export const HistoryPage = Type.Object({ transfers: Type.Array(Transfer), nextCursor: Nullable(Type.String()) });
+export type HistoryPage = Static<typeof HistoryPage>;
+
 export const QueueState = Type.Object({
   paused: Type.Boolean(),
   running: Type.Integer(),
   waiting: Type.Integer(),
 });
 export type QueueState = Static<typeof QueueState>;
+
+/** POST /api/transfers/clear: failed transfers stay in the queue unless `failed` is true. */
+export const ClearQuery = Type.Object({ failed: Type.Optional(Type.Boolean()) });
+export type ClearQuery = Static<typeof ClearQuery>;
 
 // ---- mirror jobs -------------------------------------------------------------------------
 
@@ -553,3 +569,4 @@ export type ClientMessage = Static<typeof ClientMessage>;
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
+export * from './history.js';

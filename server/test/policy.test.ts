@@ -71,11 +71,11 @@ describe('policy replies', () => {
     const created = await startTransfer(t, [await site(t, a.server, 'A'), '/d'], [await site(t, b.server, 'B'), '/in']);
 
     const done = await finished(t, created.id);
-    expect(done).toMatchObject({ state: 'done', filesDone: 5, filesFailed: 0 });
+    expect(done).toMatchObject({ state: 'done', filesDone: 4, filesSkipped: 1, filesFailed: 0 });
     expect(done.notes).toContain(
       '/d/f2.bin: skipped, the destination already has it (553 X-DUPE: f2.bin already exists)',
     );
-    const skipped = (await filesOf(t, created.id)).filter((f) => f.verified === 'skipped');
+    const skipped = (await filesOf(t, created.id)).filter((f) => f.state === 'skipped');
     expect(skipped.map((f) => f.path)).toEqual(['/d/f2.bin']);
     expect(fs.readFileSync(path.join(b.root, 'in/d/f2.bin'), 'utf8')).toBe('theirs');
     expectSame(a.root, path.join(b.root, 'in'), ['d/f0.bin', 'd/f1.bin', 'd/f3.bin', 'd/f4.bin']);

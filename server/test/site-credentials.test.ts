@@ -133,7 +133,8 @@ describe('a stored password stays with the endpoint it was given for', () => {
     db.prepare('UPDATE sites SET password_enc = ? WHERE id = ?').run(legacySeal, site.id);
     // Added by later migrations.
     db.exec(
-      `DROP TRIGGER transfer_counts_update; DROP TRIGGER transfer_counts_delete; DROP TRIGGER transfer_files_version;
+      `DROP INDEX transfers_history; ALTER TABLE transfers DROP COLUMN cleared;
+       DROP TRIGGER transfer_counts_update; DROP TRIGGER transfer_counts_delete; DROP TRIGGER transfer_files_version;
        DROP TABLE transfer_counts;
        ALTER TABLE transfers DROP COLUMN version; DROP TABLE revoked_sessions;
        DROP TABLE mirror_entries; DROP TABLE mirror_runs; DROP TABLE mirror_jobs;

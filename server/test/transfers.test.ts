@@ -49,7 +49,7 @@ async function transfer(t: TestApp, body: object): Promise<Transfer> {
 async function finished(t: TestApp, id: string, timeoutMs = 60_000): Promise<Transfer> {
   return eventually(async () => {
     const current = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
-    return ['done', 'failed', 'cancelled'].includes(current.state) ? current : null;
+    return ['done', 'skipped', 'failed', 'cancelled'].includes(current.state) ? current : null;
   }, timeoutMs);
 }
 

@@ -142,6 +142,8 @@ export async function copyFile(request: CopyRequest): Promise<CopyResult> {
       note(`relayed: ${noFxpRoute(source).reason.message}`);
     }
     request.onAttempt?.(route);
+    // A resume's progress starts where the destination's part ends, not at 0.
+    request.onProgress?.(offset);
     try {
       const common = { ...request, source, destination, offset, size: sourceSize, onTransferred: transferred };
       const pipeline = firstTry && request.pipeline === true && route === request.route;

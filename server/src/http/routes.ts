@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  ClearQuery,
   CommandBody,
   CommandReply,
   IdParams,
@@ -37,6 +38,7 @@ import {
 import type { AppConfig } from '../config.js';
 import { HttpError, NotFoundError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
+import { historyRoutes } from './history-routes.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
@@ -78,6 +80,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
 
     typed.get('/api/session', async () => ({ signedIn: true }));
+    await api.register(historyRoutes);
     typed.delete('/api/session', async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) auth.revokeSession(token);
@@ -140,8 +143,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       reply.code(202).send(transfers.create(request.body)),
     );
     typed.get('/api/transfers', { schema: { response: { 200: Type.Array(Transfer) } } }, async () => transfers.list());
-    typed.post('/api/transfers/clear', async (_request, reply) => {
-      transfers.clearFinished();
+    typed.post('/api/transfers/clear', { schema: { querystring: ClearQuery } }, async (request, reply) => {
+      transfers.clearFinished(request.query.failed === true);
       return reply.code(204).send();
     });
     typed.get('/api/transfers/:id', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>

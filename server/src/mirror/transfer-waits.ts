@@ -6,7 +6,7 @@ import { CancelledError } from '../ftp/cancel.js';
 import type { EventBus } from '../events.js';
 import type { TransferRow, TransferStore } from '../transfers/store.js';
 
-const FINISHED_TRANSFER = new Set(['done', 'failed', 'cancelled']);
+const FINISHED_TRANSFER = new Set(['done', 'skipped', 'failed', 'cancelled']);
 
 export class TransferWaits {
   /** Runs waiting for their transfer to end, by transfer id. */

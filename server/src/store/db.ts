@@ -216,6 +216,44 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX routes_dest ON routes(dest_site);
    ALTER TABLE sites ADD COLUMN pret TEXT NOT NULL DEFAULT 'auto';`,
+  // Migration 14. A file the destination already had is "skipped", no longer "done" with a
+  // verified of 'skipped': counted apart, so a tree says "3 skipped" and one all skipped ends
+  // skipped. "Clear finished" hides transfers (cleared = 1) rather than deleting them: the
+  // History view lists them, with their counts and verification, newest first.
+  `UPDATE transfer_files SET state = 'skipped' WHERE state = 'done' AND verified = 'skipped';
+   ALTER TABLE transfer_counts ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+   DROP TRIGGER transfer_counts_update;
+   DROP TRIGGER transfer_counts_delete;
+   UPDATE transfer_counts SET (done, skipped) =
+     (SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'skipped'), 0)
+        FROM transfer_files WHERE transfer_id = transfer_counts.transfer_id);
+   CREATE TRIGGER transfer_counts_update AFTER UPDATE OF state, size, bytes_done ON transfer_files BEGIN
+     UPDATE transfer_counts SET
+       done = done + (NEW.state = 'done') - (OLD.state = 'done'),
+       failed = failed + (NEW.state = 'failed') - (OLD.state = 'failed'),
+       cancelled = cancelled + (NEW.state = 'cancelled') - (OLD.state = 'cancelled'),
+       skipped = skipped + (NEW.state = 'skipped') - (OLD.state = 'skipped'),
+       queued = queued + (NEW.state = 'queued') - (OLD.state = 'queued'),
+       running = running + (NEW.state = 'running') - (OLD.state = 'running'),
+       bytes_total = bytes_total + NEW.size - OLD.size,
+       bytes_done = bytes_done + NEW.bytes_done - OLD.bytes_done
+     WHERE transfer_id = NEW.transfer_id;
+   END;
+   CREATE TRIGGER transfer_counts_delete AFTER DELETE ON transfer_files BEGIN
+     UPDATE transfer_counts SET
+       total = total - 1,
+       done = done - (OLD.state = 'done'),
+       failed = failed - (OLD.state = 'failed'),
+       cancelled = cancelled - (OLD.state = 'cancelled'),
+       skipped = skipped - (OLD.state = 'skipped'),
+       queued = queued - (OLD.state = 'queued'),
+       running = running - (OLD.state = 'running'),
+       bytes_total = bytes_total - OLD.size,
+       bytes_done = bytes_done - OLD.bytes_done
+     WHERE transfer_id = OLD.transfer_id;
+   END;
+   ALTER TABLE transfers ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX transfers_history ON transfers(finished_at DESC, id DESC) WHERE finished_at IS NOT NULL;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -46,7 +46,7 @@ export function endByPolicy(
     case 'dupe':
       // Our own partial file, refused for a resume, is no dupe: skipping it would keep it cut short.
       if (!onDestination || file.started) return null;
-      deps.transitions.fileDone(file, { size: file.size, mode: null, verified: 'skipped' });
+      deps.transitions.fileSkipped(file);
       deps.service.addNote(file.transfer_id, `${file.source_path}: skipped, the destination already has it (${words})`);
       return 'ended';
     case 'disk-full':

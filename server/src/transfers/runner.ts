@@ -58,8 +58,13 @@ export class Runner {
   readonly pausedSites = new Map<string, string>();
   private readonly jobs = new Map<string, Job>();
   private readonly usage = new Map<string, number>();
-  /** Position of each running file, by file id. */
-  private readonly live = new Map<string, { transferId: string; position: number }>();
+  /** Position of each running file, by file id; `seen` the last one reported (null before the first). */
+  private readonly live = new Map<string, { transferId: string; position: number; seen: number | null }>();
+  /**
+   * Bytes each transfer moved in this process, for its speed: a resumed file's first report is
+   * its offset, which moved nothing now (counted, it showed "900 MB/s" then "ETA 2 h").
+   */
+  private readonly moved = new Map<string, number>();
   /** The mode each transfer shows, so that most files need no read to know it. */
   private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
   private readonly times = new TimeKeeper();
@@ -104,6 +109,15 @@ export class Runner {
     let sum = 0;
     for (const entry of this.live.values()) if (entry.transferId === transferId) sum += entry.position;
     return sum;
+  }
+
+  /** Bytes moved by the transfer's copies in this process (not what a resume found already there). */
+  movedBytes(transferId: string): number {
+    return this.moved.get(transferId) ?? 0;
+  }
+
+  forgetMoved(transferId: string): void {
+    this.moved.delete(transferId);
   }
 
   liveFileBytes(fileId: string): number | undefined {
@@ -323,7 +337,7 @@ export class Runner {
   /** Copy one claimed file on the lane's sessions and write how it ended. Never rejects. */
   private async copyOne(transfer: TransferRow, file: FileRow, job: Job, transferred: () => void): Promise<void> {
     const attempts = file.attempts + 1;
-    this.live.set(file.id, { transferId: transfer.id, position: 0 });
+    this.live.set(file.id, { transferId: transfer.id, position: 0, seen: null });
     // Named by id until read (a removed site fails the copy below).
     let sites: CopySites = {
       source: { id: transfer.source_site, name: transfer.source_site },
@@ -354,7 +368,11 @@ export class Runner {
         stallTimeoutMs: this.options.stallTimeoutMs,
         finalReplyTimeoutMs: this.options.finalReplyTimeoutMs,
         onProgress: (position) => {
-          this.live.set(file.id, { transferId: transfer.id, position });
+          const seen = this.live.get(file.id)?.seen ?? null;
+          if (seen !== null) {
+            this.moved.set(transfer.id, (this.moved.get(transfer.id) ?? 0) + Math.max(0, position - seen));
+          }
+          this.live.set(file.id, { transferId: transfer.id, position, seen: position });
           this.service.touch(transfer.id);
         },
         onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
@@ -385,12 +403,14 @@ export class Runner {
       const timeSet =
         result.outcome === 'copied' ? await this.times.preserve(file, sourceLease, destinationLease) : null;
       this.commits.run(() =>
-        this.transitions.fileDone(file, {
-          size: result.size,
-          mode: result.mode,
-          verified: result.hash ? result.hash.algorithm : result.outcome === 'skipped' ? 'skipped' : 'size',
-          mtime_set: timeSet,
-        }),
+        result.outcome === 'skipped'
+          ? this.transitions.fileSkipped(file)
+          : this.transitions.fileDone(file, {
+              size: result.size,
+              mode: result.mode,
+              verified: result.hash ? result.hash.algorithm : 'size',
+              mtime_set: timeSet,
+            }),
       );
     } catch (error) {
       job.route = null;

@@ -4,6 +4,8 @@
  * view (Transfer DTOs) and its events, progress throttled.
  */
 import type {
+  HistoryPage,
+  HistoryQuery,
   QueueState,
   Transfer,
   TransferCreate,
@@ -45,6 +47,8 @@ export interface PlannedTransfer {
 const PROGRESS_INTERVAL_MS = 200;
 /** Files per page of GET /api/transfers/:id/files when the client names no limit. */
 const FILES_PAGE = 200;
+/** Transfers per page of GET /api/history when the client names no limit. */
+const HISTORY_PAGE = 50;
 /** The meta key of the destinations a policy reply paused (site id → note). */
 const PAUSED_SITES = 'queue.pausedSites';
 
@@ -181,8 +185,23 @@ export class TransferService {
     return this.get(id);
   }
 
-  clearFinished(): void {
-    for (const id of this.store.deleteFinished()) this.events.publish({ type: 'transfer.removed', id });
+  /** Out of the queue (failed ones only when asked), still in History. */
+  clearFinished(withFailed = false): void {
+    for (const id of this.store.clearFinished(withFailed)) this.events.publish({ type: 'transfer.removed', id });
+  }
+
+  /** Finished transfers, newest first, cleared ones too; the cursor is the last row's "finishedAt|id". */
+  history(query: HistoryQuery = {}): HistoryPage {
+    const limit = query.limit ?? HISTORY_PAGE;
+    const [finishedAt, id] = query.cursor ? query.cursor.split('|') : [];
+    const after = finishedAt && id ? { finishedAt, id } : null;
+    const rows = this.store.history(query.q?.trim() ?? '', after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      transfers: page.map((row) => this.toDto(row)),
+      nextCursor: rows.length > limit && last ? `${last.finished_at}|${last.id}` : null,
+    };
   }
 
   queueState(): QueueState {
@@ -276,8 +295,11 @@ export class TransferService {
   private toDto(row: TransferRow): Transfer {
     const counts = this.store.counts(row.id);
     const bytesDone = counts.bytesDone + this.runner.liveBytes(row.id);
-    const finished = row.state === 'done' || row.state === 'failed' || row.state === 'cancelled';
-    if (finished) this.speed.delete(row.id);
+    const finished = row.state !== 'queued' && row.state !== 'running';
+    if (finished) {
+      this.speed.delete(row.id);
+      this.runner.forgetMoved(row.id);
+    }
     return {
       id: row.id,
       version: row.version,
@@ -292,10 +314,12 @@ export class TransferService {
       destination: { siteId: row.dest_site, dir: row.dest_dir },
       bytesDone,
       bytesTotal: counts.bytesTotal,
-      bytesPerSecond: finished ? 0 : this.sampleSpeed(row.id, bytesDone),
+      bytesPerSecond: finished ? 0 : this.sampleSpeed(row.id, this.runner.movedBytes(row.id)),
       filesDone: counts.done,
       filesFailed: counts.failed,
+      filesSkipped: counts.skipped,
       filesTotal: counts.total,
+      verified: finished ? this.store.verifiedSummary(row.id) : null,
       position: row.position,
       attempts: row.attempts,
       notes: JSON.parse(row.notes) as string[],

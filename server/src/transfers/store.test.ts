@@ -60,13 +60,15 @@ it('keeps each transfer’s counts equal to the aggregate over its files through
     if (i % 3 === 0) transfers.changeFileState(file.id, ['queued'], 'running', { bytes_done: 10 });
     if (i % 6 === 0) transfers.changeFileState(file.id, ['running'], 'done', { bytes_done: file.size });
     if (i % 7 === 0) transfers.changeFileState(file.id, ['queued', 'running'], 'failed');
+    if (i % 13 === 0) transfers.changeFileState(file.id, ['queued'], 'skipped');
     if (i % 11 === 0) transfers.updateFile(file.id, { size: file.size + 5 });
   }
   transfers.changeFilesState(two.id, ['queued'], 'cancelled');
   db.prepare(`DELETE FROM transfer_files WHERE transfer_id = ? AND seq % 5 = 0`).run(one.id);
   const aggregate = db.prepare(
     `SELECT COUNT(*) AS total, COALESCE(SUM(state = 'done'), 0) AS done, COALESCE(SUM(state = 'failed'), 0) AS failed,
-       COALESCE(SUM(state = 'cancelled'), 0) AS cancelled, COALESCE(SUM(state = 'queued'), 0) AS queued,
+       COALESCE(SUM(state = 'cancelled'), 0) AS cancelled, COALESCE(SUM(state = 'skipped'), 0) AS skipped,
+       COALESCE(SUM(state = 'queued'), 0) AS queued,
        COALESCE(SUM(state = 'running'), 0) AS running, COALESCE(SUM(size), 0) AS bytesTotal,
        COALESCE(SUM(bytes_done), 0) AS bytesDone
      FROM transfer_files WHERE transfer_id = ?`,
@@ -74,8 +76,8 @@ it('keeps each transfer’s counts equal to the aggregate over its files through
   for (const id of [one.id, two.id]) expect(transfers.counts(id)).toEqual(aggregate.get(id));
   expect(transfers.counts(two.id)).toMatchObject({ total: 80, cancelled: 80 });
   expect(transfers.counts(one.id).done).toBeGreaterThan(0);
-  // A finished transfer deleted takes its counts with it.
-  db.prepare(`UPDATE transfers SET state = 'done' WHERE id = ?`).run(two.id);
-  transfers.deleteFinished();
+  expect(transfers.counts(one.id).skipped).toBeGreaterThan(0);
+  // A transfer deleted takes its counts with it.
+  db.prepare(`DELETE FROM transfers WHERE id = ?`).run(two.id);
   expect(db.prepare('SELECT COUNT(*) AS n FROM transfer_counts WHERE transfer_id = ?').get(two.id)).toEqual({ n: 0 });
 });

@@ -35,6 +35,8 @@ export interface TransferRow {
   version: number;
   /** 1 when created with its files (a mirror plan): never walked. */
   planned: number;
+  /** 1 once "Clear finished" took it out of the queue: History still lists it. */
+  cleared: number;
 }
 
 export interface FileRow {
@@ -75,6 +77,7 @@ export interface FileCounts {
   done: number;
   failed: number;
   cancelled: number;
+  skipped: number;
   queued: number;
   running: number;
   bytesTotal: number;
@@ -131,8 +134,25 @@ export class TransferStore {
     return this.sql('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
   }
 
+  /** The queue: every transfer not cleared. */
   transfers(): TransferRow[] {
-    return this.sql('SELECT * FROM transfers ORDER BY position').all() as TransferRow[];
+    return this.sql('SELECT * FROM transfers WHERE cleared = 0 ORDER BY position').all() as TransferRow[];
+  }
+
+  /**
+   * Finished transfers, newest first, from after the cursor (finished_at, id): a seek on
+   * transfers_history. `q` is a case-insensitive substring of the name or either path.
+   */
+  history(q: string, after: { finishedAt: string; id: string } | null, limit: number): TransferRow[] {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.sql(
+      `SELECT * FROM transfers
+         WHERE finished_at IS NOT NULL AND state IN ('done', 'failed', 'cancelled', 'skipped')
+           AND (@q = '' OR name LIKE @like ESCAPE '\\' OR source_path LIKE @like ESCAPE '\\'
+             OR dest_dir LIKE @like ESCAPE '\\')
+           AND (@after IS NULL OR (finished_at, id) < (@after, @afterId))
+         ORDER BY finished_at DESC, id DESC LIMIT @limit`,
+    ).all({ q, like, after: after?.finishedAt ?? null, afterId: after?.id ?? '', limit }) as TransferRow[];
   }
 
   /** Transfers with work left, in queue order. */
@@ -167,12 +187,25 @@ export class TransferStore {
     this.sql('UPDATE transfers SET position = ?, version = version + 1 WHERE id = ?').run(min - 1, id);
   }
 
-  deleteFinished(): string[] {
-    const ids = (
-      this.sql(`SELECT id FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).all() as { id: string }[]
-    ).map((r) => r.id);
-    this.sql(`DELETE FROM transfers WHERE state IN ('done', 'failed', 'cancelled')`).run();
-    return ids;
+  /** Take finished transfers out of the queue (failed ones only when asked); kept for History. */
+  clearFinished(withFailed: boolean): string[] {
+    const states: TransferState[] = withFailed ? ['done', 'skipped', 'cancelled', 'failed'] : ['done', 'skipped', 'cancelled'];
+    const rows = this.sql(
+      `UPDATE transfers SET cleared = 1, version = version + 1
+         WHERE cleared = 0 AND state IN (${statesList(states)}) RETURNING id`,
+    ).all(statesParams(states)) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** How a finished transfer's copied files were checked: "SHA-256", or "SHA-256 3 · size 1"; null if none was. */
+  verifiedSummary(transferId: string): string | null {
+    const rows = this.sql(
+      `SELECT verified, COUNT(*) AS n FROM transfer_files WHERE transfer_id = ? AND state = 'done' AND verified IS NOT NULL
+         GROUP BY verified ORDER BY n DESC, verified`,
+    ).all(transferId) as { verified: string; n: number }[];
+    if (rows.length === 0) return null;
+    if (rows.length === 1) return rows[0]!.verified;
+    return rows.map((r) => `${r.verified} ${r.n}`).join(' · ');
   }
 
   /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
@@ -268,10 +301,10 @@ export class TransferStore {
   /** Kept as files change (migration 11): one row read, however many files. */
   counts(transferId: string): FileCounts {
     const row = this.sql(
-      `SELECT total, done, failed, cancelled, queued, running, bytes_total AS bytesTotal, bytes_done AS bytesDone
+      `SELECT total, done, failed, cancelled, skipped, queued, running, bytes_total AS bytesTotal, bytes_done AS bytesDone
          FROM transfer_counts WHERE transfer_id = ?`,
     ).get(transferId) as FileCounts | undefined;
-    return row ?? { total: 0, done: 0, failed: 0, cancelled: 0, queued: 0, running: 0, bytesTotal: 0, bytesDone: 0 };
+    return row ?? { total: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, queued: 0, running: 0, bytesTotal: 0, bytesDone: 0 };
   }
 
   /** The first failed file in queue order (an index lookup). */

@@ -4,8 +4,9 @@
  * the UPDATE itself, so nothing slips in between a read and the write), writes, and only
  * then announces, so a SIGKILL after an announcement loses nothing a browser saw.
  *
- *   transfer  queued → running → done | failed | cancelled → (retry) queued
- *   file      queued → running → done | failed | cancelled, or back to queued (retry later,
+ *   transfer  queued → running → done | skipped | failed | cancelled → (retry) queued
+ *             (skipped: every file was skipped)
+ *   file      queued → running → done | skipped | failed | cancelled, or back to queued (retry later,
  *             shutdown, crash); failed | cancelled → (retry) queued
  *
  * What a refusal means depends on whose transition it is. The user's (cancel, retry) throw
@@ -30,7 +31,7 @@ export interface Announcer {
 export type FileResult = Pick<FileRow, 'size' | 'mode' | 'verified'> & Partial<Pick<FileRow, 'mtime_set'>>;
 
 const UNFINISHED: TransferState[] = ['queued', 'running'];
-const FINISHED: TransferState[] = ['done', 'failed', 'cancelled'];
+const FINISHED: TransferState[] = ['done', 'skipped', 'failed', 'cancelled'];
 
 export class Transitions {
   constructor(
@@ -67,6 +68,8 @@ export class Transitions {
         error_message: null,
         next_retry_at: null,
         finished_at: null,
+        // Run again: back in the queue even if "Clear finished" had taken it out.
+        cleared: 0,
       });
       if (!changed) return false;
       this.store.changeFilesState(id, ['failed', 'cancelled'], 'queued', {
@@ -128,7 +131,13 @@ export class Transitions {
     const changed = this.store.changeTransferState(
       id,
       [row.state],
-      failed || row.error_code ? 'failed' : counts.cancelled > 0 ? 'cancelled' : 'done',
+      failed || row.error_code
+        ? 'failed'
+        : counts.cancelled > 0
+          ? 'cancelled'
+          : counts.total > 0 && counts.skipped === counts.total
+            ? 'skipped'
+            : 'done',
       {
         finished_at: now(),
         ...(failed ? { error_code: failed.error_code, error_message: failed.error_message } : {}),
@@ -149,6 +158,17 @@ export class Transitions {
     return this.fileChanged(file, ['running'], 'done', {
       ...result,
       bytes_done: result.size,
+      error_code: null,
+      error_message: null,
+    });
+  }
+
+  /** The destination already had it (if-exists "skip", a dupe refusal): nothing copied. */
+  fileSkipped(file: FileRow): boolean {
+    return this.fileChanged(file, ['running'], 'skipped', {
+      mode: null,
+      verified: null,
+      bytes_done: 0,
       error_code: null,
       error_message: null,
     });

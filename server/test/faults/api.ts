@@ -81,7 +81,7 @@ export async function retryTransfer(t: TestApp, id: string): Promise<Transfer> {
 export async function finished(t: TestApp, id: string, timeoutMs = 25_000): Promise<Transfer> {
   return eventually(async () => {
     const current = await getTransfer(t, id);
-    return ['done', 'failed', 'cancelled'].includes(current.state) ? current : null;
+    return ['done', 'skipped', 'failed', 'cancelled'].includes(current.state) ? current : null;
   }, timeoutMs);
 }
 
@@ -100,9 +100,9 @@ export async function untilPaused(t: TestApp, id: string, timeoutMs = 25_000): P
  */
 export async function expectNothingPending(t: TestApp, id: string): Promise<void> {
   const transfer = await getTransfer(t, id);
-  expect(['done', 'failed', 'cancelled']).toContain(transfer.state);
+  expect(['done', 'skipped', 'failed', 'cancelled']).toContain(transfer.state);
   expect(transfer.nextRetryAt).toBeUndefined();
-  for (const file of await filesOf(t, id)) expect(['done', 'failed', 'cancelled']).toContain(file.state);
+  for (const file of await filesOf(t, id)) expect(['done', 'skipped', 'failed', 'cancelled']).toContain(file.state);
 }
 
 export type LogEvent = { type: 'log' } & LogLine;

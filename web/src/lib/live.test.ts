@@ -47,6 +47,8 @@ const transfer = (id: string, patch: Partial<Transfer> = {}): Transfer => ({
   bytesPerSecond: 0,
   filesDone: 0,
   filesFailed: 0,
+  filesSkipped: 0,
+  verified: null,
   filesTotal: 1,
   position: 1,
   attempts: 0,
@@ -219,15 +221,25 @@ describe('createLiveStore', () => {
     expect(store.receive(log(9, 'gap'))).toBe(true);
   });
 
-  it('keeps only queued and running transfers on clearFinished', () => {
+  it('keeps unfinished and failed transfers on clearFinished, failed ones gone only when asked', () => {
     const pending: Array<() => void> = [];
     const store = createLiveStore((flush) => pending.push(flush));
     store.receive(
-      snapshot(1, [transfer('q'), transfer('r', { state: 'running' }), transfer('d', { state: 'done' }), transfer('f', { state: 'failed' })]),
+      snapshot(1, [
+        transfer('q'),
+        transfer('r', { state: 'running' }),
+        transfer('p', { state: 'paused' }),
+        transfer('d', { state: 'done' }),
+        transfer('s', { state: 'skipped' }),
+        transfer('f', { state: 'failed' }),
+      ]),
     );
     store.clearFinishedTransfers();
     pending.splice(0).forEach((flush) => flush());
-    expect(Object.keys(store.getState().transfers).sort()).toEqual(['q', 'r']);
+    expect(Object.keys(store.getState().transfers).sort()).toEqual(['f', 'p', 'q', 'r']);
+    store.clearFinishedTransfers(true);
+    pending.splice(0).forEach((flush) => flush());
+    expect(Object.keys(store.getState().transfers).sort()).toEqual(['p', 'q', 'r']);
   });
 });
 

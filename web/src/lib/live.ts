@@ -191,7 +191,8 @@ export interface LiveStore {
   setStatus(status: LiveStatus): void;
   /** Apply what an HTTP answer already told us, without waiting for the socket. */
   applyLocal(delta: LocalDelta): void;
-  clearFinishedTransfers(): void;
+  /** What POST /api/transfers/clear took out: finished rows, failed ones only `withFailed`. */
+  clearFinishedTransfers(withFailed?: boolean): void;
   clearLog(): void;
   reset(): void;
 }
@@ -242,9 +243,11 @@ export function createLiveStore(schedule: Schedule = defaultSchedule): LiveStore
       update({ ...current, status, everLive: current.everLive || status === 'live' });
     },
     applyLocal: (delta) => update(applyDelta(current, delta)),
-    clearFinishedTransfers() {
+    clearFinishedTransfers(withFailed = false) {
       const transfers: Record<string, Transfer> = {};
-      for (const t of Object.values(current.transfers)) if (t.state === 'queued' || t.state === 'running') transfers[t.id] = t;
+      const stays = (t: Transfer) =>
+        t.state === 'queued' || t.state === 'running' || t.state === 'paused' || (t.state === 'failed' && !withFailed);
+      for (const t of Object.values(current.transfers)) if (stays(t)) transfers[t.id] = t;
       update({ ...current, transfers });
     },
     clearLog: () => update({ ...current, log: [] }),

@@ -13,9 +13,10 @@ export async function transferAction(id: string, action: TransferAction): Promis
   if (transfer && typeof transfer === 'object') liveStore.applyLocal({ type: 'transfer.updated', transfer });
 }
 
-export async function clearFinished(): Promise<void> {
-  await api.post('/api/transfers/clear');
-  liveStore.clearFinishedTransfers();
+/** Take finished rows out of the queue (History keeps them); failed ones only `withFailed`. */
+export async function clearFinished(withFailed: boolean): Promise<void> {
+  await api.post(`/api/transfers/clear${withFailed ? '?failed=true' : ''}`);
+  liveStore.clearFinishedTransfers(withFailed);
 }
 
 export async function setQueuePaused(paused: boolean): Promise<void> {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Button } from '../../../components/Button.js';
+import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
 import { errorText } from '../../../lib/api.js';
 import { useLive, useOnline } from '../../../lib/live.js';
 import { useNow } from '../../../lib/useNow.js';
@@ -13,6 +14,8 @@ export function QueueTab() {
   const online = useOnline();
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
+  const [confirmFailed, setConfirmFailed] = useState(false);
+  const queue = useLive((state) => state.queue);
   const ordered = useMemo(() => orderTransfers(Object.values(transfers)), [transfers]);
   const counts = useMemo(() => summarize(ordered), [ordered]);
   const waitingRetry = ordered.some((transfer) => transfer.nextRetryAt);
@@ -30,10 +33,11 @@ export function QueueTab() {
     }
   };
 
-  const clear = async () => {
+  const clear = async (withFailed: boolean) => {
     setProblem(null);
+    setConfirmFailed(false);
     try {
-      await clearFinished();
+      await clearFinished(withFailed);
     } catch (error) {
       setProblem(`Could not clear: ${errorText(error)}`);
     }
@@ -50,8 +54,10 @@ export function QueueTab() {
   return (
     <div className="panel">
       <div className="panel-toolbar">
-        <span className="muted">
+        <span className="muted" aria-label="Queue summary">
+          {queue.paused && <strong className="queue-paused-mark">paused · </strong>}
           {counts.running} running · {counts.queued} waiting · {counts.finished} finished
+          {counts.skipped > 0 && <> ({counts.skipped} skipped)</>}
           {counts.failed > 0 && <span className="error-text"> ({counts.failed} failed)</span>}
         </span>
         {problem && (
@@ -60,9 +66,19 @@ export function QueueTab() {
           </span>
         )}
         <span className="spacer" />
-        <Button size="sm" onClick={() => void clear()} disabled={!online || counts.finished === 0}>
+        <Button
+          size="sm"
+          onClick={() => void clear(false)}
+          disabled={!online || counts.clearable === 0}
+          title="Done, skipped and cancelled rows leave the queue; History keeps them. Failed rows stay."
+        >
           Clear finished
         </Button>
+        {counts.failed > 0 && (
+          <Button size="sm" onClick={() => setConfirmFailed(true)} disabled={!online}>
+            Clear failed too…
+          </Button>
+        )}
       </div>
       <div className="panel-scroll">
         {ordered.length === 0 ? (
@@ -111,6 +127,20 @@ export function QueueTab() {
           </table>
         )}
       </div>
+      <ConfirmDialog
+        open={confirmFailed}
+        title="Clear failed transfers too?"
+        confirmLabel="Clear all finished"
+        danger
+        focusCancel
+        onConfirm={() => void clear(true)}
+        onCancel={() => setConfirmFailed(false)}
+      >
+        <p>
+          {counts.failed} failed {counts.failed === 1 ? 'transfer leaves' : 'transfers leave'} the queue with the other
+          finished ones. History keeps them, but Retry is only offered in the queue.
+        </p>
+      </ConfirmDialog>
     </div>
   );
 }

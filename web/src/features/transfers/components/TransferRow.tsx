@@ -3,6 +3,9 @@ import { IconButton } from '../../../components/Button.js';
 import { ProgressBar } from '../../../components/ProgressBar.js';
 import { formatBytes, formatDuration, formatEta, formatSpeed, percent } from '../../../lib/format.js';
 import type { TransferAction } from '../api/transfers.js';
+import { useSpeedSamples } from '../hooks/useSpeedSamples.js';
+import { averageSpeed, durationOf, modeLabel, routeEnds, truncateMiddle, verifiedLabel } from '../model/details.js';
+import { Sparkline } from './Sparkline.js';
 import { TransferFiles } from './TransferFiles.js';
 
 export interface TransferRowProps {
@@ -22,10 +25,14 @@ const stateLabel: Record<Transfer['state'], string> = {
   done: 'done',
   failed: 'failed',
   cancelled: 'cancelled',
+  skipped: 'skipped',
 };
 
+/** Characters each end of the route keeps before its middle gives way to "…". */
+const PATH_CHARS = 34;
+
 function progressOf(transfer: Transfer) {
-  if (transfer.state === 'done') return 100;
+  if (transfer.state === 'done' || transfer.state === 'skipped') return 100;
   if (transfer.bytesTotal > 0) return percent(transfer.bytesDone, transfer.bytesTotal);
   if (transfer.kind === 'dir' && transfer.filesTotal > 0) return percent(transfer.filesDone, transfer.filesTotal);
   return 0;
@@ -37,8 +44,13 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
   const value = progressOf(transfer);
   const isDir = transfer.kind === 'dir';
   const filesText = isDir
-    ? `${transfer.filesDone}/${transfer.filesTotal} files${transfer.filesFailed ? `, ${transfer.filesFailed} failed` : ''}`
+    ? `${transfer.filesDone}/${transfer.filesTotal} files${transfer.filesSkipped ? `, ${transfer.filesSkipped} skipped` : ''}${
+        transfer.filesFailed ? `, ${transfer.filesFailed} failed` : ''
+      }`
     : '';
+  const route = routeEnds(transfer, siteName);
+  const samples = useSpeedSamples(transfer.bytesPerSecond, transfer.bytesDone, active);
+  const finishedText = finishedDetails(transfer);
   const retryIn = transfer.nextRetryAt ? Date.parse(transfer.nextRetryAt) - now : NaN;
   // Running with nothing known yet: the server is still listing the directory tree.
   const scanning = active && transfer.bytesTotal === 0 && transfer.filesTotal === 0;
@@ -62,6 +74,7 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
             {transfer.name}
             {isDir ? '/' : ''}
           </div>
+          {finishedText && <div className="tdetails ellipsis">{finishedText}</div>}
           {transfer.error && (
             <div className="terror ellipsis" title={`${transfer.error.code} ${transfer.error.message}`}>
               {transfer.error.code} {transfer.error.message}
@@ -78,8 +91,9 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
             </div>
           )}
         </td>
-        <td className="col-route ellipsis" title={`${transfer.source.path} → ${transfer.destination.dir}`}>
-          {siteName(transfer.source.siteId)} → {siteName(transfer.destination.siteId)}
+        <td className="col-route" title={`${route.from} → ${route.to}`}>
+          <div className="route-end">{truncateMiddle(route.from, PATH_CHARS)}</div>
+          <div className="route-end">→ {truncateMiddle(route.to, PATH_CHARS)}</div>
         </td>
         <td className="col-mode">
           {transfer.mode ? (
@@ -109,7 +123,14 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
           {formatBytes(transfer.bytesDone)} / {formatBytes(transfer.bytesTotal)}
           {isDir && <div className="muted small">{filesText}</div>}
         </td>
-        <td className="col-speed num">{active ? formatSpeed(transfer.bytesPerSecond) : ''}</td>
+        <td className="col-speed num">
+          {active && (
+            <>
+              {formatSpeed(transfer.bytesPerSecond)}
+              <Sparkline samples={samples} />
+            </>
+          )}
+        </td>
         <td className="col-eta num">
           {active ? `ETA ${formatEta(transfer.bytesDone, transfer.bytesTotal, transfer.bytesPerSecond)}` : ''}
         </td>
@@ -138,4 +159,18 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
       )}
     </>
   );
+}
+
+/** "took 4 s · 2.5 MB/s avg · SHA-256 ✓ · FXP" for a finished row; null for others. */
+function finishedDetails(transfer: Transfer): string | null {
+  const duration = durationOf(transfer);
+  if (duration === null) return null;
+  const speed = averageSpeed(transfer);
+  const parts = [
+    `took ${formatDuration(duration)}`,
+    speed === null ? null : `${formatSpeed(speed)} avg`,
+    verifiedLabel(transfer.verified),
+    modeLabel(transfer.mode),
+  ];
+  return parts.filter((part): part is string => part !== null).join(' · ');
 }

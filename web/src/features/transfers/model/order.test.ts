@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { Transfer } from '../../../../../contract/index.js';
-import { orderTransfers, summarize } from './order.js';
+import { isClearable, orderTransfers, summarize } from './order.js';
 
 const t = (id: string, state: Transfer['state'], position: number, finishedAt?: string): Transfer => ({
   id,
@@ -18,7 +18,9 @@ const t = (id: string, state: Transfer['state'], position: number, finishedAt?: 
   bytesPerSecond: 0,
   filesDone: 0,
   filesFailed: 0,
+  filesSkipped: 0,
   filesTotal: 1,
+  verified: null,
   position,
   attempts: 0,
   notes: [],
@@ -34,16 +36,21 @@ describe('orderTransfers', () => {
       t('run', 'running', 9),
       t('q1', 'queued', 2),
       t('new-fail', 'failed', 3, '2026-11-24T09:05:00.000Z'),
+      t('mid-skip', 'skipped', 4, '2026-11-24T09:03:00.000Z'),
     ]);
-    expect(ordered.map((x) => x.id)).toEqual(['run', 'q1', 'q2', 'new-fail', 'old-done']);
+    expect(ordered.map((x) => x.id)).toEqual(['run', 'q1', 'q2', 'new-fail', 'mid-skip', 'old-done']);
   });
 
   it('counts by state', () => {
-    expect(summarize([t('a', 'running', 1), t('b', 'queued', 2), t('c', 'failed', 3), t('d', 'done', 4)])).toEqual({
-      running: 1,
-      queued: 1,
-      finished: 2,
-      failed: 1,
-    });
+    expect(
+      summarize([t('a', 'running', 1), t('b', 'queued', 2), t('c', 'failed', 3), t('d', 'done', 4), t('e', 'skipped', 5)]),
+    ).toEqual({ running: 1, queued: 1, finished: 3, failed: 1, skipped: 1, clearable: 2 });
+  });
+
+  it('clears failed rows only when asked', () => {
+    expect(isClearable(t('f', 'failed', 1), false)).toBe(false);
+    expect(isClearable(t('f', 'failed', 1), true)).toBe(true);
+    expect(isClearable(t('s', 'skipped', 1), false)).toBe(true);
+    expect(isClearable(t('r', 'running', 1), true)).toBe(false);
   });
 });
