@@ -15,12 +15,13 @@ import { useNotices } from '../features/notifications/hooks/useNotices.js';
 import { useRoutesLiveUpdates } from '../features/routes/api/routes.js';
 import { RoutesView } from '../features/routes/components/RoutesView.js';
 import { SitesDialog } from '../features/sites/components/SitesDialog.js';
+import { HistoryTab } from '../features/transfers/components/HistoryTab.js';
 import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
 import { Header } from './Header.js';
 
-type BottomTab = 'queue' | 'jobs' | 'routes' | 'sessions' | 'log';
+type BottomTab = 'queue' | 'history' | 'jobs' | 'routes' | 'sessions' | 'log';
 
 type Editing = { job: Job | null; endpoints?: { source: PanePlace; destination: PanePlace } } | null;
 
@@ -38,6 +39,7 @@ function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (
         onChange={onChange}
         tabs={[
           { id: 'queue', label: 'Queue', badge: pending > 0 ? pending : undefined },
+          { id: 'history', label: 'History' },
           { id: 'jobs', label: 'Jobs' },
           { id: 'routes', label: 'Routes' },
           { id: 'sessions', label: 'Sessions', badge: sessionCount > 0 ? sessionCount : undefined },
@@ -45,6 +47,7 @@ function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (
         ]}
       >
         {active === 'queue' && <QueueTab />}
+        {active === 'history' && <HistoryTab />}
         {active === 'jobs' && jobs}
         {active === 'routes' && <RoutesView />}
         {active === 'sessions' && <SessionsTab />}

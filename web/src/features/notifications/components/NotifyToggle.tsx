@@ -9,7 +9,7 @@ export function NotifyToggle() {
     ? 'Browser notifications are blocked for this site'
     : enabled
       ? 'Stop browser notifications'
-      : 'Notify me when a run ends or a transfer fails while this tab is hidden';
+      : 'Notify me when a run or a transfer ends while this tab is hidden';
   return (
     <IconButton
       icon={enabled ? 'bell' : 'bellOff'}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { liveStore } from '../../../lib/live.js';
+import { liveStore, useLive } from '../../../lib/live.js';
 import { detectNotices, noSightings, type DescribeRun, type Notice } from '../model/notices.js';
-import { nextUnseen, titleWithCount } from '../model/title.js';
+import { nextUnseen, nothingUnseen, runningProgress, titleFor, type Unseen } from '../model/title.js';
 import { dismissToast, pushToast, type Toast } from '../model/toasts.js';
 
 const STORAGE_KEY = 'pasv.notify';
@@ -46,13 +46,15 @@ export function useBrowserNotificationsChoice() {
 const focused = () => typeof document.hasFocus === 'function' && document.hasFocus() && document.visibilityState === 'visible';
 
 /**
- * Tells about runs that ended and transfers that failed: a toast on the page, the count in
- * the tab title until the tab is focused, and a browser notification while it is hidden
+ * Tells about runs that ended and transfers that finished, were skipped or failed: a toast on
+ * the page, the count (✗ if one failed) in the tab title until the tab is focused, the
+ * progress of running transfers there too, and a browser notification while it is hidden
  * (when the user asked for them). Mount once; `describeRun` words a run's result.
  */
 export function useNotices(describeRun: DescribeRun) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const [unseen, setUnseen] = useState(0);
+  const [unseen, setUnseen] = useState<Unseen>(nothingUnseen);
+  const progress = useLive((state) => runningProgress(Object.values(state.transfers)));
 
   useEffect(() => {
     let seen = noSightings;
@@ -68,14 +70,14 @@ export function useNotices(describeRun: DescribeRun) {
       seen = result.seen;
       if (result.notices.length === 0) return;
       result.notices.forEach(tell);
-      setUnseen((count) => nextUnseen(count, result.notices.length, focused()));
+      setUnseen((current) => nextUnseen(current, result.notices, focused()));
     };
     check();
     return liveStore.subscribe(check);
   }, [describeRun]);
 
   useEffect(() => {
-    const read = () => focused() && setUnseen(0);
+    const read = () => focused() && setUnseen(nothingUnseen);
     window.addEventListener('focus', read);
     document.addEventListener('visibilitychange', read);
     return () => {
@@ -85,8 +87,8 @@ export function useNotices(describeRun: DescribeRun) {
   }, []);
 
   useEffect(() => {
-    document.title = titleWithCount('pasv', unseen);
-  }, [unseen]);
+    document.title = titleFor('pasv', unseen, progress);
+  }, [unseen, progress]);
 
   const dismiss = useCallback((id: number) => setToasts((current) => dismissToast(current, id)), []);
   return { toasts, dismiss };

@@ -18,8 +18,21 @@ const run = (state: Run['state'], extra: Partial<Run> = {}): Run => ({
   startedAt: '2026-03-01T10:00:00.000Z',
   ...extra,
 });
-const transfer = (id: string, state: Transfer['state']): Transfer =>
-  ({ id, name: `${id}.bin`, state, filesFailed: 0, filesTotal: 1, error: { code: 'ftp_550', message: '550 Permission denied' } }) as Transfer;
+const transfer = (id: string, state: Transfer['state'], extra: Partial<Transfer> = {}): Transfer =>
+  ({
+    id,
+    name: `${id}.bin`,
+    state,
+    kind: 'file',
+    filesDone: 0,
+    filesFailed: 0,
+    filesSkipped: 0,
+    filesTotal: 1,
+    bytesDone: 0,
+    verified: null,
+    error: { code: 'ftp_550', message: '550 Permission denied' },
+    ...extra,
+  }) as Transfer;
 
 const live = (partial: Partial<LiveState>): LiveState => ({ ...initialLiveState(), awaitingSnapshot: false, ...partial });
 const describeRun = (r: Run) => `result of ${r.id}`;
@@ -57,6 +70,30 @@ describe('what is worth a notice', () => {
       live({ transfers: { a: transfer('a', 'failed'), b: transfer('b', 'failed') } }),
     ]);
     expect(titles).toEqual(['Transfer failed: b.bin']);
+  });
+
+  it('a transfer that finishes is a success, one skipped is an info, each once', () => {
+    let seen: Sightings = noSightings;
+    const notices = [];
+    const done = transfer('c', 'done', {
+      bytesDone: 2_500_000,
+      verified: 'SHA-256',
+      startedAt: '2026-03-01T10:00:00.000Z',
+      finishedAt: '2026-03-01T10:00:04.000Z',
+    });
+    for (const state of [
+      live({ transfers: { c: transfer('c', 'running'), s: transfer('s', 'queued') } }),
+      live({ transfers: { c: done, s: transfer('s', 'skipped') } }),
+      live({ transfers: { c: done, s: transfer('s', 'skipped') } }),
+    ]) {
+      const result = detectNotices(seen, state, describeRun);
+      seen = result.seen;
+      notices.push(...result.notices);
+    }
+    expect(notices.map((n) => [n.tone, n.title, n.body])).toEqual([
+      ['success', 'Transfer finished: c.bin', '2.5 MB in 4 s · SHA-256 ✓'],
+      ['info', 'Transfer skipped: s.bin', 'The destination already has it: nothing was copied.'],
+    ]);
   });
 
   it('nothing from transfers before the first snapshot', () => {

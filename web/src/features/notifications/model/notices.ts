@@ -1,10 +1,11 @@
 /**
  * Which changes in the live store deserve telling the user: a mirror run that ended, a
- * transfer that failed. Pure: the previous sighting of each run and transfer in, the new
+ * transfer that finished, was skipped or failed. Pure: the previous sighting of each run and transfer in, the new
  * notices out, so a state seen again (a snapshot after a reconnect, an HTTP echo) never
  * tells twice, and what was already over when the page loaded is not news.
  */
 import type { Run, RunState, Transfer } from '../../../../../contract/index.js';
+import { formatBytes, formatDuration } from '../../../lib/format.js';
 import type { LiveState } from '../../../lib/live.js';
 
 export type NoticeTone = 'success' | 'error' | 'info';
@@ -41,7 +42,32 @@ function runNotice(run: Run, jobName: string, describe: DescribeRun): Notice {
   };
 }
 
+/** The transfer states told as they are reached: its end. */
+const TOLD: ReadonlySet<Transfer['state']> = new Set(['done', 'skipped', 'failed']);
+
 function transferNotice(transfer: Transfer): Notice {
+  if (transfer.state === 'done') {
+    const took =
+      transfer.startedAt && transfer.finishedAt
+        ? ` in ${formatDuration(Date.parse(transfer.finishedAt) - Date.parse(transfer.startedAt))}`
+        : '';
+    const files = transfer.kind === 'dir' ? `${transfer.filesDone} files, ` : '';
+    const skipped = transfer.filesSkipped > 0 ? ` · ${transfer.filesSkipped} skipped` : '';
+    return {
+      key: `transfer:${transfer.id}:done`,
+      tone: 'success',
+      title: `Transfer finished: ${transfer.name}`,
+      body: `${files}${formatBytes(transfer.bytesDone)}${took}${transfer.verified ? ` · ${transfer.verified} ✓` : ''}${skipped}`,
+    };
+  }
+  if (transfer.state === 'skipped') {
+    return {
+      key: `transfer:${transfer.id}:skipped`,
+      tone: 'info',
+      title: `Transfer skipped: ${transfer.name}`,
+      body: 'The destination already has it: nothing was copied.',
+    };
+  }
   return {
     key: `transfer:${transfer.id}:failed`,
     tone: 'error',
@@ -73,12 +99,12 @@ export function detectNotices(
   }
   if (state.awaitingSnapshot) return { seen: { ...seen, runs }, notices };
 
-  // A run's own transfer failing is told by the run's end.
+  // A run's own transfer ending is told by the run's end.
   const ofRuns = new Set(Object.values(state.runs).flatMap((run) => (run.transferId ? [run.transferId] : [])));
   const transfers = new Map<string, Transfer['state']>();
   for (const transfer of Object.values(state.transfers)) {
     const before = seen.transfers.get(transfer.id);
-    if (seen.primed && transfer.state === 'failed' && before !== 'failed' && !ofRuns.has(transfer.id))
+    if (seen.primed && TOLD.has(transfer.state) && before !== transfer.state && !ofRuns.has(transfer.id))
       notices.push(transferNotice(transfer));
     transfers.set(transfer.id, transfer.state);
   }

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { QueueState, Transfer, TransferFilesPage } from '../../../../../contract/index.js';
+import type { HistoryPage, QueueState, Transfer, TransferFilesPage } from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -46,3 +46,25 @@ export function useTransferFiles(id: string, running: boolean) {
     staleTime: running ? 0 : 30_000,
   });
 }
+
+const HISTORY_PAGE = 50;
+
+/**
+ * Finished transfers, newest first, a page at a time; `q` filters by name or path. Refetched
+ * when a transfer ends (a finished row is news to History) by the caller's invalidation.
+ */
+export function useHistory(q: string) {
+  return useInfiniteQuery({
+    queryKey: historyKey(q),
+    queryFn: ({ pageParam, signal }) => {
+      const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+      if (q) query.set('q', q);
+      if (pageParam) query.set('cursor', pageParam);
+      return api.get<HistoryPage>(`/api/history?${query}`, signal);
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+}
+
+export const historyKey = (q?: string) => (q === undefined ? ['history'] : ['history', q]);
