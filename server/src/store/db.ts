@@ -216,6 +216,26 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX routes_dest ON routes(dest_site);
    ALTER TABLE sites ADD COLUMN pret TEXT NOT NULL DEFAULT 'auto';`,
+  // Migration 15: a transfer's story, the control lines of its sessions while they worked on
+  // it and pasv's notes between them (transfers/trace.ts bounds it); gone with the transfer.
+  // transfer_trace_dropped counts what the bound left out.
+  `CREATE TABLE transfer_trace (
+     transfer_id TEXT NOT NULL REFERENCES transfers(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     session_id TEXT,
+     site_id TEXT,
+     role TEXT,
+     direction TEXT,
+     line TEXT NOT NULL,
+     path TEXT,
+     PRIMARY KEY (transfer_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE transfer_trace_dropped (
+     transfer_id TEXT PRIMARY KEY REFERENCES transfers(id) ON DELETE CASCADE,
+     dropped INTEGER NOT NULL
+   );`,
 ];
 
 export function openDatabase(dataDir: string): Db {
