@@ -240,6 +240,9 @@ export class Runner {
       try {
         leases.push(await this.pool.lease(transfer.source_site, job.controller.signal));
         leases.push(await this.pool.lease(transfer.dest_site, job.controller.signal));
+        // The walk (SIZE or LIST, MKD) is part of the story too, from the logins on.
+        leases[0]!.trace({ transferId: transfer.id, role: 'source', path: transfer.source_path });
+        leases[1]!.trace({ transferId: transfer.id, role: 'destination', path: transfer.source_path });
         const [source, destination] = await Promise.all(leases.map((l) => l.acquire()));
         await walkTree({
           source: source!,
