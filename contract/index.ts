@@ -519,6 +519,8 @@ export interface LogLine {
   transferId?: string;
   role?: TraceRole;
   traceSeq?: number;
+  /** The transfer's file the session works on. */
+  path?: string;
 }
 
 /** A change the server announces; the hub numbers them per connection. */

@@ -326,7 +326,9 @@ export class SessionPool {
               type: 'log',
               ...traced,
               at: new Date(line.at).toISOString(),
-              ...(tag && traceSeq !== null ? { transferId: tag.transferId, role: tag.role, traceSeq } : {}),
+              ...(tag && traceSeq !== null
+                ? { transferId: tag.transferId, role: tag.role, traceSeq, path: tag.path }
+                : {}),
             });
           },
           ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),

@@ -15,6 +15,7 @@ import { useNotices } from '../features/notifications/hooks/useNotices.js';
 import { useRoutesLiveUpdates } from '../features/routes/api/routes.js';
 import { RoutesView } from '../features/routes/components/RoutesView.js';
 import { SitesDialog } from '../features/sites/components/SitesDialog.js';
+import { StoryDialog } from '../features/trace/components/StoryDialog.js';
 import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
@@ -99,6 +100,7 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           setTab('jobs');
         }}
       />
+      <StoryDialog />
       <Toaster toasts={toasts} onDismiss={dismiss} />
     </div>
   );
