@@ -4,6 +4,7 @@
  * ../shared/design/api.md fixes the required part; the rest is what the dashboard needs.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import type { TraceEntry, TraceRole } from './trace.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 /** A string that must not carry CR, LF or NUL: it may end up in an FTP command. */
@@ -530,6 +531,12 @@ export interface LogLine {
   direction: 'sent' | 'received';
   line: string;
   at: string;
+  /** Set while the session works on a transfer's file: the line is in that transfer's trace as `traceSeq`. */
+  transferId?: string;
+  role?: TraceRole;
+  traceSeq?: number;
+  /** The transfer's file the session works on. */
+  path?: string;
 }
 
 /** A change the server announces; the hub numbers them per connection. */
@@ -546,7 +553,8 @@ export type LiveEvent =
   | { type: 'run.updated'; run: Run }
   | { type: 'route.updated'; route: RememberedRoute }
   | { type: 'route.forgotten'; sourceSiteId: string; destinationSiteId: string }
-  | ({ type: 'log' } & LogLine);
+  | ({ type: 'log' } & LogLine)
+  | { type: 'trace.event'; transferId: string; entry: TraceEntry };
 
 export interface Snapshot {
   type: 'snapshot';
@@ -570,3 +578,4 @@ export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
 export * from './history.js';
+export * from './trace.js';

@@ -30,6 +30,7 @@ import { SitesService } from './sites/service.js';
 import { groupCommit, openDatabase } from './store/db.js';
 import type { RunnerOptions } from './transfers/runner.js';
 import { TransferService } from './transfers/service.js';
+import { TraceStore } from './transfers/trace.js';
 
 export interface Services {
   sites: SitesService;
@@ -41,6 +42,7 @@ export interface Services {
   auth: Auth;
   hub: Hub;
   routes: RouteBook;
+  traces: TraceStore;
 }
 
 declare module 'fastify' {
@@ -70,7 +72,10 @@ export type App = FastifyInstance;
 function buildValidator(): ValidatorFactory {
   const fromPool = AjvCompiler();
   return (externalSchemas, options) => {
-    const typedOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options;
+    const typedOptions = {
+      ...options,
+      customOptions: { ...options?.customOptions, coerceTypes: false },
+    } as typeof options;
     const typed = fromPool(externalSchemas, typedOptions);
     const coerced = fromPool(externalSchemas, options);
     return (route) => (route.httpPart === 'body' ? typed : coerced)(route);
@@ -100,6 +105,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const events = new EventBus();
   const secrets = SecretBox.open(config.dataDir);
   const sites = new SitesService(db, secrets, events, config.hostPolicy);
+  const traces = new TraceStore(db, events);
   const pool = new SessionPool(
     (siteId) => {
       const site = sites.get(siteId);
@@ -107,6 +113,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     },
     events,
     options.pool,
+    traces,
   );
   const browse = new BrowseService(sites, pool);
   const routes = new RouteBook(db, events, (siteId) => sites.find(siteId)?.name);
@@ -115,6 +122,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     concurrency: config.concurrency,
     ...options.runner,
     routes,
+    traces,
   });
   const notifier = new Notifier({
     ...options.notifier,
@@ -128,10 +136,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const auth = new Auth(db, config.password, config.apiToken);
   const hub = new Hub(
     events,
-    () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
+    () => ({
+      sites: sites.list(),
+      sessions: pool.sessions(),
+      transfers: transfers.list(),
+      queue: transfers.queueState(),
+    }),
     { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
-  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes });
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {
@@ -173,9 +186,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await app.register(fastifyStatic, { root: config.webDir, wildcard: true });
   }
   app.setNotFoundHandler((request, reply) => {
-    const wantsApp = request.method === 'GET' && !request.url.startsWith('/api') && fs.existsSync(path.join(config.webDir, 'index.html'));
+    const wantsApp =
+      request.method === 'GET' &&
+      !request.url.startsWith('/api') &&
+      fs.existsSync(path.join(config.webDir, 'index.html'));
     if (wantsApp) return reply.sendFile('index.html');
-    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    return reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 
   app.addHook('onReady', async () => {

@@ -11,6 +11,7 @@ import './styles/sites.css';
 import './styles/mirror.css';
 import './styles/routes.css';
 import './styles/queue.css';
+import './styles/trace.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();

@@ -50,7 +50,8 @@ class Client {
   }
 
   queue(event: LiveEvent): void {
-    if (event.type === 'log') {
+    // Trace events keep their place among the lines they came between.
+    if (event.type === 'log' || event.type === 'trace.event') {
       this.logLines.push(event);
       if (this.logLines.length > this.options.maxPendingLogLines) this.logLines.shift();
       return;
@@ -90,7 +91,9 @@ function serialized(message: object): string {
   return json;
 }
 
-function coalescingKey(event: Exclude<LiveEvent, { type: 'log' | 'transfer.updated' | 'transfer.removed' }>): string {
+function coalescingKey(
+  event: Exclude<LiveEvent, { type: 'log' | 'trace.event' | 'transfer.updated' | 'transfer.removed' }>,
+): string {
   switch (event.type) {
     case 'session.updated':
       return `session:${event.session.id}`;

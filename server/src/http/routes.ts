@@ -42,6 +42,7 @@ import { historyRoutes } from './history-routes.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
+import { traceRoutes } from './trace-routes.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -50,29 +51,30 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
   const loginLimiter = new LoginLimiter();
-  app.post(
-    '/api/session',
-    { schema: { body: LoginBody } },
-    async (request, reply) => {
-      const waitSeconds = loginLimiter.attempt(request.ip);
-      if (waitSeconds !== null) {
-        return reply
-          .code(429)
-          .header('retry-after', String(waitSeconds))
-          .send({ error: { code: 'rate_limited', message: `too many wrong passwords from ${request.ip}: try again in ${waitSeconds} s` } });
-      }
-      if (!(await auth.checkPassword(request.body.password))) throw new HttpError(401, 'bad_password', 'wrong password');
-      loginLimiter.succeeded(request.ip);
-      reply.setCookie(SESSION_COOKIE, auth.issueSession(), {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.secureCookie,
-        maxAge: 12 * 60 * 60,
-      });
-      return reply.code(204).send();
-    },
-  );
+  app.post('/api/session', { schema: { body: LoginBody } }, async (request, reply) => {
+    const waitSeconds = loginLimiter.attempt(request.ip);
+    if (waitSeconds !== null) {
+      return reply
+        .code(429)
+        .header('retry-after', String(waitSeconds))
+        .send({
+          error: {
+            code: 'rate_limited',
+            message: `too many wrong passwords from ${request.ip}: try again in ${waitSeconds} s`,
+          },
+        });
+    }
+    if (!(await auth.checkPassword(request.body.password))) throw new HttpError(401, 'bad_password', 'wrong password');
+    loginLimiter.succeeded(request.ip);
+    reply.setCookie(SESSION_COOKIE, auth.issueSession(), {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: config.secureCookie,
+      maxAge: 12 * 60 * 60,
+    });
+    return reply.code(204).send();
+  });
 
   // Everything below needs a session cookie or the bearer token.
   await app.register(async (api) => {
@@ -98,15 +100,19 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     typed.get('/api/sites/:id', { schema: { params: IdParams, response: { 200: Site } } }, async (request) =>
       sites.get(request.params.id),
     );
-    typed.patch('/api/sites/:id', { schema: { params: IdParams, body: SitePatch, response: { 200: Site } } }, async (request) =>
-      sites.update(request.params.id, request.body),
+    typed.patch(
+      '/api/sites/:id',
+      { schema: { params: IdParams, body: SitePatch, response: { 200: Site } } },
+      async (request) => sites.update(request.params.id, request.body),
     );
     typed.delete('/api/sites/:id', { schema: { params: IdParams } }, async (request, reply) => {
       sites.remove(request.params.id);
       return reply.code(204).send();
     });
-    typed.post('/api/sites/:id/test', { schema: { params: IdParams, response: { 200: SiteTestResult } } }, async (request) =>
-      sites.test(request.params.id),
+    typed.post(
+      '/api/sites/:id/test',
+      { schema: { params: IdParams, response: { 200: SiteTestResult } } },
+      async (request) => sites.test(request.params.id),
     );
 
     // ---- browsing ----
@@ -139,8 +145,10 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     );
 
     // ---- transfers ----
-    typed.post('/api/transfers', { schema: { body: TransferCreate, response: { 202: Transfer } } }, async (request, reply) =>
-      reply.code(202).send(transfers.create(request.body)),
+    typed.post(
+      '/api/transfers',
+      { schema: { body: TransferCreate, response: { 202: Transfer } } },
+      async (request, reply) => reply.code(202).send(transfers.create(request.body)),
     );
     typed.get('/api/transfers', { schema: { response: { 200: Type.Array(Transfer) } } }, async () => transfers.list());
     typed.post('/api/transfers/clear', { schema: { querystring: ClearQuery } }, async (request, reply) => {
@@ -155,14 +163,21 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       { schema: { params: IdParams, querystring: TransferFilesQuery, response: { 200: TransferFilesPage } } },
       async (request) => transfers.files(request.params.id, request.query),
     );
-    typed.post('/api/transfers/:id/cancel', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
-      transfers.cancel(request.params.id),
+    typed.post(
+      '/api/transfers/:id/cancel',
+      { schema: { params: IdParams, response: { 200: Transfer } } },
+      async (request) => transfers.cancel(request.params.id),
     );
-    typed.post('/api/transfers/:id/retry', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
-      transfers.retry(request.params.id),
+    typed.post(
+      '/api/transfers/:id/retry',
+      { schema: { params: IdParams, response: { 200: Transfer } } },
+      async (request) => transfers.retry(request.params.id),
     );
-    typed.post('/api/transfers/:id/top', { schema: { params: IdParams, response: { 200: Transfer } } }, async (request) =>
-      transfers.moveToTop(request.params.id),
+    await api.register(traceRoutes);
+    typed.post(
+      '/api/transfers/:id/top',
+      { schema: { params: IdParams, response: { 200: Transfer } } },
+      async (request) => transfers.moveToTop(request.params.id),
     );
 
     // ---- mirror jobs and their runs ----
@@ -173,8 +188,10 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     typed.get('/api/jobs/:id', { schema: { params: IdParams, response: { 200: Job } } }, async (request) =>
       mirror.get(request.params.id),
     );
-    typed.patch('/api/jobs/:id', { schema: { params: IdParams, body: JobPatch, response: { 200: Job } } }, async (request) =>
-      mirror.update(request.params.id, request.body),
+    typed.patch(
+      '/api/jobs/:id',
+      { schema: { params: IdParams, body: JobPatch, response: { 200: Job } } },
+      async (request) => mirror.update(request.params.id, request.body),
     );
     typed.delete('/api/jobs/:id', { schema: { params: IdParams } }, async (request, reply) => {
       mirror.remove(request.params.id);
@@ -189,8 +206,10 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       },
       async (request, reply) => reply.code(202).send(mirror.run(request.params.id, request.body)),
     );
-    typed.get('/api/jobs/:id/runs', { schema: { params: IdParams, response: { 200: Type.Array(Run) } } }, async (request) =>
-      mirror.runsOf(request.params.id),
+    typed.get(
+      '/api/jobs/:id/runs',
+      { schema: { params: IdParams, response: { 200: Type.Array(Run) } } },
+      async (request) => mirror.runsOf(request.params.id),
     );
     typed.get('/api/runs/:id', { schema: { params: IdParams, response: { 200: Run } } }, async (request) =>
       mirror.getRun(request.params.id),
@@ -206,8 +225,12 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
 
     // ---- queue and live sessions ----
     typed.get('/api/queue', { schema: { response: { 200: QueueState } } }, async () => transfers.queueState());
-    typed.post('/api/queue/pause', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(true));
-    typed.post('/api/queue/resume', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(false));
+    typed.post('/api/queue/pause', { schema: { response: { 200: QueueState } } }, async () =>
+      transfers.setPaused(true),
+    );
+    typed.post('/api/queue/resume', { schema: { response: { 200: QueueState } } }, async () =>
+      transfers.setPaused(false),
+    );
     typed.get('/api/sessions', { schema: { response: { 200: Type.Array(LiveSession) } } }, async () => pool.sessions());
 
     // ---- route memory ----

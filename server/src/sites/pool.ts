@@ -7,7 +7,7 @@
  * has, and the limit grows back by one a while after each such refusal.
  */
 import crypto from 'node:crypto';
-import type { LiveSession, SessionState } from '../../../contract/index.js';
+import type { LiveSession, SessionState, TraceRole } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
@@ -50,6 +50,21 @@ export class LoginLimitError extends FtpReplyError {
   }
 }
 
+/** What a leased session is working on, set by its holder (the runner): its lines go to that transfer's trace. */
+export interface TraceTag {
+  transferId: string;
+  role: TraceRole;
+  path: string;
+}
+
+/** Where tagged lines are kept (transfers/trace.ts); the line's seq there, or null when not kept. */
+export interface TraceSink {
+  line(
+    tag: TraceTag,
+    line: { sessionId: string; siteId: string; direction: 'sent' | 'received'; line: string; at: number },
+  ): number | null;
+}
+
 interface PoolEntry {
   id: string;
   siteId: string;
@@ -61,11 +76,15 @@ interface PoolEntry {
   stateCheck: NodeJS.Immediate | null;
   connecting: Promise<FtpSession> | null;
   shownCommand: string | undefined;
+  /** The transfer file the lease's holder works on: its lines go to that transfer's trace. */
+  tag: TraceTag | null;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
 export interface Lease extends SessionProvider {
   readonly sessionId: string;
+  /** From now on this session's lines belong to this transfer file's trace (null: to none). */
+  trace(tag: TraceTag | null): void;
   release(): void;
 }
 
@@ -86,6 +105,7 @@ export class SessionPool {
     private readonly resolveSite: (siteId: string) => { options: SessionOptions; maxConnections: number },
     private readonly events: EventBus,
     private readonly options: PoolOptions = {},
+    private readonly traces?: TraceSink,
   ) {}
 
   /** Wait for a free slot on the site and lease a session (connected lazily by acquire()). */
@@ -98,9 +118,13 @@ export class SessionPool {
         if (released) return Promise.reject(new Error('lease already released'));
         return this.connect(entry);
       },
+      trace: (tag) => {
+        if (!released) entry.tag = tag;
+      },
       release: () => {
         if (released) return;
         released = true;
+        entry.tag = null;
         this.release(entry);
       },
     };
@@ -213,6 +237,7 @@ export class SessionPool {
       stateCheck: null,
       connecting: null,
       shownCommand: undefined,
+      tag: null,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -291,17 +316,21 @@ export class SessionPool {
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
           // From the first line on, so the log shows the greeting and the login (PASS masked).
           // Progress polls (a SIZE a second per running copy) would drown the log: left out.
-          onLine: (line) =>
-            !line.quiet &&
-            this.events.watched &&
+          onLine: (line) => {
+            if (line.quiet) return;
+            const tag = entry.tag;
+            const traced = { sessionId: entry.id, siteId: entry.siteId, direction: line.direction, line: line.line };
+            const traceSeq = tag && this.traces ? this.traces.line(tag, { ...traced, at: line.at }) : null;
+            if (!this.events.watched) return;
             this.events.publish({
               type: 'log',
-              sessionId: entry.id,
-              siteId: entry.siteId,
-              direction: line.direction,
-              line: line.line,
+              ...traced,
               at: new Date(line.at).toISOString(),
-            }),
+              ...(tag && traceSeq !== null
+                ? { transferId: tag.transferId, role: tag.role, traceSeq, path: tag.path }
+                : {}),
+            });
+          },
           ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
           ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
           ...(this.options.dataIdleTimeoutMs ? { dataIdleTimeoutMs: this.options.dataIdleTimeoutMs } : {}),

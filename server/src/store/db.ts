@@ -254,6 +254,26 @@ const MIGRATIONS: string[] = [
    END;
    ALTER TABLE transfers ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX transfers_history ON transfers(finished_at DESC, id DESC) WHERE finished_at IS NOT NULL;`,
+  // Migration 15: a transfer's story, the control lines of its sessions while they worked on
+  // it and pasv's notes between them (transfers/trace.ts bounds it); gone with the transfer.
+  // transfer_trace_dropped counts what the bound left out.
+  `CREATE TABLE transfer_trace (
+     transfer_id TEXT NOT NULL REFERENCES transfers(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     session_id TEXT,
+     site_id TEXT,
+     role TEXT,
+     direction TEXT,
+     line TEXT NOT NULL,
+     path TEXT,
+     PRIMARY KEY (transfer_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE transfer_trace_dropped (
+     transfer_id TEXT PRIMARY KEY REFERENCES transfers(id) ON DELETE CASCADE,
+     dropped INTEGER NOT NULL
+   );`,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -9,6 +9,7 @@ import type { Route, RouteMemory } from '../ftp/route.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError } from '../errors.js';
 import { LoginLimitError, type SessionPool, type Lease } from '../sites/pool.js';
+import type { TraceStore } from './trace.js';
 import type { SitesService } from '../sites/service.js';
 import type { GroupCommit } from '../store/db.js';
 import { FileCursor } from './cursor.js';
@@ -29,6 +30,8 @@ export interface RunnerOptions extends RetryOptions {
   walkLimits?: Partial<WalkLimits>;
   /** What worked for each pair of sites (sites/routes.ts): each copy starts with it. */
   routes?: RouteMemory;
+  /** Each transfer's story: its files' control lines and the ladder's notes (trace.ts). */
+  traces?: TraceStore;
 }
 
 interface Job {
@@ -251,6 +254,9 @@ export class Runner {
       try {
         leases.push(await this.pool.lease(transfer.source_site, job.controller.signal));
         leases.push(await this.pool.lease(transfer.dest_site, job.controller.signal));
+        // The walk (SIZE or LIST, MKD) is part of the story too, from the logins on.
+        leases[0]!.trace({ transferId: transfer.id, role: 'source', path: transfer.source_path });
+        leases[1]!.trace({ transferId: transfer.id, role: 'destination', path: transfer.source_path });
         const [source, destination] = await Promise.all(leases.map((l) => l.acquire()));
         await walkTree({
           source: source!,
@@ -348,6 +354,9 @@ export class Runner {
       const destination = this.sites.get(transfer.dest_site);
       sites = { source, destination };
       const [sourceLease, destinationLease] = await this.leasePair(job, source.id, destination.id);
+      const traces = this.options.traces;
+      sourceLease.trace({ transferId: transfer.id, role: 'source', path: file.source_path });
+      destinationLease.trace({ transferId: transfer.id, role: 'destination', path: file.source_path });
       const routes = this.options.routes;
       const known = job.route ?? routes?.lookup(source.id, destination.id) ?? null;
       const result = await copyFile({
@@ -375,11 +384,15 @@ export class Runner {
           this.live.set(file.id, { transferId: transfer.id, position, seen: position });
           this.service.touch(transfer.id);
         },
-        onNote: (note) => this.service.addNote(transfer.id, `${file.source_path}: ${note}`),
+        onNote: (note) => {
+          this.service.addNote(transfer.id, `${file.source_path}: ${note}`);
+          traces?.event(transfer.id, 'note', note, file.source_path);
+        },
         route: known,
         pipeline: known !== null && known === job.route,
         onRefusal: (route, refusal) => routes?.failed(source.id, destination.id, route, refusal.message),
         onAttempt: ({ mode }) => {
+          if (mode === 'relay') traces?.event(transfer.id, 'relay', 'relay through pasv', file.source_path);
           // The transfer shows relay once any of its files needed it (the file's own mode is
           // written when it ends).
           const shown = this.shownMode.get(transfer.id) ?? this.store.transfer(transfer.id)?.mode;

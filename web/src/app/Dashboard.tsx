@@ -16,6 +16,7 @@ import { useRoutesLiveUpdates } from '../features/routes/api/routes.js';
 import { RoutesView } from '../features/routes/components/RoutesView.js';
 import { SitesDialog } from '../features/sites/components/SitesDialog.js';
 import { HistoryTab } from '../features/transfers/components/HistoryTab.js';
+import { StoryDialog } from '../features/trace/components/StoryDialog.js';
 import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
@@ -102,6 +103,7 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           setTab('jobs');
         }}
       />
+      <StoryDialog />
       <Toaster toasts={toasts} onDismiss={dismiss} />
     </div>
   );

@@ -27,6 +27,7 @@ const paths = {
   bellOff: 'M4 11.5V7a4 4 0 0 1 8 0v4.5l1 1H3zM6.5 14h3M2.5 2.5l11 11',
   mirror: 'M2.5 5h9M9 2.5L11.5 5 9 7.5M13.5 11h-9M7 8.5L4.5 11 7 13.5',
   terminal: 'M2.5 3h11v10h-11zM5 6.5L7 8.5 5 10.5M8.5 10.5h2.5',
+  story: 'M3 2.5v11M13 2.5v11M3 5h10M11 3.5L13 5l-2 1.5M13 8.5H3M5 7l-2 1.5L5 10M3 12h10',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -15,6 +15,7 @@ import {
   type Run,
   type ServerMessage,
   type Site,
+  type TraceEntry,
   type Transfer,
 } from '../../../contract/index.js';
 import { api } from './api.js';
@@ -48,6 +49,8 @@ export interface LiveState {
   routes: Record<string, RememberedRoute | null>;
   log: LogEntry[];
   nextLogId: number;
+  /** Trace events (a data connection, a relay, a ladder note) as announced; bounded like the log. */
+  traceEvents: { transferId: string; entry: TraceEntry }[];
 }
 
 /** The log keeps the last lines only, so a chatty server cannot grow the page without bound. */
@@ -68,6 +71,7 @@ export function initialLiveState(): LiveState {
     routes: {},
     log: [],
     nextLogId: 1,
+    traceEvents: [],
   };
 }
 
@@ -137,9 +141,16 @@ export function applyDelta(state: LiveState, delta: LocalDelta): LiveState {
         direction: delta.direction,
         line: delta.line,
         at: delta.at,
+        ...(delta.transferId !== undefined
+          ? { transferId: delta.transferId, role: delta.role, traceSeq: delta.traceSeq, path: delta.path }
+          : {}),
       };
       const kept = state.log.length >= LOG_LIMIT ? state.log.slice(state.log.length - LOG_LIMIT + 1) : state.log;
       return { ...state, log: [...kept, entry], nextLogId: state.nextLogId + 1 };
+    }
+    case 'trace.event': {
+      const kept = state.traceEvents.length >= LOG_LIMIT ? state.traceEvents.slice(1) : state.traceEvents;
+      return { ...state, traceEvents: [...kept, { transferId: delta.transferId, entry: delta.entry }] };
     }
     default:
       return assertNever(delta);

@@ -2,6 +2,7 @@ import type { Transfer } from '../../../../../contract/index.js';
 import { IconButton } from '../../../components/Button.js';
 import { ProgressBar } from '../../../components/ProgressBar.js';
 import { formatBytes, formatDuration, formatEta, formatSpeed, percent } from '../../../lib/format.js';
+import { openStory } from '../../../lib/story.js';
 import type { TransferAction } from '../api/transfers.js';
 import { useSpeedSamples } from '../hooks/useSpeedSamples.js';
 import { averageSpeed, durationOf, modeLabel, routeEnds, truncateMiddle, verifiedLabel } from '../model/details.js';
@@ -147,6 +148,13 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
           {state === 'queued' && (
             <IconButton icon="top" label="Move to top" onClick={() => onAction('top')} disabled={!online} />
           )}
+          {/* The trace feature's dialog (lib/story.ts): the transfer's control lines as a sequence diagram. */}
+          <IconButton
+            icon="story"
+            label="Show the transfer's story"
+            title="Story"
+            onClick={() => openStory(transfer.id)}
+          />
         </td>
       </tr>
       {isDir && expanded && (

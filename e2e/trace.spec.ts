@@ -1,0 +1,112 @@
+import type { Transfer } from '../contract/index.js';
+import { test, expect, putFiles, putFolder, shotPath, uniqueName, type Pasv } from './fixtures.js';
+import { randomBytes } from './disk.js';
+import { StoryDialog } from './pages/story.js';
+
+async function finished(pasv: Pasv, id: string): Promise<void> {
+  await expect
+    .poll(async () => (await pasv.api<Transfer>('GET', `/api/transfers/${id}`)).state, { timeout: 30_000 })
+    .toBe('done');
+}
+
+test.describe("the transfer's story", () => {
+  test.use({ viewport: { width: 1100, height: 1500 } });
+
+  test('an FXP copy: PASV → 227 on one side, PORT → 200 on the other, STOR/RETR → 150 … 226, PASS masked', async ({
+    dashboard,
+    pasv,
+  }) => {
+    const dir = uniqueName('story-src');
+    const to = uniqueName('story-dst');
+    const name = `${uniqueName('release')}.bin`;
+    putFiles(pasv.alpha, { [`${dir}/${name}`]: randomBytes(300_000) });
+    putFolder(pasv.beta, to);
+    const transfer = await pasv.api<Transfer>('POST', '/api/transfers', {
+      source: { siteId: pasv.alpha.id, path: `/${dir}/${name}` },
+      destination: { siteId: pasv.beta.id, dir: `/${to}` },
+      mode: 'fxp',
+    });
+    await finished(pasv, transfer.id);
+
+    await dashboard.open();
+    const story = new StoryDialog(dashboard.page, name);
+    await story.open(dashboard.queue.row(name));
+    await story.expectInOrder([
+      /^pasv → destination: PASV$/,
+      /^destination → pasv: 227 /,
+      /^pasv → source: PORT \d+,\d+,\d+,\d+,\d+,\d+$/,
+      /^source → pasv: 200 /,
+    ]);
+    await story.expectInOrder([
+      new RegExp(`^pasv → destination: STOR /${to}/${name}$`),
+      /^destination → pasv: 150 /,
+      /^destination → pasv: 226 /,
+    ]);
+    await story.expectInOrder([
+      new RegExp(`^pasv → source: RETR /${dir}/${name}$`),
+      /^source → pasv: 150 /,
+      /^source → pasv: 226 /,
+    ]);
+    await expect(
+      story.arrows.filter({
+        hasText: /^data: data connection opened between source and destination 127\.0\.0\.3:\d+$/,
+      }),
+    ).toHaveCount(1);
+    await expect(story.arrows.filter({ hasText: /PASS / }).first()).toHaveText(/: PASS \*+$/);
+    await expect(story.dialog).not.toContainText('ftp-secret');
+    await expect(story.diagram).toHaveAccessibleName(/data connection between source and destination/);
+    await expect(story.figure).toHaveAccessibleName(/data connection between the servers/);
+    await story.dialog.screenshot({ path: shotPath('sequence-fxp.png'), animations: 'disabled' });
+  });
+
+  test('a relay fallback: the refused PORT in red, the flip and the relay where they happened', async ({
+    dashboard,
+    pasv,
+    refusingPair,
+  }) => {
+    const name = `${uniqueName('strict')}.bin`;
+    putFiles(refusingPair.source, { [name]: randomBytes(120_000) });
+    const transfer = await pasv.api<Transfer>('POST', '/api/transfers', {
+      source: { siteId: refusingPair.source.id, path: `/${name}` },
+      destination: { siteId: refusingPair.destination.id, dir: '/' },
+    });
+    await finished(pasv, transfer.id);
+
+    await dashboard.open();
+    const story = new StoryDialog(dashboard.page, name);
+    await story.open(dashboard.queue.row(name));
+    await story.expectInOrder([
+      /^pasv → source: PORT /,
+      /^source → pasv: 5\d\d /,
+      /^note: flipped passive side/,
+      /^note: fell back to relay/,
+      /^relay: relay through pasv$/,
+      new RegExp(`^pasv → source: RETR /${name}$`),
+      /^data: data connection opened between pasv and source 127\.0\.0\.4:\d+$/,
+      /^source → pasv: 226 /,
+    ]);
+    await expect(story.diagram).toHaveAccessibleName(/refused, relayed through pasv/);
+    await expect(story.figure).toHaveAccessibleName(/through pasv \(relay\)/);
+    await story.dialog.screenshot({ path: shotPath('sequence-relay.png'), animations: 'disabled' });
+  });
+
+  test('live: the story of a running copy grows while it runs', async ({ dashboard, pasv, throttled }) => {
+    const name = `${uniqueName('live-story')}.bin`;
+    const to = uniqueName('live-story-dst');
+    putFiles(throttled, { [name]: randomBytes(6_000_000) });
+    putFolder(pasv.beta, to);
+    await dashboard.open();
+    await pasv.api<Transfer>('POST', '/api/transfers', {
+      source: { siteId: throttled.id, path: `/${name}` },
+      destination: { siteId: pasv.beta.id, dir: `/${to}` },
+    });
+    await expect(dashboard.queue.state(name, 'running')).toBeVisible();
+    const story = new StoryDialog(dashboard.page, name);
+    await story.open(dashboard.queue.row(name));
+    await story.expectInOrder([new RegExp(`^pasv → destination: STOR /${to}/${name}$`), /^destination → pasv: 150 /]);
+    await expect(story.arrows.filter({ hasText: /^destination → pasv: 226 / })).toHaveCount(0);
+    // Without closing or reloading: the final replies arrive over the socket.
+    await expect(story.arrows.filter({ hasText: /^destination → pasv: 226 / })).toHaveCount(1, { timeout: 20_000 });
+    await expect(story.arrows.filter({ hasText: /^source → pasv: 226 / })).toHaveCount(1);
+  });
+});
