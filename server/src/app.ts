@@ -25,6 +25,7 @@ import { MirrorService } from './mirror/service.js';
 import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
 import { RouteBook } from './sites/routes.js';
+import { BookmarkBook } from './sites/bookmarks.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
 import { groupCommit, openDatabase } from './store/db.js';
@@ -41,6 +42,7 @@ export interface Services {
   auth: Auth;
   hub: Hub;
   routes: RouteBook;
+  bookmarks: BookmarkBook;
 }
 
 declare module 'fastify' {
@@ -131,7 +133,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     () => ({ sites: sites.list(), sessions: pool.sessions(), transfers: transfers.list(), queue: transfers.queueState() }),
     { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
-  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes });
+  const bookmarks = new BookmarkBook(db);
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, bookmarks });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {

@@ -37,6 +37,7 @@ import {
 import type { AppConfig } from '../config.js';
 import { HttpError, NotFoundError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
+import { bookmarkRoutes } from './bookmark-routes.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
@@ -206,6 +207,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     typed.post('/api/queue/pause', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(true));
     typed.post('/api/queue/resume', { schema: { response: { 200: QueueState } } }, async () => transfers.setPaused(false));
     typed.get('/api/sessions', { schema: { response: { 200: Type.Array(LiveSession) } } }, async () => pool.sessions());
+
+    await api.register(bookmarkRoutes);
 
     // ---- route memory ----
     typed.get('/api/routes', { schema: { response: { 200: Type.Array(RememberedRoute) } } }, async () => routes.list());
