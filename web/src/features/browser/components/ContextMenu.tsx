@@ -36,7 +36,8 @@ export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
   }, [x, y]);
 
   useEffect(() => {
-    ref.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.focus();
+    // Nothing to pick (all disabled): focus the menu itself, so Esc still closes it.
+    (ref.current?.querySelector<HTMLElement>(`[data-index="${active}"]`) ?? ref.current)?.focus();
   }, [active]);
 
   useEffect(() => {
@@ -88,6 +89,7 @@ export function ContextMenu({ label, x, y, items, onClose }: ContextMenuProps) {
       className="context-menu"
       role="menu"
       aria-label={label}
+      tabIndex={-1}
       style={{ left: place.left, top: place.top }}
       onKeyDown={onKeyDown}
       onContextMenu={(event) => event.preventDefault()}

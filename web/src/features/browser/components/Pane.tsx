@@ -11,6 +11,7 @@ import type { PaneAction, PaneId, PaneState } from '../hooks/usePaneState.js';
 import type { PaneView } from '../hooks/usePaneView.js';
 import { joinPath, parentPath } from '../model/entries.js';
 import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
+import { BookmarkButtons } from './BookmarkButtons.js';
 import { ContextMenu } from './ContextMenu.js';
 import { PathBox } from './PathBox.js';
 import { ConsoleDialog } from './ConsoleDialog.js';
@@ -293,6 +294,16 @@ export function Pane(props: PaneProps) {
         />
         <IconButton icon="rename" label="Rename" onClick={askRename} disabled={!ready || selectedNames.length !== 1} />
         <IconButton icon="trash" label="Delete" onClick={askDelete} disabled={!ready || selectedNames.length === 0} />
+        {site && (
+          <BookmarkButtons
+            siteId={site.id}
+            siteName={site.name}
+            path={path}
+            disabled={!online}
+            onNavigate={goTo}
+            onProblem={setProblem}
+          />
+        )}
         <IconButton icon="terminal" label="Console" onClick={() => setDialog({ kind: 'console' })} disabled={!ready} />
         <input
           type="search"
