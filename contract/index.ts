@@ -579,3 +579,4 @@ export function assertNever(value: never): never {
 }
 export * from './history.js';
 export * from './trace.js';
+export * from './bookmarks.js';

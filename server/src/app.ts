@@ -25,6 +25,7 @@ import { MirrorService } from './mirror/service.js';
 import { BrowseService } from './sites/browse.js';
 import { SessionPool, type PoolOptions } from './sites/pool.js';
 import { RouteBook } from './sites/routes.js';
+import { BookmarkBook } from './sites/bookmarks.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
 import { groupCommit, openDatabase } from './store/db.js';
@@ -43,6 +44,7 @@ export interface Services {
   hub: Hub;
   routes: RouteBook;
   traces: TraceStore;
+  bookmarks: BookmarkBook;
 }
 
 declare module 'fastify' {
@@ -144,7 +146,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     }),
     { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
-  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces });
+  const bookmarks = new BookmarkBook(db);
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces, bookmarks });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {

@@ -143,7 +143,8 @@ describe('a stored password stays with the endpoint it was given for', () => {
        ALTER TABLE transfer_files DROP COLUMN mtime_set; DROP INDEX transfer_files_retry;
        DROP INDEX transfer_files_seq;
        DROP TABLE routes; ALTER TABLE sites DROP COLUMN pret;
-       DROP TABLE transfer_trace; DROP TABLE transfer_trace_dropped;`,
+       DROP TABLE transfer_trace; DROP TABLE transfer_trace_dropped;
+       DROP TABLE site_bookmarks;`,
     );
     db.pragma('user_version = 1');
     db.close();

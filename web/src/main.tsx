@@ -12,6 +12,7 @@ import './styles/mirror.css';
 import './styles/routes.css';
 import './styles/queue.css';
 import './styles/trace.css';
+import './styles/nav.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();

@@ -39,6 +39,7 @@ import type { AppConfig } from '../config.js';
 import { HttpError, NotFoundError } from '../errors.js';
 import { SESSION_COOKIE } from './auth.js';
 import { historyRoutes } from './history-routes.js';
+import { bookmarkRoutes } from './bookmark-routes.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
@@ -232,6 +233,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       transfers.setPaused(false),
     );
     typed.get('/api/sessions', { schema: { response: { 200: Type.Array(LiveSession) } } }, async () => pool.sessions());
+
+    await api.register(bookmarkRoutes);
 
     // ---- route memory ----
     typed.get('/api/routes', { schema: { response: { 200: Type.Array(RememberedRoute) } } }, async () => routes.list());

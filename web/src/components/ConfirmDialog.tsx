@@ -9,7 +9,10 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   danger?: boolean;
   busy?: boolean;
-  /** Focus Cancel rather than the confirm button when it opens: for what a stray Enter must not do. */
+  /**
+   * Focus Cancel rather than the confirm button when it opens: for what a stray Enter must not
+   * do. Defaults to `danger`, so Del then Enter never deletes.
+   */
   focusCancel?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -26,6 +29,7 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
+  const safe = focusCancel ?? danger ?? false;
   return (
     <Dialog
       open={open}
@@ -34,14 +38,14 @@ export function ConfirmDialog({
       className="dialog-confirm"
       footer={
         <>
-          <Button onClick={onCancel} data-autofocus={focusCancel ? true : undefined}>
+          <Button onClick={onCancel} data-autofocus={safe ? true : undefined}>
             Cancel
           </Button>
           <Button
             variant={danger ? 'danger' : 'primary'}
             onClick={onConfirm}
             disabled={busy}
-            data-autofocus={focusCancel ? undefined : true}
+            data-autofocus={safe ? undefined : true}
           >
             {confirmLabel}
           </Button>

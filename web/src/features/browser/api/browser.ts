@@ -1,5 +1,5 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query';
-import type { CommandReply, Listing, Transfer, TransferCreate } from '../../../../../contract/index.js';
+import type { CommandReply, Entry, Listing, Transfer, TransferCreate } from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -7,7 +7,7 @@ import { liveStore } from '../../../lib/live.js';
 export const listingKey = (siteId: string, path: string) => ['listing', siteId, path] as const;
 export const siteListingsKey = (siteId: string) => ['listing', siteId] as const;
 
-const fetchListing = (siteId: string, path: string, signal?: AbortSignal) =>
+export const fetchListing = (siteId: string, path: string, signal?: AbortSignal) =>
   api.get<Listing>(`/api/sites/${seg(siteId)}/list?path=${encodeURIComponent(path)}`, signal);
 
 export function useListing(siteId: string | null, path: string) {
@@ -18,18 +18,19 @@ export function useListing(siteId: string | null, path: string) {
   });
 }
 
-/** The destination's current names, to ask before overwriting; a recent cached listing is fine. */
-export async function existingNames(client: QueryClient, siteId: string, dir: string): Promise<Set<string>> {
+/** The destination's current entries by name, to ask before overwriting; a recent cached listing is fine. */
+export async function existingEntries(client: QueryClient, siteId: string, dir: string): Promise<Map<string, Entry>> {
   const listing = await client.fetchQuery({
     queryKey: listingKey(siteId, dir),
     queryFn: ({ signal }) => fetchListing(siteId, dir, signal),
     staleTime: 5_000,
   });
-  return new Set(listing.entries.map((entry) => entry.name));
+  return new Map(listing.entries.map((entry) => [entry.name, entry]));
 }
 
 export const makeDirectory = (siteId: string, path: string) => api.post(`/api/sites/${seg(siteId)}/mkdir`, { path });
-export const renameEntry = (siteId: string, from: string, to: string) => api.post(`/api/sites/${seg(siteId)}/rename`, { from, to });
+export const renameEntry = (siteId: string, from: string, to: string) =>
+  api.post(`/api/sites/${seg(siteId)}/rename`, { from, to });
 export const removeEntry = (siteId: string, path: string) => api.post(`/api/sites/${seg(siteId)}/remove`, { path });
 /** One console line; the server's reply, 4xx and 5xx included. A refused line is an ApiError (command_refused). */
 export const sendCommand = (siteId: string, command: string) =>
@@ -40,7 +41,9 @@ export const sendCommand = (siteId: string, command: string) =>
  * transfer goes straight into the live store; failures are collected, not thrown, so one
  * refused entry does not hide the others.
  */
-export async function createTransfers(bodies: TransferCreate[]): Promise<{ created: Transfer[]; failed: Array<{ path: string; error: unknown }> }> {
+export async function createTransfers(
+  bodies: TransferCreate[],
+): Promise<{ created: Transfer[]; failed: Array<{ path: string; error: unknown }> }> {
   const created: Transfer[] = [];
   const failed: Array<{ path: string; error: unknown }> = [];
   for (const body of bodies) {

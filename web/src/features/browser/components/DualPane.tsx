@@ -1,10 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
-import type { IfExists, TransferCreate } from '../../../../../contract/index.js';
+import type { Entry, IfExists, TransferCreate } from '../../../../../contract/index.js';
 import { errorText } from '../../../lib/api.js';
 import { plural } from '../../../lib/format.js';
 import { useOnline, useSites } from '../../../lib/live.js';
-import { createTransfers, existingNames } from '../api/browser.js';
+import { createTransfers, existingEntries } from '../api/browser.js';
 import { usePaneState, type PaneId } from '../hooks/usePaneState.js';
 import { usePaneView } from '../hooks/usePaneView.js';
 import { useRefreshAfterTransfers } from '../hooks/useRefreshAfterTransfers.js';
@@ -12,6 +12,7 @@ import { useTransferOptions } from '../hooks/useTransferOptions.js';
 import { joinPath } from '../model/entries.js';
 import { selectedInOrder } from '../../../lib/selection.js';
 import { ConflictDialog, type Conflict } from './ConflictDialog.js';
+import { ShortcutsDialog } from './ShortcutsDialog.js';
 import { Pane } from './Pane.js';
 import { TransferBar } from './TransferBar.js';
 
@@ -20,6 +21,8 @@ interface Notice {
   text: string;
 }
 
+/** The grids' element ids: Tab moves focus to the other pane's grid. */
+const gridDomId = (id: PaneId) => `pane-grid-${id}`;
 const other = (id: PaneId): PaneId => (id === 'left' ? 'right' : 'left');
 
 export interface PanePlace {
@@ -47,7 +50,22 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
   const [conflict, setConflict] = useState<(Conflict & { resolve: (choice: IfExists | null) => void }) | null>(null);
   const [sending, setSending] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [active, setActive] = useState<PaneId>('left');
+  const [help, setHelp] = useState(false);
   useRefreshAfterTransfers();
+
+  // `?` anywhere but in a text field opens the shortcuts sheet.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '?' || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"], dialog[open]')) return;
+      event.preventDefault();
+      setHelp(true);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   const panes = { left, right };
   const views = { left: leftView, right: rightView };
@@ -81,15 +99,27 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
       try {
         let ifExists: IfExists | undefined = options.ifExists === 'ask' ? undefined : options.ifExists;
         if (options.ifExists === 'ask') {
-          let present = new Set<string>();
+          let present = new Map<string, Entry>();
           try {
-            present = await existingNames(client, target.siteId, destDir);
+            present = await existingEntries(client, target.siteId, destDir);
           } catch {
             // Cannot look (yet): let the server apply its default.
           }
-          const existing = names.filter((name) => present.has(name));
-          if (existing.length > 0) {
-            const choice = await askConflict({ existing, total: names.length, destination: `${siteName}:${destDir}` });
+          const sourceEntries = new Map(
+            (from === 'left' ? leftView : rightView).entries.map((entry) => [entry.name, entry]),
+          );
+          const items = names.flatMap((name) => {
+            const existing = present.get(name);
+            return existing ? [{ name, existing, source: sourceEntries.get(name) ?? null }] : [];
+          });
+          if (items.length > 0) {
+            const sourceName = sites.find((site) => site.id === source.siteId)?.name ?? 'source';
+            const choice = await askConflict({
+              items,
+              total: names.length,
+              source: sourceName,
+              destination: `${siteName}:${destDir}`,
+            });
             if (choice === null) return;
             ifExists = choice;
           }
@@ -114,16 +144,21 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
         setSending(false);
       }
     },
-    [left, right, sites, options, client],
+    [left, right, leftView, rightView, sites, options, client],
   );
 
-  const selectionOf = (id: PaneId) => selectedInOrder(panes[id].selection, views[id].entries.map((entry) => entry.name));
-  const canSend = (from: PaneId) => {
+  const selectionOf = (id: PaneId) =>
+    selectedInOrder(
+      panes[id].selection,
+      views[id].entries.map((entry) => entry.name),
+    );
+  const canSendNames = (from: PaneId) => {
     const source = panes[from];
     const target = panes[other(from)];
-    if (!online || !source.siteId || !target.siteId || source.selection.selected.size === 0) return false;
+    if (!online || !source.siteId || !target.siteId) return false;
     return !(source.siteId === target.siteId && source.path === target.path);
   };
+  const canSend = (from: PaneId) => canSendNames(from) && panes[from].selection.selected.size > 0;
 
   const paneProps = (id: PaneId) => ({
     id,
@@ -141,6 +176,16 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
       if (drag && drag.from !== id) void send(drag.from, drag.names, dir);
     },
     onManageSites,
+    active: active === id,
+    onActivate: () => setActive(id),
+    onSwitchPane: () => {
+      setActive(other(id));
+      document.getElementById(gridDomId(other(id)))?.focus();
+    },
+    onCopyToOther: (names: string[]) => {
+      if (names.length > 0 && canSendNames(id)) void send(id, names, panes[other(id)].path);
+    },
+    gridDomId: gridDomId(id),
   });
 
   return (
@@ -154,8 +199,16 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
         options={options}
         onOptions={setOptions}
         busy={sending}
-        onMirror={onNewMirrorJob && (() => onNewMirrorJob({ siteId: left.siteId!, dir: left.path }, { siteId: right.siteId!, dir: right.path }))}
-        canMirror={online && left.siteId !== null && right.siteId !== null && !(left.siteId === right.siteId && left.path === right.path)}
+        onMirror={
+          onNewMirrorJob &&
+          (() => onNewMirrorJob({ siteId: left.siteId!, dir: left.path }, { siteId: right.siteId!, dir: right.path }))
+        }
+        canMirror={
+          online &&
+          left.siteId !== null &&
+          right.siteId !== null &&
+          !(left.siteId === right.siteId && left.path === right.path)
+        }
       />
       <Pane {...paneProps('right')} />
       {notice && (
@@ -166,6 +219,7 @@ export function DualPane({ onManageSites, onNewMirrorJob }: DualPaneProps) {
           </button>
         </div>
       )}
+      <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
       <ConflictDialog
         conflict={conflict}
         onChoose={(choice) => {

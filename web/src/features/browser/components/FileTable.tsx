@@ -1,9 +1,19 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type DragEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
 import type { Entry } from '../../../../../contract/index.js';
 import { Icon } from '../../../components/Icon.js';
 import { formatBytes, formatDate, formatDateTime } from '../../../lib/format.js';
 import type { SortKey, SortOrder } from '../model/entries.js';
+import { emptyTypeAhead, isTypeAheadKey, typeAheadKey, typeAheadMatch, type TypeAhead } from '../model/typeahead.js';
 import {
   clickSelect,
   moveCursor,
@@ -36,6 +46,19 @@ export interface FileTableProps {
   onDropInto: (folder: string) => void;
   /** Shown instead of rows: loading, error, empty folder. */
   overlay?: ReactNode;
+  /** F5 / Ctrl+Enter: copy the selection (or the cursor row) to the other pane. */
+  onCopyKey: () => void;
+  /** Tab / Shift+Tab: focus the other pane. */
+  onSwitchPane: () => void;
+  /** F7: new folder. */
+  onNewFolderKey: () => void;
+  /** Ctrl+L: edit the path. */
+  onEditPath: () => void;
+  /** Right-click, Shift+F10 or the ContextMenu key, at a point in the viewport. */
+  onContextMenu: (x: number, y: number) => void;
+  /** The grid element (its owner puts focus back on it) and its id (the other pane's Tab does). */
+  gridRef?: (element: HTMLDivElement | null) => void;
+  domId?: string;
 }
 
 const columns: Array<{ key: SortKey; label: string; className: string }> = [
@@ -68,6 +91,7 @@ export function FileTable(props: FileTableProps) {
   const gridId = useId();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [dropFolder, setDropFolder] = useState<string | null>(null);
+  const typeAhead = useRef<TypeAhead>(emptyTypeAhead);
   const names = entries.map((entry) => entry.name);
   const now = new Date();
 
@@ -81,11 +105,13 @@ export function FileTable(props: FileTableProps) {
   });
 
   const cursorIndex = selection.cursor === null ? -1 : names.indexOf(selection.cursor);
+  const activeId = cursorIndex >= 0 ? `${gridId}-r${cursorIndex}` : undefined;
 
   // Keep the cursor row rendered and visible when the keyboard moves it.
   const lastScrolledCursor = useRef<number>(-1);
   useEffect(() => {
-    if (cursorIndex >= 0 && cursorIndex !== lastScrolledCursor.current) virtualizer.scrollToIndex(cursorIndex, { align: 'auto' });
+    if (cursorIndex >= 0 && cursorIndex !== lastScrolledCursor.current)
+      virtualizer.scrollToIndex(cursorIndex, { align: 'auto' });
     lastScrolledCursor.current = cursorIndex;
   }, [cursorIndex, virtualizer]);
 
@@ -97,12 +123,45 @@ export function FileTable(props: FileTableProps) {
     event.preventDefault();
     onSelect(moveCursor(selection, names, to, { shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey }));
   };
-  const pageRows = () => Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 240) - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
+  const pageRows = () =>
+    Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 240) - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
+
+  const menuAtCursor = () => {
+    const grid = scrollRef.current;
+    const row = activeId ? document.getElementById(activeId) : null;
+    const box = (row ?? grid)?.getBoundingClientRect();
+    if (box) props.onContextMenu(box.left + 24, row ? box.bottom : box.top + HEADER_HEIGHT);
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return;
     const cursorEntry = cursorIndex >= 0 ? entries[cursorIndex] : undefined;
+    if (isTypeAheadKey(event)) {
+      event.preventDefault();
+      typeAhead.current = typeAheadKey(typeAhead.current, event.key, event.timeStamp);
+      const index = typeAheadMatch(names, typeAhead.current.prefix, cursorIndex);
+      if (index >= 0) onSelect(clickSelect(selection, names, index));
+      return;
+    }
     switch (event.key) {
+      case 'Tab':
+        event.preventDefault();
+        props.onSwitchPane();
+        return;
+      case 'F5':
+        event.preventDefault();
+        props.onCopyKey();
+        return;
+      case 'F10':
+        if (event.shiftKey) {
+          event.preventDefault();
+          menuAtCursor();
+        }
+        return;
+      case 'ContextMenu':
+        event.preventDefault();
+        menuAtCursor();
+        return;
       case 'ArrowDown':
         return move(1, event);
       case 'ArrowUp':
@@ -121,7 +180,8 @@ export function FileTable(props: FileTableProps) {
         return;
       case 'Enter':
         event.preventDefault();
-        if (cursorEntry && cursorEntry.type !== 'file') props.onOpen(cursorEntry);
+        if (event.ctrlKey || event.metaKey) props.onCopyKey();
+        else if (cursorEntry && cursorEntry.type !== 'file') props.onOpen(cursorEntry);
         return;
       case 'Backspace':
         event.preventDefault();
@@ -130,6 +190,10 @@ export function FileTable(props: FileTableProps) {
       case 'Delete':
         event.preventDefault();
         props.onDeleteKey();
+        return;
+      case 'F7':
+        event.preventDefault();
+        props.onNewFolderKey();
         return;
       case 'F2':
         event.preventDefault();
@@ -145,8 +209,23 @@ export function FileTable(props: FileTableProps) {
         if ((event.key === 'a' || event.key === 'A') && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
           onSelect(selectAll(selection, names));
+        } else if ((event.key === 'l' || event.key === 'L') && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          props.onEditPath();
         }
     }
+  };
+
+  const onGridContextMenu = (event: MouseEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    const row = (event.target as HTMLElement).closest<HTMLElement>('.file-row');
+    const name = row?.getAttribute('aria-label');
+    const index = name ? names.indexOf(name) : -1;
+    // As in every file manager: right-click on an unselected row selects it; on empty space, nothing.
+    if (index >= 0 && !selection.selected.has(name!)) onSelect(clickSelect(selection, names, index));
+    if (index < 0 && selection.selected.size > 0) onSelect({ ...selection, selected: new Set() });
+    scrollRef.current?.focus();
+    props.onContextMenu(event.clientX, event.clientY);
   };
 
   const onRowClick = (index: number, event: MouseEvent) => {
@@ -198,11 +277,13 @@ export function FileTable(props: FileTableProps) {
     },
   });
 
-  const activeId = cursorIndex >= 0 ? `${gridId}-r${cursorIndex}` : undefined;
-
   return (
     <div
-      ref={scrollRef}
+      ref={(element) => {
+        scrollRef.current = element;
+        props.gridRef?.(element);
+      }}
+      id={props.domId}
       className="grid"
       role="grid"
       aria-label={props.label}
@@ -213,6 +294,7 @@ export function FileTable(props: FileTableProps) {
       tabIndex={0}
       onKeyDown={onKeyDown}
       onMouseDown={onBackgroundMouseDown}
+      onContextMenu={onGridContextMenu}
     >
       <div className="grid-head" role="row" aria-rowindex={1}>
         {columns.map((column) => {

@@ -1,17 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type Dispatch, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type Dispatch, type DragEvent } from 'react';
 import type { Entry, Site } from '../../../../../contract/index.js';
 import { Button, IconButton } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
 import { errorText } from '../../../lib/api.js';
 import { useLive } from '../../../lib/live.js';
 import { formatBytes, plural } from '../../../lib/format.js';
-import { listingKey, makeDirectory, removeEntry, renameEntry, siteListingsKey } from '../api/browser.js';
+import { fetchListing, listingKey, makeDirectory, removeEntry, renameEntry, siteListingsKey } from '../api/browser.js';
 import type { PaneAction, PaneId, PaneState } from '../hooks/usePaneState.js';
 import type { PaneView } from '../hooks/usePaneView.js';
 import { joinPath, parentPath } from '../model/entries.js';
 import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
-import { Breadcrumbs } from './Breadcrumbs.js';
+import { BookmarkButtons } from './BookmarkButtons.js';
+import { ContextMenu } from './ContextMenu.js';
+import { PathBox } from './PathBox.js';
 import { ConsoleDialog } from './ConsoleDialog.js';
 import { FileTable } from './FileTable.js';
 import { NameDialog } from './NameDialog.js';
@@ -31,6 +33,13 @@ export interface PaneProps {
   /** Send the other pane's dragged selection into this folder of this pane. */
   onDropInto: (dir: string) => void;
   onManageSites: () => void;
+  /** The pane the keyboard works in (marked, and where Tab comes from). */
+  active: boolean;
+  onActivate: () => void;
+  onSwitchPane: () => void;
+  /** Copy these names to the other pane's current folder. */
+  onCopyToOther: (names: string[]) => void;
+  gridDomId: string;
 }
 
 type Dialog =
@@ -48,7 +57,11 @@ export function Pane(props: PaneProps) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [dragOver, setDragOver] = useState(false);
+  const [editingPath, setEditingPath] = useState(false);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const gridElement = useRef<HTMLDivElement | null>(null);
   const { siteId, path } = state;
   const site = props.sites.find((candidate) => candidate.id === siteId) ?? null;
   const { query, entries } = view;
@@ -73,6 +86,7 @@ export function Pane(props: PaneProps) {
   if (problemAt !== here) {
     setProblemAt(here);
     setProblem(null);
+    setNotice(null);
   }
   if (dragOver && !props.dropFromOther) setDragOver(false);
 
@@ -120,6 +134,36 @@ export function Pane(props: PaneProps) {
       if (failures.length > 0) throw new Error(failures.join('; '));
     }, 'Could not delete');
 
+  // The folder is listed before the pane goes there: a typo leaves the listing as it was.
+  const goTo = (to: string) =>
+    void run(async () => {
+      if (to === path) return;
+      await client.fetchQuery({
+        queryKey: listingKey(siteId!, to),
+        queryFn: () => fetchListing(siteId!, to),
+        staleTime: 5_000,
+      });
+      dispatch({ type: 'navigate', path: to });
+    }, `Cannot open ${to}`);
+
+  const targets = () =>
+    selectedNames.length > 0 ? selectedNames : state.selection.cursor ? [state.selection.cursor] : [];
+  const copyPath = async () => {
+    const names = targets();
+    const text = names.length > 0 ? names.map((name) => joinPath(path, name)).join('\n') : path;
+    try {
+      await navigator.clipboard.writeText(text);
+      setNotice(`Copied ${text.includes('\n') ? plural(names.length, 'path') : text}`);
+    } catch {
+      // No clipboard (plain http, or refused): show the path so it can be copied by hand.
+      setProblem(`Copy this path: ${text}`);
+    }
+  };
+  const closeMenu = () => {
+    setMenu(null);
+    gridElement.current?.focus();
+  };
+
   const askDelete = () => selectedNames.length > 0 && ready && setDialog({ kind: 'delete', names: selectedNames });
   const askRename = () => selectedNames.length === 1 && ready && setDialog({ kind: 'rename', name: selectedNames[0]! });
 
@@ -163,7 +207,9 @@ export function Pane(props: PaneProps) {
   } else if (query.isError) {
     overlay = (
       <div className="empty" role="alert">
-        <p className="error-text">Could not list {path}: {errorText(query.error)}</p>
+        <p className="error-text">
+          Could not list {path}: {errorText(query.error)}
+        </p>
         <div className="row-gap">
           <Button size="sm" onClick={() => void query.refetch()} disabled={!online}>
             Try again
@@ -177,11 +223,15 @@ export function Pane(props: PaneProps) {
       </div>
     );
   } else if (entries.length === 0) {
-    overlay = <p className="empty muted">{state.filter ? `Nothing matches “${state.filter}”.` : 'This folder is empty.'}</p>;
+    overlay = (
+      <p className="empty muted">{state.filter ? `Nothing matches “${state.filter}”.` : 'This folder is empty.'}</p>
+    );
   }
 
   const classes = ['pane'];
   if (dragOver) classes.push('drag-over');
+  if (props.active) classes.push('active');
+  const selectionTargets = targets();
 
   return (
     <section
@@ -190,6 +240,8 @@ export function Pane(props: PaneProps) {
       onDragOver={onPaneDragOver}
       onDragLeave={onPaneDragLeave}
       onDrop={onPaneDrop}
+      onFocus={props.onActivate}
+      data-active={props.active || undefined}
     >
       <div className="pane-head">
         <select
@@ -205,7 +257,23 @@ export function Pane(props: PaneProps) {
             </option>
           ))}
         </select>
-        {site && <Breadcrumbs path={path} onNavigate={(to) => dispatch({ type: 'navigate', path: to })} />}
+        {site && (
+          <PathBox
+            path={path}
+            editing={editingPath}
+            onEditing={(editing) => {
+              setEditingPath(editing);
+              if (!editing) gridElement.current?.focus();
+            }}
+            onNavigate={goTo}
+            onInvalid={setProblem}
+          />
+        )}
+        {props.active && (
+          <span className="pane-active-mark" aria-label="Active pane">
+            active
+          </span>
+        )}
       </div>
 
       <div className="pane-toolbar" role="toolbar" aria-label={`${props.label} actions`}>
@@ -218,9 +286,24 @@ export function Pane(props: PaneProps) {
           className={query.isFetching ? 'spinning' : undefined}
         />
         <span className="toolbar-sep" aria-hidden="true" />
-        <IconButton icon="folderPlus" label="New folder" onClick={() => setDialog({ kind: 'mkdir' })} disabled={!ready || !query.data} />
+        <IconButton
+          icon="folderPlus"
+          label="New folder"
+          onClick={() => setDialog({ kind: 'mkdir' })}
+          disabled={!ready || !query.data}
+        />
         <IconButton icon="rename" label="Rename" onClick={askRename} disabled={!ready || selectedNames.length !== 1} />
         <IconButton icon="trash" label="Delete" onClick={askDelete} disabled={!ready || selectedNames.length === 0} />
+        {site && (
+          <BookmarkButtons
+            siteId={site.id}
+            siteName={site.name}
+            path={path}
+            disabled={!online}
+            onNavigate={goTo}
+            onProblem={setProblem}
+          />
+        )}
         <IconButton icon="terminal" label="Console" onClick={() => setDialog({ kind: 'console' })} disabled={!ready} />
         <input
           type="search"
@@ -249,7 +332,52 @@ export function Pane(props: PaneProps) {
         acceptsDrop={props.dropFromOther && ready}
         onDropInto={(folder) => props.onDropInto(joinPath(path, folder))}
         overlay={overlay}
+        onCopyKey={() => props.onCopyToOther(targets())}
+        onSwitchPane={props.onSwitchPane}
+        onEditPath={() => site && setEditingPath(true)}
+        onNewFolderKey={() => ready && query.data && setDialog({ kind: 'mkdir' })}
+        onContextMenu={(x, y) => site && setMenu({ x, y })}
+        domId={props.gridDomId}
+        gridRef={(element) => {
+          gridElement.current = element;
+        }}
       />
+      {menu && (
+        <ContextMenu
+          label={`${props.label} menu`}
+          x={menu.x}
+          y={menu.y}
+          onClose={closeMenu}
+          items={[
+            {
+              label: 'Copy to other side',
+              shortcut: 'F5',
+              disabled: !ready || selectionTargets.length === 0,
+              onSelect: () => props.onCopyToOther(selectionTargets),
+            },
+            {
+              label: 'Rename',
+              shortcut: 'F2',
+              disabled: !ready || selectionTargets.length !== 1,
+              onSelect: () => setDialog({ kind: 'rename', name: selectionTargets[0]! }),
+            },
+            {
+              label: 'Delete',
+              shortcut: 'Del',
+              disabled: !ready || selectionTargets.length === 0,
+              onSelect: () => setDialog({ kind: 'delete', names: selectionTargets }),
+            },
+            {
+              label: 'New folder',
+              shortcut: 'F7',
+              disabled: !ready || !query.data,
+              onSelect: () => setDialog({ kind: 'mkdir' }),
+            },
+            { label: 'Refresh', disabled: !ready, onSelect: () => void query.refetch() },
+            { label: 'Copy path', onSelect: () => void copyPath() },
+          ]}
+        />
+      )}
 
       <div className="pane-status">
         {problem ? (
@@ -259,17 +387,24 @@ export function Pane(props: PaneProps) {
               Dismiss
             </button>
           </span>
+        ) : notice ? (
+          <span role="status">{notice}</span>
         ) : (
           <>
             <span>
-              {view.total !== entries.length ? `${entries.length} of ${plural(view.total, 'item')}` : plural(entries.length, 'item')}
+              {view.total !== entries.length
+                ? `${entries.length} of ${plural(view.total, 'item')}`
+                : plural(entries.length, 'item')}
               {selectedNames.length > 0 &&
                 ` · ${selectedNames.length} selected${selectedBytes > 0 ? ` (${formatBytes(selectedBytes)})` : ''}`}
             </span>
             <span className="spacer" />
             {query.data && query.data.unsafeNames.length > 0 && (
               // The names come escaped from the server: controls and bidi overrides show as \u…
-              <span className="warn-text" title={`Names with \\, control or bidi characters: ${query.data.unsafeNames.join(', ')}`}>
+              <span
+                className="warn-text"
+                title={`Names with \\, control or bidi characters: ${query.data.unsafeNames.join(', ')}`}
+              >
                 {plural(query.data.unsafeNames.length, 'entry', 'entries')} with unsafe names hidden
               </span>
             )}

@@ -1,8 +1,21 @@
 import { describe, it, expect } from 'vitest';
 import type { Entry } from '../../../../../contract/index.js';
-import { filterEntries, joinPath, parentPath, pathCrumbs, sortEntries, validateName } from './entries.js';
+import {
+  filterEntries,
+  joinPath,
+  normalizeTypedPath,
+  parentPath,
+  pathCrumbs,
+  sortEntries,
+  validateName,
+} from './entries.js';
 
-const e = (name: string, type: Entry['type'], size: number, modifiedAt: string | null): Entry => ({ name, type, size, modifiedAt });
+const e = (name: string, type: Entry['type'], size: number, modifiedAt: string | null): Entry => ({
+  name,
+  type,
+  size,
+  modifiedAt,
+});
 const entries = [
   e('file10.txt', 'file', 50, '2026-01-03T00:00:00Z'),
   e('docs', 'dir', 0, '2026-01-01T00:00:00Z'),
@@ -16,19 +29,39 @@ const names = (list: readonly Entry[]) => list.map((x) => x.name);
 describe('sortEntries', () => {
   it('puts folders first and sorts names naturally, case-insensitively', () => {
     expect(names(sortEntries(entries, { key: 'name', dir: 'asc' }))).toEqual([
-      'alpha', 'docs', 'big.iso', 'current', 'File2.txt', 'file10.txt',
+      'alpha',
+      'docs',
+      'big.iso',
+      'current',
+      'File2.txt',
+      'file10.txt',
     ]);
     expect(names(sortEntries(entries, { key: 'name', dir: 'desc' }))).toEqual([
-      'docs', 'alpha', 'file10.txt', 'File2.txt', 'current', 'big.iso',
+      'docs',
+      'alpha',
+      'file10.txt',
+      'File2.txt',
+      'current',
+      'big.iso',
     ]);
   });
 
   it('sorts by size and by date, folders still first', () => {
     expect(names(sortEntries(entries, { key: 'size', dir: 'desc' }))).toEqual([
-      'alpha', 'docs', 'big.iso', 'File2.txt', 'file10.txt', 'current',
+      'alpha',
+      'docs',
+      'big.iso',
+      'File2.txt',
+      'file10.txt',
+      'current',
     ]);
     expect(names(sortEntries(entries, { key: 'modified', dir: 'asc' }))).toEqual([
-      'docs', 'alpha', 'big.iso', 'File2.txt', 'file10.txt', 'current',
+      'docs',
+      'alpha',
+      'big.iso',
+      'File2.txt',
+      'file10.txt',
+      'current',
     ]);
   });
 
@@ -75,5 +108,18 @@ describe('paths', () => {
     expect(validateName('..')).not.toBeNull();
     expect(validateName('x\r\nDELE y')).not.toBeNull();
     expect(validateName(' ')).not.toBeNull();
+  });
+});
+
+describe('normalizeTypedPath', () => {
+  it('makes a typed path absolute and tidy', () => {
+    expect(normalizeTypedPath('pub//releases/')).toBe('/pub/releases');
+    expect(normalizeTypedPath('  /a/./b/../c ')).toBe('/a/c');
+    expect(normalizeTypedPath('')).toBe('/');
+    expect(normalizeTypedPath('/../..')).toBe('/');
+  });
+  it('refuses line breaks and NUL', () => {
+    expect(normalizeTypedPath('/a\r\nDELE x')).toBeNull();
+    expect(normalizeTypedPath('/a\0')).toBeNull();
   });
 });

@@ -35,7 +35,10 @@ export function filterEntries(entries: readonly Entry[], filter: string): readon
   const text = filter.trim().toLowerCase();
   if (!text) return entries;
   if (/[*?]/.test(text)) {
-    const source = text.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = text
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     const pattern = new RegExp(`^${source}$`, 'i');
     return entries.filter((entry) => pattern.test(entry.name));
   }
@@ -77,4 +80,19 @@ export function validateName(name: string): string | null {
   if (name.includes('/')) return 'A name cannot contain "/"';
   if (/[\r\n\0]/.test(name)) return 'A name cannot contain line breaks';
   return null;
+}
+
+/** A path the user typed or pasted: absolute, single slashes, no trailing slash; null if it cannot be one. */
+export function normalizeTypedPath(text: string): string | null {
+  if (/[\r\n\0]/.test(text)) return null;
+  const parts = text
+    .trim()
+    .split('/')
+    .filter((part) => part !== '' && part !== '.');
+  const kept: string[] = [];
+  for (const part of parts) {
+    if (part === '..') kept.pop();
+    else kept.push(part);
+  }
+  return `/${kept.join('/')}`;
 }
