@@ -216,12 +216,13 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX routes_dest ON routes(dest_site);
    ALTER TABLE sites ADD COLUMN pret TEXT NOT NULL DEFAULT 'auto';`,
-  // 13: favourite folders per site (the pane's bookmarks), gone with their site.
+  // Migration 13: favourite folders per site (the pane's bookmarks), gone with their site.
   `CREATE TABLE site_bookmarks (
      site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
      path TEXT NOT NULL,
      created_at TEXT NOT NULL,
      PRIMARY KEY (site_id, path)
+   );`,
   // Migration 14. A file the destination already had is "skipped", no longer "done" with a
   // verified of 'skipped': counted apart, so a tree says "3 skipped" and one all skipped ends
   // skipped. "Clear finished" hides transfers (cleared = 1) rather than deleting them: the
