@@ -553,3 +553,4 @@ export type ClientMessage = Static<typeof ClientMessage>;
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
+export * from './site-form.js';

@@ -40,6 +40,7 @@ import { SESSION_COOKIE } from './auth.js';
 import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
+import { siteFormRoutes } from './site-form-routes.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -86,6 +87,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     });
 
     typed.get('/api/docs', { schema: { hide: true } }, async () => root.swagger());
+    await typed.register(siteFormRoutes);
 
     // ---- sites ----
     typed.get('/api/sites', { schema: { response: { 200: Type.Array(Site) } } }, async () => sites.list());
