@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../../../contract/index.js';
+import type { Site, SiteCreate, SitePatch, SiteTestBody, SiteTestResult } from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -21,8 +21,16 @@ export function useDeleteSite() {
   });
 }
 
-export function useTestSite() {
+/** Test the form as it is, nothing saved; `siteId` lets the server use the saved password of the site being edited. */
+export function useTestSiteValues() {
   return useMutation({
-    mutationFn: (id: string) => api.post<SiteTestResult>(`/api/sites/${seg(id)}/test`),
+    mutationFn: (body: SiteTestBody) => api.post<SiteTestResult>('/api/sites/test', body),
+  });
+}
+
+export function useCloneSite() {
+  return useMutation({
+    mutationFn: (id: string) => api.post<Site>(`/api/sites/${seg(id)}/clone`),
+    onSuccess: (site) => liveStore.applyLocal({ type: 'site.updated', site }),
   });
 }

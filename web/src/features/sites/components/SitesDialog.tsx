@@ -54,6 +54,7 @@ export function SitesDialog({ open, onClose }: { open: boolean; onClose: () => v
           key={editorKey}
           site={selectedSite}
           onSaved={(site) => setSelection({ kind: 'site', id: site.id })}
+          onCloned={(site) => setSelection({ kind: 'site', id: site.id })}
           onDeleted={() => setSelection({ kind: 'default' })}
         />
       </div>
