@@ -90,7 +90,27 @@ export class SitesService {
   }
 
   list(): Site[] {
-    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map(toSite);
+    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map((row) =>
+      this.toPublic(row),
+    );
+  }
+
+  /**
+   * The demo's sample servers show their login (site form, API): they are local throwaway
+   * servers with a password made at each start. Kept in memory: the demo marks them again.
+   */
+  markDemo(id: string, login: { user: string; password: string }): Site {
+    this.row(id);
+    this.demoLogins.set(id, { ...login });
+    return this.publish(id);
+  }
+
+  private readonly demoLogins = new Map<string, { user: string; password: string }>();
+
+  private toPublic(row: SiteRow): Site {
+    const site = toSite(row);
+    const demo = this.demoLogins.get(row.id);
+    return demo ? { ...site, demo } : site;
   }
 
   /** Cached: the scheduler asks for every file it starts. Writes go through this class. */
@@ -106,7 +126,7 @@ export class SitesService {
     if (!site) {
       const row = this.findRow(id);
       if (!row) return undefined;
-      site = toSite(row);
+      site = this.toPublic(row);
       this.cache.set(id, site);
     }
     return site;
@@ -186,6 +206,7 @@ export class SitesService {
     const site = toSite(this.row(id));
     this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
     this.cache.delete(id);
+    this.demoLogins.delete(id);
     // Before the announcement, so that what depends on the site (mirror jobs) is already
     // updated when a client hears of it, and the DELETE answers only once it is.
     for (const listener of this.removalListeners) listener(site);

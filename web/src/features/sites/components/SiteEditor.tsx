@@ -17,6 +17,7 @@ import {
 } from '../model/siteForm.js';
 import { CheckField, Field } from '../../../components/Field.js';
 import { SiteTestPanel } from './SiteTestPanel.js';
+import { demoNote } from '../model/demoNote.js';
 import { parseSiteUrl } from '../model/siteUrl.js';
 import { testHint, type HintAction } from '../model/testHints.js';
 import { assertNever } from '../../../../../contract/index.js';
@@ -47,6 +48,7 @@ export function SiteEditor({
   const shown = showErrors ? errors : {};
   const dirty = site ? Object.keys(formToPatch(site, values)).length > 0 : true;
   const clearing = site ? changesClearingPassword(site, values) : [];
+  const note = site ? demoNote(site) : null;
   const set = <K extends keyof SiteFormValues>(key: K, value: SiteFormValues[K]) => {
     setValues((current) => ({ ...current, [key]: value }));
     setSavedAt(null);
@@ -120,6 +122,11 @@ export function SiteEditor({
   return (
     <form className="site-editor" onSubmit={submit} noValidate aria-label={site ? `Edit ${site.name}` : 'New site'}>
       <h3 className="site-editor-title">{site ? site.name : 'New site'}</h3>
+      {note && (
+        <p className="demo-note">
+          {note.text} <code className="mono">{note.command}</code>
+        </p>
+      )}
       <div className="form-grid">
         <Field label="Name" error={shown.name}>
           {(p) => <input {...p} {...bind('name')} autoComplete="off" maxLength={100} data-autofocus />}
