@@ -559,3 +559,4 @@ export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
 export * from './site-form.js';
+export * from './site-import.js';

@@ -1,5 +1,5 @@
 /** A site read from another client's file, before it is created (the import's preview row). */
-import type { PassivePreference, TlsMode } from '../../../../contract/index.js';
+import type { SiteCreate, PassivePreference, TlsMode } from '../../../../contract/index.js';
 
 export interface ImportCandidate {
   name: string;
@@ -10,6 +10,8 @@ export interface ImportCandidate {
   password?: string;
   tls: TlsMode;
   passive?: PassivePreference;
+  /** The rest of a pasv export's settings. */
+  settings?: Pick<SiteCreate, 'fingerprint256' | 'maxConnections' | 'relayAllowed' | 'allowClearData' | 'pasvAddress' | 'pret'>;
   /** Why it cannot be imported (SFTP, a bad host); the preview shows it unticked. */
   unsupported?: string;
 }

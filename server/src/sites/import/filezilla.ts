@@ -40,11 +40,22 @@ function protocol(value: string): { tls: TlsMode } | { unsupported: string } {
 
 const PASV_MODES: Record<string, PassivePreference> = { MODE_ACTIVE: 'active', MODE_PASSIVE: 'passive' };
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** XML's own five entities and character references, decoded once: nothing can expand into more markup. */
+function unescape(value: string): string {
+  return value.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);/gi, (whole, ref: string) => {
+    if (ref[0] !== '#') return ENTITIES[ref.toLowerCase()] ?? whole;
+    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
 const text = (node: Node, key: string): string => {
   const value = node[key];
   if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return String((value as Node)['#text'] ?? '');
-  return String(value);
+  if (typeof value === 'object') return unescape(String((value as Node)['#text'] ?? ''));
+  return unescape(String(value));
 };
 
 function password(server: Node): string | undefined {
@@ -53,9 +64,9 @@ function password(server: Node): string | undefined {
   if (typeof pass === 'object') {
     const node = pass as Node;
     const raw = String(node['#text'] ?? '');
-    return node['@encoding'] === 'base64' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    return node['@encoding'] === 'base64' ? Buffer.from(raw, 'base64').toString('utf8') : unescape(raw);
   }
-  return String(pass);
+  return unescape(String(pass));
 }
 
 function server(node: Node, prefix: string): ImportCandidate {
@@ -85,7 +96,7 @@ function walk(node: Node, prefix: string, out: ImportCandidate[], depth: number)
   for (const folder of (node.Folder as Node[] | undefined) ?? []) {
     if (typeof folder !== 'object') continue;
     // The folder's name is its own text, next to its child elements.
-    const name = String(folder['#text'] ?? '').trim();
+    const name = unescape(String(folder['#text'] ?? '').trim());
     walk(folder, name ? `${prefix}${name}/` : prefix, out, depth + 1);
   }
 }
