@@ -1,5 +1,15 @@
 import { useMutation } from '@tanstack/react-query';
-import type { Site, SiteCreate, SitePatch, SiteTestBody, SiteTestResult } from '../../../../../contract/index.js';
+import type {
+  Site,
+  SiteCreate,
+  SiteExport,
+  SiteExportBody,
+  SiteImportBody,
+  SiteImportResult,
+  SitePatch,
+  SiteTestBody,
+  SiteTestResult,
+} from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -32,5 +42,17 @@ export function useCloneSite() {
   return useMutation({
     mutationFn: (id: string) => api.post<Site>(`/api/sites/${seg(id)}/clone`),
     onSuccess: (site) => liveStore.applyLocal({ type: 'site.updated', site }),
+  });
+}
+
+export function useImportSites() {
+  return useMutation({
+    mutationFn: (body: SiteImportBody) => api.post<SiteImportResult>('/api/sites/import', body),
+  });
+}
+
+export function useExportSites() {
+  return useMutation({
+    mutationFn: (body: SiteExportBody) => api.post<SiteExport>('/api/sites/export', body),
   });
 }
