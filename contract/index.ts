@@ -58,6 +58,11 @@ export const Site = Type.Object({
   id: Type.String(),
   ...siteFields,
   hasPassword: Type.Boolean(),
+  /**
+   * Only on the demo's own sample servers (`npm run demo`): their login, so they can be tried
+   * with lftp or FlashFXP too. No other site's password ever leaves the server.
+   */
+  demo: Type.Optional(Type.Object({ user: Type.String(), password: Type.String() })),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -580,3 +585,5 @@ export function assertNever(value: never): never {
 export * from './history.js';
 export * from './trace.js';
 export * from './bookmarks.js';
+export * from './site-form.js';
+export * from './site-import.js';

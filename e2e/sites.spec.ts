@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startFtpServer, type EmbeddedFtpServer } from '../server/src/demo/ftp-server/server.js';
 import type { Site } from '../contract/index.js';
-import { test as base, expect, FTP_PASSWORD, FTP_USER } from './fixtures.js';
+import { test as base, expect, FTP_PASSWORD, FTP_USER, uniqueName } from './fixtures.js';
 
 const GREETING = 'Welcome to the mirror.';
 
@@ -29,18 +29,20 @@ test.describe('managing sites', () => {
     pasv,
     newServer,
   }) => {
+    // Site names are unique: other specs of this worker may have a "mirror" already.
+    const name = uniqueName('hand-added');
     await dashboard.open();
     await dashboard.sites.open();
 
     await dashboard.sites.add({
-      name: 'mirror',
+      name,
       host: newServer.host,
       port: newServer.port,
       user: FTP_USER,
       password: FTP_PASSWORD,
       tls: 'None (plain FTP)',
     });
-    await expect(dashboard.sites.saved('mirror')).toContainText(`${newServer.host}:${newServer.port}`);
+    await expect(dashboard.sites.saved(name)).toContainText(`${newServer.host}:${newServer.port}`);
     await expect(dashboard.sites.field('Password')).toHaveAccessibleDescription('saved — leave empty to keep it');
 
     await dashboard.sites.testConnection();
@@ -55,11 +57,11 @@ test.describe('managing sites', () => {
     }
 
     await dashboard.sites.close();
-    await expect(dashboard.right.site.getByRole('option', { name: 'mirror' })).toBeAttached();
+    await expect(dashboard.right.site.getByRole('option', { name })).toBeAttached();
 
     // Saved for real, and the password stays on the server.
     const sites = await pasv.api<Site[]>('GET', '/api/sites');
-    const saved = sites.find((site) => site.name === 'mirror');
+    const saved = sites.find((site) => site.name === name);
     expect(saved).toMatchObject({
       host: newServer.host,
       port: newServer.port,

@@ -28,7 +28,7 @@ export class SitesDialog {
     return this.dialog.getByLabel(label, { exact: true });
   }
 
-  button(name: 'New site' | 'Save' | 'Test connection' | 'Close' | 'Delete'): Locator {
+  button(name: 'New site' | 'Save' | 'Test connection' | 'Clone' | 'Close' | 'Delete'): Locator {
     return this.dialog.getByRole('button', { name, exact: true });
   }
 

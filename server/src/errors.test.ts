@@ -22,6 +22,8 @@ const cases: [Error, number, string, string, boolean][] = [
   [new FtpConnectionError('timeout', 'no reply in 30 s'), 504, 'timeout', 'no reply in 30 s', true],
   [new FtpConnectionError('closed', 'connection closed'), 502, 'connection_lost', 'connection closed', true],
   [new FtpConnectionError('tls', 'bad certificate'), 502, 'tls_error', 'bad certificate', false],
+  [new FtpConnectionError('dns', 'getaddrinfo ENOTFOUND x.invalid'), 502, 'dns_failed', 'getaddrinfo ENOTFOUND x.invalid', true],
+  [new FtpReplyError(502, 'Command not implemented.', 'AUTH TLS'), 502, 'tls_not_offered', '502 Command not implemented.', false],
   [
     new SideError('destination', reply(553, 'Not allowed')),
     502,

@@ -34,6 +34,11 @@ export class HttpError extends Error {
   }
 }
 
+/** Another site already has this name (compared without case). */
+export class DuplicateNameError extends Error {
+  override readonly name = 'DuplicateNameError';
+}
+
 /** A tree beyond a walk limit (depth or entries): permanent, so the transfer fails instead of retrying. */
 export class WalkLimitError extends Error {
   override readonly name = 'WalkLimitError';
@@ -89,6 +94,7 @@ const CONNECTION_CODES: Record<FtpConnectionError['code'], string> = {
   closed: 'connection_lost',
   timeout: 'timeout',
   refused: 'connection_refused',
+  dns: 'dns_failed',
   tls: 'tls_error',
   protocol: 'protocol_error',
   aborted: 'aborted',
@@ -98,8 +104,15 @@ const TRANSIENT_CONNECTION_CODES: ReadonlySet<FtpConnectionError['code']> = new 
   'closed',
   'timeout',
   'refused',
+  'dns',
   'protocol',
 ]);
+
+/** A plain-FTP server answering AUTH TLS with "not implemented" / "unknown mechanism" has no TLS at all. */
+function replyCode(error: FtpReplyError): string {
+  if (/^AUTH\b/i.test(error.command) && [500, 502, 504].includes(error.code)) return 'tls_not_offered';
+  return REPLY_CODES[error.code] ?? `ftp_${error.code}`;
+}
 
 interface ErrorKind<E extends Error> {
   type: abstract new (...args: never[]) => E;
@@ -120,6 +133,7 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
   kind({ type: HttpError, status: (e) => e.statusCode, describe: (e) => ({ code: e.code, message: e.message }) }),
   kind({ type: NotFoundError, ...fixed(404, 'not_found') }),
   kind({ type: ConflictError, ...fixed(409, 'conflict') }),
+  kind({ type: DuplicateNameError, ...fixed(409, 'duplicate_name') }),
   kind({ type: UnsafeArgumentError, ...fixed(400, 'unsafe_argument') }),
   kind({ type: InvalidFieldError, ...fixed(400, 'invalid_field') }),
   kind({ type: HostRefusedError, ...fixed(400, 'host_refused') }),
@@ -128,7 +142,7 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
   kind({
     type: FtpReplyError,
     status: (e) => (e.code === 550 ? 404 : 502),
-    describe: (e) => ({ code: REPLY_CODES[e.code] ?? `ftp_${e.code}`, message: `${e.code} ${e.text}` }),
+    describe: (e) => ({ code: replyCode(e), message: `${e.code} ${e.text}` }),
     // 452 (no space) will not heal by itself within a retry's wait.
     transient: (e) => e.transient && e.code !== 452,
   }),

@@ -47,6 +47,12 @@ it('starts two sample servers registered as sites, and copies between them by FX
   const alpha = sites.find((s) => s.name === 'alpha')!;
   const beta = sites.find((s) => s.name === 'beta')!;
   expect(alpha.hasPassword && beta.hasPassword).toBe(true);
+  // The sample servers' login is shown (output and site), so other FTP clients can try them.
+  const printed = /FTP login user (\S+) \/ password (\S+)/.exec(output);
+  expect(printed?.slice(1)).toEqual(['demo', expect.any(String)]);
+  expect(output).toContain(`alpha: lftp -u demo,${printed![2]} ftp://127.0.0.1:${alpha.port}`);
+  expect(alpha.demo).toEqual({ user: 'demo', password: printed![2] });
+  expect(beta.demo).toEqual({ user: 'demo', password: printed![2] });
   const listing = await api<Listing>('GET', `/api/sites/${alpha.id}/list?path=/`);
   expect(listing.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['big.iso', 'photos', 'releases']));
 

@@ -73,14 +73,18 @@ async function main(): Promise<void> {
     for (const { name, server } of servers) {
       const fields = { host: server.host, port: server.port, user: users[0]!.user, password: users[0]!.password };
       const existing = sites.list().find((site) => site.name === name);
-      if (existing) await sites.update(existing.id, fields);
-      else await sites.create({ name, ...fields });
+      const site = existing ? await sites.update(existing.id, fields) : await sites.create({ name, ...fields });
+      sites.markDemo(site.id, users[0]!);
     }
     app.addHook('onClose', async () => {
       await Promise.all(servers.map(({ server }) => server.close()));
     });
   });
   console.log(`demo: FTP servers alpha (ftp://${servers[0]!.server.host}:${servers[0]!.server.port}) and beta (port ${servers[1]!.server.port}) are registered as sites`);
+  // Sample servers on loopback with a password made for this run: showing it lets people try them with any client.
+  const { user, password } = users[0]!;
+  console.log(`demo: FTP login user ${user} / password ${password}`);
+  for (const { name, server } of servers) console.log(`  ${name}: lftp -u ${user},${password} ftp://${server.host}:${server.port}`);
   console.log(`open ${url} and sign in${config.password ? ' with PASV_PASSWORD' : ''}`);
 }
 

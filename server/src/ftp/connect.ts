@@ -80,13 +80,14 @@ function peerRefusal(socket: net.Socket, options: SessionOptions): HostRefusedEr
 
 export function toConnectionError(error: Error & { code?: string }): FtpConnectionError {
   if (error instanceof FtpConnectionError) return error;
-  const code: ConnectionErrorCode = /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)$/.test(
-    error.code ?? '',
-  )
-    ? 'refused'
-    : /CERT|SSL|TLS|self.signed|altnames/i.test(`${error.code ?? ''} ${error.message}`)
-      ? 'tls'
-      : 'closed';
+  // A name that does not resolve never reached a server: saying "refused" sends people to the wrong firewall.
+  const code: ConnectionErrorCode = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/.test(error.code ?? '')
+    ? 'dns'
+    : /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(error.code ?? '')
+      ? 'refused'
+      : /CERT|SSL|TLS|self.signed|altnames/i.test(`${error.code ?? ''} ${error.message}`)
+        ? 'tls'
+        : 'closed';
   return new FtpConnectionError(code, error.message, { cause: error });
 }
 

@@ -25,6 +25,7 @@ export type ConnectionErrorCode =
   | 'closed' // the peer closed the control connection
   | 'timeout' // connect, reply or stall timeout
   | 'refused' // ECONNREFUSED, EHOSTUNREACH, …
+  | 'dns' // the host name does not resolve (ENOTFOUND, EAI_AGAIN)
   | 'tls' // handshake or certificate failure
   | 'protocol' // the server broke the protocol (garbage, oversized reply, 421)
   | 'aborted'; // we closed it on purpose

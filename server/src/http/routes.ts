@@ -44,6 +44,8 @@ import { allowedOrigin } from './hosts.js';
 import { LoginLimiter } from './login-limiter.js';
 import { stringifyBySchema } from './serialize.js';
 import { traceRoutes } from './trace-routes.js';
+import { siteFormRoutes } from './site-form-routes.js';
+import { siteImportRoutes } from './site-import-routes.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -92,6 +94,8 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
     });
 
     typed.get('/api/docs', { schema: { hide: true } }, async () => root.swagger());
+    await typed.register(siteFormRoutes);
+    await typed.register(siteImportRoutes);
 
     // ---- sites ----
     typed.get('/api/sites', { schema: { response: { 200: Type.Array(Site) } } }, async () => sites.list());

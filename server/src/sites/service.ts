@@ -5,12 +5,12 @@
  * (host, port, user, TLS mode, pinned fingerprint) drops it unless a new one comes along.
  */
 import crypto from 'node:crypto';
-import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../contract/index.js';
+import type { Site, SiteCreate, SitePatch, SiteTestBody, SiteTestResult } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 import type { AddressGuard } from '../ftp/types.js';
 import { RESEAL_PASSWORDS, getMeta, type Db } from '../store/db.js';
-import { describeError, NotFoundError } from '../errors.js';
+import { DuplicateNameError, describeError, InvalidFieldError, NotFoundError } from '../errors.js';
 import { addressGuard, checkHost, type HostPolicy } from './host-policy.js';
 import type { SecretBox } from './secrets.js';
 
@@ -90,7 +90,27 @@ export class SitesService {
   }
 
   list(): Site[] {
-    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map(toSite);
+    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map((row) =>
+      this.toPublic(row),
+    );
+  }
+
+  /**
+   * The demo's sample servers show their login (site form, API): they are local throwaway
+   * servers with a password made at each start. Kept in memory: the demo marks them again.
+   */
+  markDemo(id: string, login: { user: string; password: string }): Site {
+    this.row(id);
+    this.demoLogins.set(id, { ...login });
+    return this.publish(id);
+  }
+
+  private readonly demoLogins = new Map<string, { user: string; password: string }>();
+
+  private toPublic(row: SiteRow): Site {
+    const site = toSite(row);
+    const demo = this.demoLogins.get(row.id);
+    return demo ? { ...site, demo } : site;
   }
 
   /** Cached: the scheduler asks for every file it starts. Writes go through this class. */
@@ -106,7 +126,7 @@ export class SitesService {
     if (!site) {
       const row = this.findRow(id);
       if (!row) return undefined;
-      site = toSite(row);
+      site = this.toPublic(row);
       this.cache.set(id, site);
     }
     return site;
@@ -115,6 +135,7 @@ export class SitesService {
   private readonly cache = new Map<string, Site>();
 
   async create(input: SiteCreate): Promise<Site> {
+    this.checkNameFree(input.name);
     await checkHost(input.host, this.hostPolicy);
     const id = crypto.randomUUID();
     const now = new Date().toISOString();
@@ -153,6 +174,7 @@ export class SitesService {
    */
   async update(id: string, patch: SitePatch): Promise<Site> {
     const current = this.row(id);
+    if (patch.name !== undefined) this.checkNameFree(patch.name, id);
     if (patch.host !== undefined) await checkHost(patch.host, this.hostPolicy);
     const columns = definedOnly<Partial<SiteRow>>({
       name: patch.name,
@@ -184,6 +206,7 @@ export class SitesService {
     const site = toSite(this.row(id));
     this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
     this.cache.delete(id);
+    this.demoLogins.delete(id);
     // Before the announcement, so that what depends on the site (mirror jobs) is already
     // updated when a client hears of it, and the DELETE answers only once it is.
     for (const listener of this.removalListeners) listener(site);
@@ -220,7 +243,85 @@ export class SitesService {
 
   /** Log in once with a fresh session and read FEAT ("Test connection"). */
   async test(id: string): Promise<SiteTestResult> {
-    const options = this.connectionOptions(id);
+    return this.tryLogin(this.connectionOptions(id));
+  }
+
+  /**
+   * The form's values, before they are saved: nothing is stored. With a site id, what the body
+   * leaves out comes from that site, and its stored password is used when the body has none and
+   * the endpoint is the one the password was given for (as an update would keep it).
+   */
+  async testValues(body: SiteTestBody): Promise<SiteTestResult> {
+    const base = body.siteId === undefined ? undefined : this.row(body.siteId);
+    const tls = body.tls ?? base?.tls ?? DEFAULTS.tls;
+    const endpoint = {
+      host: body.host ?? base?.host,
+      port: body.port ?? base?.port ?? (tls === 'implicit' ? 990 : DEFAULTS.port),
+      user: body.user ?? base?.user ?? DEFAULTS.user,
+      tls,
+      fingerprint256: body.fingerprint256 === undefined ? (base?.fingerprint256 ?? null) : body.fingerprint256,
+    };
+    if (!endpoint.host) throw new InvalidFieldError('host', 'a host is needed to test');
+    const samePlace = base !== undefined && ENDPOINT_COLUMNS.every((column) => endpoint[column] === base[column]);
+    const password = body.password
+      ? body.password
+      : samePlace && base.password_enc
+        ? this.secrets.open(base.password_enc, sealContext(base))
+        : endpoint.user === 'anonymous'
+          ? 'anonymous@'
+          : '';
+    // No checkHost here: an unresolvable name must answer dns_failed, and the address guard
+    // still judges the address the connection really reaches.
+    return this.tryLogin({
+      host: endpoint.host,
+      port: endpoint.port,
+      user: endpoint.user,
+      password,
+      tls,
+      fingerprint256: endpoint.fingerprint256 ?? undefined,
+      pasvAddress: body.pasvAddress ?? base?.pasv_address ?? DEFAULTS.pasvAddress,
+      pret: body.pret ?? base?.pret ?? DEFAULTS.pret,
+      addressGuard: this.addressGuard,
+      label: body.name ?? base?.name ?? endpoint.host,
+    });
+  }
+
+  /** A copy of everything but the name ("<name> copy", then "<name> copy 2" …), password included. */
+  async clone(id: string): Promise<Site> {
+    const source = this.row(id);
+    let name = `${source.name} copy`.slice(0, 100);
+    for (let n = 2; this.nameTaken(name); n++) name = `${source.name} copy ${n}`.slice(0, 100);
+    const password = source.password_enc ? this.secrets.open(source.password_enc, sealContext(source)) : undefined;
+    return this.create({
+      name,
+      host: source.host,
+      port: source.port,
+      user: source.user,
+      ...(password === undefined ? {} : { password }),
+      tls: source.tls,
+      fingerprint256: source.fingerprint256,
+      maxConnections: source.max_connections,
+      passive: source.passive,
+      relayAllowed: source.relay_allowed === 1,
+      allowClearData: source.allow_clear_data === 1,
+      pasvAddress: source.pasv_address,
+      pret: source.pret,
+    });
+  }
+
+  private nameTaken(name: string, exceptId?: string): boolean {
+    const row = this.db.prepare('SELECT id FROM sites WHERE name = ? COLLATE NOCASE').get(name) as
+      | { id: string }
+      | undefined;
+    return row !== undefined && row.id !== exceptId;
+  }
+
+  /** Names pick a site in panes, jobs and imports: two that differ only in case would be told apart by no one. */
+  private checkNameFree(name: string, exceptId?: string): void {
+    if (this.nameTaken(name, exceptId)) throw new DuplicateNameError(`a site named "${name}" already exists — choose another name`);
+  }
+
+  private async tryLogin(options: SessionOptions): Promise<SiteTestResult> {
     const startedAt = Date.now();
     try {
       const session = await FtpSession.connect({ ...options, keepaliveMs: 0, connectTimeoutMs: 10_000 });

@@ -1,5 +1,15 @@
 import { useMutation } from '@tanstack/react-query';
-import type { Site, SiteCreate, SitePatch, SiteTestResult } from '../../../../../contract/index.js';
+import type {
+  Site,
+  SiteCreate,
+  SiteExport,
+  SiteExportBody,
+  SiteImportBody,
+  SiteImportResult,
+  SitePatch,
+  SiteTestBody,
+  SiteTestResult,
+} from '../../../../../contract/index.js';
 import { api, seg } from '../../../lib/api.js';
 import { liveStore } from '../../../lib/live.js';
 
@@ -21,8 +31,28 @@ export function useDeleteSite() {
   });
 }
 
-export function useTestSite() {
+/** Test the form as it is, nothing saved; `siteId` lets the server use the saved password of the site being edited. */
+export function useTestSiteValues() {
   return useMutation({
-    mutationFn: (id: string) => api.post<SiteTestResult>(`/api/sites/${seg(id)}/test`),
+    mutationFn: (body: SiteTestBody) => api.post<SiteTestResult>('/api/sites/test', body),
+  });
+}
+
+export function useCloneSite() {
+  return useMutation({
+    mutationFn: (id: string) => api.post<Site>(`/api/sites/${seg(id)}/clone`),
+    onSuccess: (site) => liveStore.applyLocal({ type: 'site.updated', site }),
+  });
+}
+
+export function useImportSites() {
+  return useMutation({
+    mutationFn: (body: SiteImportBody) => api.post<SiteImportResult>('/api/sites/import', body),
+  });
+}
+
+export function useExportSites() {
+  return useMutation({
+    mutationFn: (body: SiteExportBody) => api.post<SiteExport>('/api/sites/export', body),
   });
 }

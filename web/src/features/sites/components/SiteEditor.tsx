@@ -4,7 +4,7 @@ import { Button } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
 import { ErrorMessage } from '../../../components/ErrorMessage.js';
 import { useOnline } from '../../../lib/live.js';
-import { useDeleteSite, useSaveSite, useTestSite } from '../api/sites.js';
+import { useCloneSite, useDeleteSite, useSaveSite, useTestSiteValues } from '../api/sites.js';
 import {
   changesClearingPassword,
   emptySiteForm,
@@ -17,8 +17,22 @@ import {
 } from '../model/siteForm.js';
 import { CheckField, Field } from '../../../components/Field.js';
 import { SiteTestPanel } from './SiteTestPanel.js';
+import { demoNote } from '../model/demoNote.js';
+import { parseSiteUrl } from '../model/siteUrl.js';
+import { testHint, type HintAction } from '../model/testHints.js';
+import { assertNever } from '../../../../../contract/index.js';
 
-export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; onSaved: (site: Site) => void; onDeleted: () => void }) {
+export function SiteEditor({
+  site,
+  onSaved,
+  onDeleted,
+  onCloned,
+}: {
+  site: Site | null;
+  onSaved: (site: Site) => void;
+  onDeleted: () => void;
+  onCloned: (site: Site) => void;
+}) {
   const online = useOnline();
   const [values, setValues] = useState<SiteFormValues>(() => (site ? siteToForm(site) : emptySiteForm()));
   const [showErrors, setShowErrors] = useState(false);
@@ -26,12 +40,15 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const save = useSaveSite();
   const remove = useDeleteSite();
-  const test = useTestSite();
+  const test = useTestSiteValues();
+  const clone = useCloneSite();
+  const [pastedPath, setPastedPath] = useState<string | null>(null);
 
   const errors = validateSiteForm(values);
   const shown = showErrors ? errors : {};
   const dirty = site ? Object.keys(formToPatch(site, values)).length > 0 : true;
   const clearing = site ? changesClearingPassword(site, values) : [];
+  const note = site ? demoNote(site) : null;
   const set = <K extends keyof SiteFormValues>(key: K, value: SiteFormValues[K]) => {
     setValues((current) => ({ ...current, [key]: value }));
     setSavedAt(null);
@@ -55,6 +72,48 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
     );
   };
 
+  // The form as it is: a new site's values, or the edited site's changes (its saved password
+  // is used by the server while the endpoint is unchanged).
+  const runTest = () => {
+    if (errors.host || errors.port || errors.user || errors.password || errors.fingerprint256) {
+      setShowErrors(true);
+      return;
+    }
+    const { name, ...body } = site ? formToPatch(site, values) : formToCreate(values);
+    test.mutate({ ...body, ...(name ? { name } : {}), ...(site ? { siteId: site.id } : {}) });
+  };
+
+  const applyHint = (action: HintAction) => {
+    switch (action) {
+      case 'use-plain-ftp':
+        setValues((current) => withTls(current, 'none'));
+        setSavedAt(null);
+        test.reset();
+        return;
+      default:
+        return assertNever(action);
+    }
+  };
+
+  /** A pasted ftp:// or ftps:// URL fills host, port, TLS, user and password. */
+  const setHost = (text: string) => {
+    const parsed = parseSiteUrl(text);
+    if (!parsed) {
+      set('host', text);
+      return;
+    }
+    setValues((current) => ({
+      ...current,
+      host: parsed.host,
+      port: parsed.port,
+      tls: parsed.tls,
+      ...(parsed.user !== undefined ? { user: parsed.user } : {}),
+      ...(parsed.password !== undefined ? { password: parsed.password } : {}),
+    }));
+    setPastedPath(parsed.path ?? null);
+    setSavedAt(null);
+  };
+
   const bind = (key: 'name' | 'host' | 'port' | 'user' | 'password' | 'fingerprint256' | 'maxConnections') => ({
     value: values[key],
     onChange: (event: { target: { value: string } }) => set(key, event.target.value),
@@ -63,12 +122,26 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
   return (
     <form className="site-editor" onSubmit={submit} noValidate aria-label={site ? `Edit ${site.name}` : 'New site'}>
       <h3 className="site-editor-title">{site ? site.name : 'New site'}</h3>
+      {note && (
+        <p className="demo-note">
+          {note.text} <code className="mono">{note.command}</code>
+        </p>
+      )}
       <div className="form-grid">
         <Field label="Name" error={shown.name}>
           {(p) => <input {...p} {...bind('name')} autoComplete="off" maxLength={100} data-autofocus />}
         </Field>
         <Field label="Host" error={shown.host}>
-          {(p) => <input {...p} {...bind('host')} autoComplete="off" spellCheck={false} placeholder="ftp.example.org" />}
+          {(p) => (
+            <input
+              {...p}
+              value={values.host}
+              onChange={(event) => setHost(event.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="ftp.example.org or ftp://user:pass@host:port"
+            />
+          )}
         </Field>
         <Field label="Port" error={shown.port}>
           {(p) => <input {...p} {...bind('port')} inputMode="numeric" />}
@@ -154,22 +227,33 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
 
       <ErrorMessage error={save.error} prefix="Could not save" />
       <ErrorMessage error={remove.error} prefix="Could not delete" />
+      <ErrorMessage error={clone.error} prefix="Could not clone" />
+      {pastedPath && (
+        <p className="muted small" role="status">
+          The URL's folder {pastedPath} is not kept: open it in a pane after connecting.
+        </p>
+      )}
 
       <div className="form-actions">
-        <Button
-          onClick={() => site && test.mutate(site.id)}
-          disabled={!site || !online || test.isPending}
-          title={site ? 'Logs in with the saved settings and reads FEAT' : 'Save the site first'}
-        >
+        <Button onClick={runTest} disabled={!online || test.isPending} title="Logs in with the values in the form (nothing is saved) and reads FEAT">
           Test connection
         </Button>
+        {site && (
+          <Button
+            onClick={() => clone.mutate(site.id, { onSuccess: onCloned })}
+            disabled={!online || clone.isPending}
+            title="A new site with the same settings and password, named “copy”"
+          >
+            Clone
+          </Button>
+        )}
         {site && (
           <Button variant="danger" icon="trash" onClick={() => setConfirmDelete(true)} disabled={!online}>
             Delete
           </Button>
         )}
         <span className="spacer" />
-        {site && dirty && <span className="muted small">Unsaved changes — the test uses saved settings</span>}
+        {site && dirty && <span className="muted small">Unsaved changes</span>}
         {savedAt !== null && !dirty && (
           <span className="muted small" role="status">
             Saved
@@ -180,7 +264,13 @@ export function SiteEditor({ site, onSaved, onDeleted }: { site: Site | null; on
         </Button>
       </div>
 
-      <SiteTestPanel result={test.data} error={test.error} pending={test.isPending} />
+      <SiteTestPanel
+        result={test.data}
+        error={test.error}
+        pending={test.isPending}
+        hint={test.data ? testHint(test.data, { host: values.host, port: values.port }) : null}
+        onHintAction={applyHint}
+      />
 
       {site && (
         <ConfirmDialog

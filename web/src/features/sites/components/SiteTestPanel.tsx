@@ -1,7 +1,21 @@
 import type { SiteTestResult } from '../../../../../contract/index.js';
+import { Button } from '../../../components/Button.js';
 import { errorText } from '../../../lib/api.js';
+import type { HintAction, TestHint } from '../model/testHints.js';
 
-export function SiteTestPanel({ result, error, pending }: { result?: SiteTestResult | undefined; error: unknown; pending: boolean }) {
+export function SiteTestPanel({
+  result,
+  error,
+  pending,
+  hint,
+  onHintAction,
+}: {
+  result?: SiteTestResult | undefined;
+  error: unknown;
+  pending: boolean;
+  hint: TestHint | null;
+  onHintAction: (action: HintAction) => void;
+}) {
   if (pending) {
     return (
       <section className="site-test" aria-label="Connection test" aria-busy="true">
@@ -29,6 +43,12 @@ export function SiteTestPanel({ result, error, pending }: { result?: SiteTestRes
         <p className="test-verdict test-failed" role="alert">
           ✕ Connection failed{result.error ? `: ${result.error.code} ${result.error.message}` : ''}
         </p>
+      )}
+      {hint && (
+        <div className="test-hint">
+          <p>{hint.text}</p>
+          {hint.action && <Button onClick={() => onHintAction(hint.action!.kind)}>{hint.action.label}</Button>}
+        </div>
       )}
       {result.greeting && (
         <div className="test-block">

@@ -3,8 +3,10 @@ import { Button } from '../../../components/Button.js';
 import { Dialog } from '../../../components/Dialog.js';
 import { useSites } from '../../../lib/live.js';
 import { SiteEditor } from './SiteEditor.js';
+import { SiteExport } from './SiteExport.js';
+import { SiteImport } from './SiteImport.js';
 
-type Selection = { kind: 'site'; id: string } | { kind: 'new' } | { kind: 'default' };
+type Selection = { kind: 'site'; id: string } | { kind: 'new' } | { kind: 'default' } | { kind: 'import' } | { kind: 'export' };
 
 export function SitesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const sites = useSites();
@@ -49,13 +51,24 @@ export function SitesDialog({ open, onClose }: { open: boolean; onClose: () => v
           <Button icon="plus" onClick={() => setSelection({ kind: 'new' })} className="sites-new">
             New site
           </Button>
+          <div className="sites-moving">
+            <Button onClick={() => setSelection({ kind: 'import' })}>Import…</Button>
+            <Button onClick={() => setSelection({ kind: 'export' })}>Export…</Button>
+          </div>
         </nav>
-        <SiteEditor
-          key={editorKey}
-          site={selectedSite}
-          onSaved={(site) => setSelection({ kind: 'site', id: site.id })}
-          onDeleted={() => setSelection({ kind: 'default' })}
-        />
+        {selection.kind === 'import' ? (
+          <SiteImport />
+        ) : selection.kind === 'export' ? (
+          <SiteExport />
+        ) : (
+          <SiteEditor
+            key={editorKey}
+            site={selectedSite}
+            onSaved={(site) => setSelection({ kind: 'site', id: site.id })}
+            onCloned={(site) => setSelection({ kind: 'site', id: site.id })}
+            onDeleted={() => setSelection({ kind: 'default' })}
+          />
+        )}
       </div>
     </Dialog>
   );

@@ -1,0 +1,19 @@
+/** The Sites dialog's extras: test unsaved values (nothing stored) and clone a site. Registered behind auth. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { IdParams, Site, SitePatch, SiteTestResult, SiteTestTarget } from '../../../contract/index.js';
+
+const SiteTestBody = Type.Object({ ...SitePatch.properties, ...SiteTestTarget }, { additionalProperties: false });
+
+export const siteFormRoutes: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { sites } = app.services;
+
+  app.post('/api/sites/test', { schema: { body: SiteTestBody, response: { 200: SiteTestResult } } }, async (request) =>
+    sites.testValues(request.body),
+  );
+  app.post('/api/sites/:id/clone', { schema: { params: IdParams, response: { 201: Site } } }, async (request, reply) =>
+    reply.code(201).send(await sites.clone(request.params.id)),
+  );
+};
