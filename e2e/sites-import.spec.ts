@@ -7,7 +7,10 @@ import type { Site } from '../contract/index.js';
 import { test, expect, FTP_PASSWORD, FTP_USER, shotPath, uniqueName } from './fixtures.js';
 
 test.describe('sites dialog: before saving', () => {
-  test('tests the form before saving, with a hint for a wrong password and nothing stored', async ({ dashboard, pasv }) => {
+  test('tests the form before saving, with a hint for a wrong password and nothing stored', async ({
+    dashboard,
+    pasv,
+  }) => {
     const { sites } = dashboard;
     const name = uniqueName('unsaved');
     await dashboard.open();
@@ -31,7 +34,11 @@ test.describe('sites dialog: before saving', () => {
     expect(all.map((site) => site.name)).not.toContain(name);
   });
 
-  test('a plain server refusing AUTH TLS gets the plain-FTP hint, and its button fixes the form', async ({ page, dashboard, pasv }) => {
+  test('a plain server refusing AUTH TLS gets the plain-FTP hint, and its button fixes the form', async ({
+    page,
+    dashboard,
+    pasv,
+  }) => {
     const { sites } = dashboard;
     await dashboard.open();
     await sites.open();
@@ -54,7 +61,11 @@ test.describe('sites dialog: before saving', () => {
 
   test('a duplicate name is refused, whatever its case', async ({ dashboard, pasv }) => {
     const name = uniqueName('Taken');
-    const first = await pasv.api<Site>('POST', '/api/sites', { name, host: pasv.alpha.server.host, port: pasv.alpha.server.port });
+    const first = await pasv.api<Site>('POST', '/api/sites', {
+      name,
+      host: pasv.alpha.server.host,
+      port: pasv.alpha.server.port,
+    });
     try {
       await dashboard.open();
       await dashboard.sites.open();
@@ -115,7 +126,11 @@ test.describe('sites dialog: before saving', () => {
 });
 
 test.describe('sites dialog: moving in', () => {
-  test('a FileZilla sitemanager.xml imports after a preview, and the site it creates connects', async ({ page, dashboard, pasv }) => {
+  test('a FileZilla sitemanager.xml imports after a preview, and the site it creates connects', async ({
+    page,
+    dashboard,
+    pasv,
+  }) => {
     const folder = uniqueName('FZ');
     const { host, port } = pasv.alpha.server;
     const xml = `<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>
@@ -131,7 +146,9 @@ test.describe('sites dialog: moving in', () => {
     await sites.dialog.getByRole('button', { name: 'Import…' }).click();
     const panel = sites.dialog.getByRole('region', { name: 'Import sites' });
     await panel.getByLabel('Format').selectOption({ label: 'FileZilla (sitemanager.xml)' });
-    await panel.getByLabel('File').setInputFiles({ name: 'sitemanager.xml', mimeType: 'text/xml', buffer: Buffer.from(xml) });
+    await panel
+      .getByLabel('File')
+      .setInputFiles({ name: 'sitemanager.xml', mimeType: 'text/xml', buffer: Buffer.from(xml) });
     await panel.getByRole('button', { name: 'Preview' }).click();
 
     const table = panel.getByRole('table', { name: 'Sites in the file' });
@@ -148,7 +165,11 @@ test.describe('sites dialog: moving in', () => {
     await expect(sites.testResult.getByRole('status')).toHaveText(/^✓ Connection OK/);
   });
 
-  test('an export with sealed passwords imports again, clashes renamed in the preview', async ({ page, dashboard, pasv }) => {
+  test('an export with sealed passwords imports again, clashes renamed in the preview', async ({
+    page,
+    dashboard,
+    pasv,
+  }) => {
     const name = uniqueName('roundtrip');
     await pasv.api<Site>('POST', '/api/sites', {
       name,
@@ -173,7 +194,9 @@ test.describe('sites dialog: moving in', () => {
     await sites.dialog.getByRole('button', { name: 'Import…' }).click();
     const panel = sites.dialog.getByRole('region', { name: 'Import sites' });
     await panel.getByLabel('Format').selectOption({ label: 'pasv export (JSON)' });
-    await panel.getByLabel('File').setInputFiles({ name: 'pasv-sites.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await panel
+      .getByLabel('File')
+      .setInputFiles({ name: 'pasv-sites.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await panel.getByLabel('Passphrase').fill('round trip phrase');
     await panel.getByRole('button', { name: 'Preview' }).click();
     // Every site of the export is already here: none ticked; tick ours and rename it.

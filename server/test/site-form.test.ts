@@ -19,7 +19,8 @@ afterAll(async () => {
   await ftp.stop();
 });
 
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
+const post = (url: string, payload?: object) =>
+  t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
 const login = () => ({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, tls: 'none' as const });
 const siteCount = async () => (await t.app.inject({ method: 'GET', url: '/api/sites', headers: t.auth })).json().length;
 
@@ -46,7 +47,9 @@ describe('POST /api/sites/test', () => {
 
   it("uses a site's saved password for the same endpoint only", async () => {
     const id = (await post('/api/sites', { name: 'form-saved', ...login() })).json().id as string;
-    expect((await post('/api/sites/test', { siteId: id, name: 'renamed, unsaved' })).json()).toMatchObject({ ok: true });
+    expect((await post('/api/sites/test', { siteId: id, name: 'renamed, unsaved' })).json()).toMatchObject({
+      ok: true,
+    });
     // Another user: the saved password was not given for it, so none is sent.
     expect((await post('/api/sites/test', { siteId: id, user: 'someone' })).json()).toMatchObject({
       ok: false,
@@ -76,18 +79,35 @@ describe('site names', () => {
     });
     expect(rename.statusCode).toBe(409);
     // Its own name in another case is not a clash.
-    const self = await t.app.inject({ method: 'PATCH', url: `/api/sites/${other.id}`, headers: t.auth, payload: { name: 'DUP-OTHER' } });
+    const self = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/sites/${other.id}`,
+      headers: t.auth,
+      payload: { name: 'DUP-OTHER' },
+    });
     expect(self.statusCode).toBe(200);
   });
 });
 
 describe('POST /api/sites/:id/clone', () => {
   it('copies everything but the name, the password included', async () => {
-    const source = (await post('/api/sites', { name: 'clone-me', ...login(), maxConnections: 3, pret: 'never' })).json();
+    const source = (
+      await post('/api/sites', { name: 'clone-me', ...login(), maxConnections: 3, pret: 'never' })
+    ).json();
     const first = await post(`/api/sites/${source.id}/clone`);
     expect(first.statusCode).toBe(201);
     const copy = first.json();
-    const copied = ['host', 'port', 'user', 'tls', 'fingerprint256', 'maxConnections', 'passive', 'relayAllowed', 'pret'];
+    const copied = [
+      'host',
+      'port',
+      'user',
+      'tls',
+      'fingerprint256',
+      'maxConnections',
+      'passive',
+      'relayAllowed',
+      'pret',
+    ];
     for (const field of copied) expect(copy[field], field).toEqual(source[field]);
     expect(copy).toMatchObject({ name: 'clone-me copy', hasPassword: true });
     expect(copy.id).not.toBe(source.id);

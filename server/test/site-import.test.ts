@@ -55,7 +55,10 @@ describe('POST /api/sites/import', () => {
     const renamed = await post(t, '/api/sites/import', {
       format: 'filezilla',
       text: fileZilla(),
-      take: [{ index: 0, name: 'IMPORTED/FZ-SITE' }, { index: 0, name: 'fz-site 2' }],
+      take: [
+        { index: 0, name: 'IMPORTED/FZ-SITE' },
+        { index: 0, name: 'fz-site 2' },
+      ],
     });
     expect(renamed.json()).toMatchObject({
       created: [{ name: 'fz-site 2' }],
@@ -77,7 +80,14 @@ describe('POST /api/sites/import', () => {
 
 describe('POST /api/sites/export', () => {
   it('leaves passwords out unless asked, seals them when asked, and round-trips into another pasv', async () => {
-    const source = await post(t, '/api/sites', { name: 'to-export', host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, pret: 'never' });
+    const source = await post(t, '/api/sites', {
+      name: 'to-export',
+      host: ftp.host,
+      port: ftp.port,
+      user: ftp.user,
+      password: ftp.password,
+      pret: 'never',
+    });
     expect(source.statusCode).toBe(201);
     const plain = await post(t, '/api/sites/export', { withPasswords: false });
     expect(plain.json()).toMatchObject({ format: 'pasv-sites', version: 1 });
@@ -89,11 +99,15 @@ describe('POST /api/sites/export', () => {
     const other = await startTestApp();
     try {
       const text = sealed.body;
-      expect((await post(other, '/api/sites/import', { format: 'pasv', text, passphrase: 'wrong one!' })).statusCode).toBe(400);
+      expect(
+        (await post(other, '/api/sites/import', { format: 'pasv', text, passphrase: 'wrong one!' })).statusCode,
+      ).toBe(400);
       const result = await post(other, '/api/sites/import', { format: 'pasv', text, passphrase: 'a long passphrase' });
       expect(result.body).not.toContain(ftp.password);
       const created = result.json().created.find((row: { name: string }) => row.name === 'to-export');
-      const site = (await other.app.inject({ method: 'GET', url: `/api/sites/${created.id}`, headers: other.auth })).json();
+      const site = (
+        await other.app.inject({ method: 'GET', url: `/api/sites/${created.id}`, headers: other.auth })
+      ).json();
       expect(site).toMatchObject({ host: ftp.host, port: ftp.port, user: ftp.user, pret: 'never', hasPassword: true });
       expect((await post(other, `/api/sites/${created.id}/test`)).json()).toMatchObject({ ok: true });
     } finally {

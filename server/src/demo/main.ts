@@ -29,7 +29,8 @@ function seed(root: string, name: string, bigFileMb: number): void {
     write('photos/été à Paris/IMG 0002.jpg', crypto.randomBytes(2 * MB));
     write('photos/東京/夜景.jpg', crypto.randomBytes(1 * MB));
     write('docs/manual [v2] (draft).pdf', crypto.randomBytes(700_000));
-    for (let i = 1; i <= 40; i++) write(`docs/pages/page ${String(i).padStart(2, '0')}.html`, `<h1>Page ${i}</h1>\n`.repeat(50));
+    for (let i = 1; i <= 40; i++)
+      write(`docs/pages/page ${String(i).padStart(2, '0')}.html`, `<h1>Page ${i}</h1>\n`.repeat(50));
     writeBigFile(path.join(root, 'big.iso'), bigFileMb * MB);
   } else {
     write('incoming/.keep', '');
@@ -64,7 +65,13 @@ async function main(): Promise<void> {
     const root = path.join(demoDir, name);
     fs.mkdirSync(root, { recursive: true });
     seed(root, name, Number(process.env.PASV_DEMO_BIG_FILE_MB ?? 300));
-    const server = await startFtpServer({ host: '127.0.0.1', root, users, bytesPerSecond, greeting: `pasv demo server ${name}` });
+    const server = await startFtpServer({
+      host: '127.0.0.1',
+      root,
+      users,
+      bytesPerSecond,
+      greeting: `pasv demo server ${name}`,
+    });
     servers.push({ name, server });
   }
 
@@ -80,11 +87,14 @@ async function main(): Promise<void> {
       await Promise.all(servers.map(({ server }) => server.close()));
     });
   });
-  console.log(`demo: FTP servers alpha (ftp://${servers[0]!.server.host}:${servers[0]!.server.port}) and beta (port ${servers[1]!.server.port}) are registered as sites`);
+  console.log(
+    `demo: FTP servers alpha (ftp://${servers[0]!.server.host}:${servers[0]!.server.port}) and beta (port ${servers[1]!.server.port}) are registered as sites`,
+  );
   // Sample servers on loopback with a password made for this run: showing it lets people try them with any client.
   const { user, password } = users[0]!;
   console.log(`demo: FTP login user ${user} / password ${password}`);
-  for (const { name, server } of servers) console.log(`  ${name}: lftp -u ${user},${password} ftp://${server.host}:${server.port}`);
+  for (const { name, server } of servers)
+    console.log(`  ${name}: lftp -u ${user},${password} ftp://${server.host}:${server.port}`);
   console.log(`open ${url} and sign in${config.password ? ' with PASV_PASSWORD' : ''}`);
 }
 

@@ -154,7 +154,9 @@ export class SitesService {
         host: input.host,
         port,
         user,
-        password_enc: input.password ? this.secrets.seal(input.password, sealContext({ id, host: input.host, port, user })) : null,
+        password_enc: input.password
+          ? this.secrets.seal(input.password, sealContext({ id, host: input.host, port, user }))
+          : null,
         tls: input.tls ?? DEFAULTS.tls,
         fingerprint256: input.fingerprint256 ?? DEFAULTS.fingerprint256,
         max_connections: input.maxConnections ?? DEFAULTS.maxConnections,
@@ -311,14 +313,14 @@ export class SitesService {
 
   private nameTaken(name: string, exceptId?: string): boolean {
     const row = this.db.prepare('SELECT id FROM sites WHERE name = ? COLLATE NOCASE').get(name) as
-      | { id: string }
-      | undefined;
+      { id: string } | undefined;
     return row !== undefined && row.id !== exceptId;
   }
 
   /** Names pick a site in panes, jobs and imports: two that differ only in case would be told apart by no one. */
   private checkNameFree(name: string, exceptId?: string): void {
-    if (this.nameTaken(name, exceptId)) throw new DuplicateNameError(`a site named "${name}" already exists — choose another name`);
+    if (this.nameTaken(name, exceptId))
+      throw new DuplicateNameError(`a site named "${name}" already exists — choose another name`);
   }
 
   private async tryLogin(options: SessionOptions): Promise<SiteTestResult> {

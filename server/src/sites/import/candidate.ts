@@ -11,7 +11,10 @@ export interface ImportCandidate {
   tls: TlsMode;
   passive?: PassivePreference;
   /** The rest of a pasv export's settings. */
-  settings?: Pick<SiteCreate, 'fingerprint256' | 'maxConnections' | 'relayAllowed' | 'allowClearData' | 'pasvAddress' | 'pret'>;
+  settings?: Pick<
+    SiteCreate,
+    'fingerprint256' | 'maxConnections' | 'relayAllowed' | 'allowClearData' | 'pasvAddress' | 'pret'
+  >;
   /** Why it cannot be imported (SFTP, a bad host); the preview shows it unticked. */
   unsupported?: string;
 }

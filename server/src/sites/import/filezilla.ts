@@ -92,7 +92,8 @@ function server(node: Node, prefix: string): ImportCandidate {
 
 function walk(node: Node, prefix: string, out: ImportCandidate[], depth: number): void {
   if (depth > 32) throw new InvalidFieldError('text', 'folders nested deeper than 32 levels');
-  for (const child of (node.Server as Node[] | undefined) ?? []) out.push(server(typeof child === 'object' ? child : {}, prefix));
+  for (const child of (node.Server as Node[] | undefined) ?? [])
+    out.push(server(typeof child === 'object' ? child : {}, prefix));
   for (const folder of (node.Folder as Node[] | undefined) ?? []) {
     if (typeof folder !== 'object') continue;
     // The folder's name is its own text, next to its child elements.
@@ -102,7 +103,8 @@ function walk(node: Node, prefix: string, out: ImportCandidate[], depth: number)
 }
 
 export function parseFileZilla(xml: string): ImportCandidate[] {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new InvalidFieldError('text', 'a DOCTYPE or entity declaration is not allowed');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new InvalidFieldError('text', 'a DOCTYPE or entity declaration is not allowed');
   let document: Node;
   try {
     document = parser.parse(xml, true) as Node;
@@ -110,7 +112,8 @@ export function parseFileZilla(xml: string): ImportCandidate[] {
     throw new InvalidFieldError('text', `not XML: ${(error as Error).message.split('\n')[0]}`);
   }
   const servers = (document.FileZilla3 as Node | undefined)?.Servers;
-  if (!servers || typeof servers !== 'object') throw new InvalidFieldError('text', 'no <FileZilla3><Servers> in this file');
+  if (!servers || typeof servers !== 'object')
+    throw new InvalidFieldError('text', 'no <FileZilla3><Servers> in this file');
   const out: ImportCandidate[] = [];
   walk(servers as Node, '', out, 0);
   return out;

@@ -4,7 +4,8 @@
  */
 import { checked, type ImportCandidate } from './candidate.js';
 
-const URL_PATTERN = /^([a-z][a-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#[\]@]+)(?::(\d{1,5}))?(\/[^?#]*)?$/i;
+const URL_PATTERN =
+  /^([a-z][a-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#[\]@]+)(?::(\d{1,5}))?(\/[^?#]*)?$/i;
 
 function decode(text: string): string {
   try {
@@ -31,7 +32,8 @@ export function parseLftpBookmarks(text: string): ImportCandidate[] {
     const protocol = scheme!.toLowerCase();
     const tls = protocol === 'ftps' ? 'implicit' : 'none';
     const colon = credentials?.indexOf(':') ?? -1;
-    const user = credentials === undefined ? 'anonymous' : decode(colon < 0 ? credentials : credentials.slice(0, colon));
+    const user =
+      credentials === undefined ? 'anonymous' : decode(colon < 0 ? credentials : credentials.slice(0, colon));
     const password = credentials !== undefined && colon >= 0 ? decode(credentials.slice(colon + 1)) : undefined;
     candidates.push(
       checked({

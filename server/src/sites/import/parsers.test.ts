@@ -14,8 +14,23 @@ describe('parseFileZilla', () => {
     expect(parseFileZilla(fixture)).toEqual([
       { name: 'Example', host: 'ftp.example.org', port: 21, user: 'alice', password: 's3cret été', tls: 'explicit' },
       { name: 'Old & plain', host: 'old.example.com', port: 21, user: 'dave', password: 'plain-text-old', tls: 'none' },
-      { name: 'Work/Vault', host: '10.1.2.3', port: 990, user: 'bob', password: 'hunter2', tls: 'implicit', passive: 'active' },
-      { name: 'Work/Mirrors/Public mirror', host: 'mirror.example.net', port: 2121, user: 'anonymous', tls: 'explicit', passive: 'passive' },
+      {
+        name: 'Work/Vault',
+        host: '10.1.2.3',
+        port: 990,
+        user: 'bob',
+        password: 'hunter2',
+        tls: 'implicit',
+        passive: 'active',
+      },
+      {
+        name: 'Work/Mirrors/Public mirror',
+        host: 'mirror.example.net',
+        port: 2121,
+        user: 'anonymous',
+        tls: 'explicit',
+        passive: 'passive',
+      },
       {
         name: 'Work/Mirrors/Shell box',
         host: 'sftp.example.net',
@@ -40,11 +55,17 @@ describe('parseFileZilla', () => {
     const rows = parseFileZilla(
       wrap('<Server><Host>bad host</Host><Name>x</Name></Server><Server><Host>h</Host><Port>99999</Port></Server>'),
     );
-    expect(rows.map((row) => row.unsupported)).toEqual([expect.stringContaining('host'), expect.stringContaining('port')]);
+    expect(rows.map((row) => row.unsupported)).toEqual([
+      expect.stringContaining('host'),
+      expect.stringContaining('port'),
+    ]);
   });
 
   it('reads a large file (4000 servers) without trouble', () => {
-    const many = Array.from({ length: 4000 }, (_, i) => `<Server><Host>h${i}.example.org</Host><Name>s${i}</Name></Server>`);
+    const many = Array.from(
+      { length: 4000 },
+      (_, i) => `<Server><Host>h${i}.example.org</Host><Name>s${i}</Name></Server>`,
+    );
     expect(parseFileZilla(wrap(many.join('')))).toHaveLength(4000);
   });
 });
@@ -65,7 +86,14 @@ describe('parseLftpBookmarks', () => {
       { name: 'secure', host: 'ftp.example.org', port: 990, user: 'bob', tls: 'implicit' },
       { name: 'v6', host: '::1', port: 21, user: 'anonymous', tls: 'none' },
       { name: 'anon', host: '', port: 21, user: '', tls: 'none', unsupported: 'not a URL' },
-      { name: 'shell', host: 'box.example.org', port: 21, user: 'carol', tls: 'none', unsupported: 'sftp:// is not FTP' },
+      {
+        name: 'shell',
+        host: 'box.example.org',
+        port: 21,
+        user: 'carol',
+        tls: 'none',
+        unsupported: 'sftp:// is not FTP',
+      },
     ]);
   });
 
@@ -101,9 +129,18 @@ describe('pasv export', () => {
       pasvAddress: 'control',
       pret: 'auto',
     };
-    const document = { format: 'pasv-sites', version: 1, exportedAt: '', sites: [site], passwords: await sealPasswords({ '0': 'pw' }, 'pass phrase') };
+    const document = {
+      format: 'pasv-sites',
+      version: 1,
+      exportedAt: '',
+      sites: [site],
+      passwords: await sealPasswords({ '0': 'pw' }, 'pass phrase'),
+    };
     await expect(parsePasvExport(JSON.stringify(document), undefined)).rejects.toThrow(/passphrase/);
-    expect((await parsePasvExport(JSON.stringify(document), 'pass phrase'))[0]).toMatchObject({ name: 'a', password: 'pw' });
+    expect((await parsePasvExport(JSON.stringify(document), 'pass phrase'))[0]).toMatchObject({
+      name: 'a',
+      password: 'pw',
+    });
     await expect(parsePasvExport('{"format":"other"}', undefined)).rejects.toThrow(/not a pasv site export/);
     await expect(parsePasvExport('nope', undefined)).rejects.toThrow(/not JSON/);
   });

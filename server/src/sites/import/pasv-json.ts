@@ -31,7 +31,13 @@ const header = (sealed: Omit<SealedPasswords, 'tag' | 'data'>) =>
 export async function sealPasswords(passwords: Record<string, string>, passphrase: string): Promise<SealedPasswords> {
   const salt = crypto.randomBytes(16);
   const iv = crypto.randomBytes(12);
-  const head = { cipher: 'aes-256-gcm', kdf: 'scrypt', ...PARAMS, salt: salt.toString('base64'), iv: iv.toString('base64') } as const;
+  const head = {
+    cipher: 'aes-256-gcm',
+    kdf: 'scrypt',
+    ...PARAMS,
+    salt: salt.toString('base64'),
+    iv: iv.toString('base64'),
+  } as const;
   const cipher = crypto.createCipheriv('aes-256-gcm', await key(passphrase, salt, PARAMS), iv);
   cipher.setAAD(header(head));
   const data = Buffer.concat([cipher.update(JSON.stringify(passwords), 'utf8'), cipher.final()]);
@@ -49,7 +55,9 @@ export async function openPasswords(sealed: SealedPasswords, passphrase: string)
     );
     decipher.setAAD(header(sealed));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+    const plain = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
     const passwords = JSON.parse(plain) as unknown;
     if (!passwords || typeof passwords !== 'object') throw new Error('not a map');
     return passwords as Record<string, string>;
@@ -65,7 +73,8 @@ export async function parsePasvExport(text: string, passphrase: string | undefin
   } catch {
     throw new InvalidFieldError('text', 'not JSON');
   }
-  if (!Value.Check(SiteExport, document)) throw new InvalidFieldError('text', 'not a pasv site export (format pasv-sites, version 1)');
+  if (!Value.Check(SiteExport, document))
+    throw new InvalidFieldError('text', 'not a pasv site export (format pasv-sites, version 1)');
   let passwords: Record<string, string> = {};
   if (document.passwords) {
     if (!passphrase) throw new InvalidFieldError('passphrase', 'this file has sealed passwords: give its passphrase');

@@ -59,7 +59,8 @@ export class SiteImportService {
     const result: SiteImportResult = { candidates: views, created: [], failed: [] };
     if (body.dryRun) return result;
     const take =
-      body.take ?? views.filter((view) => !view.duplicate && !view.unsupported).map(({ index, name }) => ({ index, name }));
+      body.take ??
+      views.filter((view) => !view.duplicate && !view.unsupported).map(({ index, name }) => ({ index, name }));
     for (const { index, name } of take) {
       const candidate = candidates[index];
       if (!candidate) throw new InvalidFieldError('take', `no row ${index} in this file`);

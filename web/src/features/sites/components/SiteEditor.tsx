@@ -165,27 +165,48 @@ export function SiteEditor({
           }
         >
           {(p) => (
-            <input {...p} {...bind('password')} type="password" autoComplete="new-password" placeholder={site?.hasPassword ? 'saved' : ''} />
+            <input
+              {...p}
+              {...bind('password')}
+              type="password"
+              autoComplete="new-password"
+              placeholder={site?.hasPassword ? 'saved' : ''}
+            />
           )}
         </Field>
         <Field label="TLS">
           {(p) => (
-            <select {...p} value={values.tls} onChange={(event) => setValues((v) => withTls(v, event.target.value as SiteFormValues['tls']))}>
+            <select
+              {...p}
+              value={values.tls}
+              onChange={(event) => setValues((v) => withTls(v, event.target.value as SiteFormValues['tls']))}
+            >
               <option value="explicit">Explicit (AUTH TLS)</option>
               <option value="implicit">Implicit (port 990)</option>
               <option value="none">None (plain FTP)</option>
             </select>
           )}
         </Field>
-        <Field label="Pinned fingerprint" hint="SHA-256 of a self-signed certificate; empty to use the system CAs" error={shown.fingerprint256} wide>
-          {(p) => <input {...p} {...bind('fingerprint256')} className="mono" spellCheck={false} placeholder="AB:CD:EF:…" />}
+        <Field
+          label="Pinned fingerprint"
+          hint="SHA-256 of a self-signed certificate; empty to use the system CAs"
+          error={shown.fingerprint256}
+          wide
+        >
+          {(p) => (
+            <input {...p} {...bind('fingerprint256')} className="mono" spellCheck={false} placeholder="AB:CD:EF:…" />
+          )}
         </Field>
         <Field label="Max connections" error={shown.maxConnections}>
           {(p) => <input {...p} {...bind('maxConnections')} inputMode="numeric" />}
         </Field>
         <Field label="Passive preference" hint="Which side listens in FXP">
           {(p) => (
-            <select {...p} value={values.passive} onChange={(event) => set('passive', event.target.value as SiteFormValues['passive'])}>
+            <select
+              {...p}
+              value={values.passive}
+              onChange={(event) => set('passive', event.target.value as SiteFormValues['passive'])}
+            >
               <option value="auto">Auto</option>
               <option value="passive">Passive (this site listens)</option>
               <option value="active">Active (this site connects)</option>
@@ -197,7 +218,11 @@ export function SiteEditor({
           hint="Where data connections go. A 227 address is used only when it is of the control address's kind (loopback, private, public) or on the server's PASV allow-list"
         >
           {(p) => (
-            <select {...p} value={values.pasvAddress} onChange={(event) => set('pasvAddress', event.target.value as SiteFormValues['pasvAddress'])}>
+            <select
+              {...p}
+              value={values.pasvAddress}
+              onChange={(event) => set('pasvAddress', event.target.value as SiteFormValues['pasvAddress'])}
+            >
               <option value="control">Control connection</option>
               <option value="reply">From the 227 reply</option>
             </select>
@@ -216,7 +241,12 @@ export function SiteEditor({
             </select>
           )}
         </Field>
-        <CheckField label="Relay allowed" hint="Copy through pasv when FXP is refused" checked={values.relayAllowed} onChange={(v) => set('relayAllowed', v)} />
+        <CheckField
+          label="Relay allowed"
+          hint="Copy through pasv when FXP is refused"
+          checked={values.relayAllowed}
+          onChange={(v) => set('relayAllowed', v)}
+        />
         <CheckField
           label="Allow clear data"
           hint="With TLS on both sides and no SSCN, FXP may fall back to PROT C"
@@ -235,7 +265,11 @@ export function SiteEditor({
       )}
 
       <div className="form-actions">
-        <Button onClick={runTest} disabled={!online || test.isPending} title="Logs in with the values in the form (nothing is saved) and reads FEAT">
+        <Button
+          onClick={runTest}
+          disabled={!online || test.isPending}
+          title="Logs in with the values in the form (nothing is saved) and reads FEAT"
+        >
           Test connection
         </Button>
         {site && (
@@ -291,8 +325,8 @@ export function SiteEditor({
           }
         >
           <p>
-            Delete <strong>{site.name}</strong> ({site.host}:{site.port})? Its saved password goes with it; files on the server are
-            not touched.
+            Delete <strong>{site.name}</strong> ({site.host}:{site.port})? Its saved password goes with it; files on the
+            server are not touched.
           </p>
         </ConfirmDialog>
       )}

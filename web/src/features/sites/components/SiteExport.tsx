@@ -35,8 +35,20 @@ export function SiteExport() {
           onChange={setWithPasswords}
         />
         {withPasswords && (
-          <Field label="Export passphrase" hint="At least 8 characters" error={tooShort && passphrase ? 'At least 8 characters' : undefined}>
-            {(p) => <input {...p} type="password" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} autoComplete="new-password" />}
+          <Field
+            label="Export passphrase"
+            hint="At least 8 characters"
+            error={tooShort && passphrase ? 'At least 8 characters' : undefined}
+          >
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                value={passphrase}
+                onChange={(event) => setPassphrase(event.target.value)}
+                autoComplete="new-password"
+              />
+            )}
           </Field>
         )}
       </div>

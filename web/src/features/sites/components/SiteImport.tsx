@@ -24,10 +24,17 @@ export function SiteImport() {
   const run = useImportSites();
 
   const body = () => ({ format, text, ...(format === 'pasv' && passphrase ? { passphrase } : {}) });
-  const clash = rows ? clashes(rows, saved.map((site) => site.name)) : new Set<number>();
+  const clash = rows
+    ? clashes(
+        rows,
+        saved.map((site) => site.name),
+      )
+    : new Set<number>();
   const take = rows ? toTake(rows) : [];
   const edit = (index: number, change: Partial<ImportRow>) =>
-    setRows((current) => current && current.map((row) => (row.candidate.index === index ? { ...row, ...change } : row)));
+    setRows(
+      (current) => current && current.map((row) => (row.candidate.index === index ? { ...row, ...change } : row)),
+    );
 
   return (
     <section className="site-import" aria-label="Import sites">
@@ -35,7 +42,11 @@ export function SiteImport() {
       <div className="form-grid">
         <Field label="Format">
           {(p) => (
-            <select {...p} value={format} onChange={(event) => (setFormat(event.target.value as ImportFormat), setRows(null))}>
+            <select
+              {...p}
+              value={format}
+              onChange={(event) => (setFormat(event.target.value as ImportFormat), setRows(null))}
+            >
               {FORMATS.map((f) => (
                 <option key={f.value} value={f.value}>
                   {f.label}
@@ -58,14 +69,27 @@ export function SiteImport() {
         </Field>
         {format === 'pasv' && (
           <Field label="Passphrase" hint="Only for an export with passwords">
-            {(p) => <input {...p} type="password" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} autoComplete="off" />}
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                value={passphrase}
+                onChange={(event) => setPassphrase(event.target.value)}
+                autoComplete="off"
+              />
+            )}
           </Field>
         )}
       </div>
       <div className="form-actions">
         <Button
           disabled={!text || preview.isPending}
-          onClick={() => preview.mutate({ ...body(), dryRun: true }, { onSuccess: (result) => (setRows(initialRows(result.candidates)), run.reset()) })}
+          onClick={() =>
+            preview.mutate(
+              { ...body(), dryRun: true },
+              { onSuccess: (result) => (setRows(initialRows(result.candidates)), run.reset()) },
+            )
+          }
         >
           Preview
         </Button>

@@ -6,7 +6,8 @@ import { SiteEditor } from './SiteEditor.js';
 import { SiteExport } from './SiteExport.js';
 import { SiteImport } from './SiteImport.js';
 
-type Selection = { kind: 'site'; id: string } | { kind: 'new' } | { kind: 'default' } | { kind: 'import' } | { kind: 'export' };
+type Selection =
+  { kind: 'site'; id: string } | { kind: 'new' } | { kind: 'default' } | { kind: 'import' } | { kind: 'export' };
 
 export function SitesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const sites = useSites();

@@ -28,7 +28,9 @@ describe('demoNote', () => {
       text: 'Demo server — user demo / password pw1. Try it with lftp or FlashFXP too:',
       command: 'lftp -u demo,pw1 ftp://127.0.0.1:40021',
     });
-    expect(demoNote(site({ host: '::1', demo: { user: 'demo', password: 'p' } }))?.command).toBe('lftp -u demo,p ftp://[::1]:40021');
+    expect(demoNote(site({ host: '::1', demo: { user: 'demo', password: 'p' } }))?.command).toBe(
+      'lftp -u demo,p ftp://[::1]:40021',
+    );
   });
 
   it('says nothing for any other site', () => {

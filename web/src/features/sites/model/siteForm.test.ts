@@ -1,6 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import type { Site } from '../../../../../contract/index.js';
-import { changesClearingPassword, emptySiteForm, formToCreate, formToPatch, siteToForm, validateSiteForm, withTls } from './siteForm.js';
+import {
+  changesClearingPassword,
+  emptySiteForm,
+  formToCreate,
+  formToPatch,
+  siteToForm,
+  validateSiteForm,
+  withTls,
+} from './siteForm.js';
 
 const site: Site = {
   id: 's1',
@@ -50,7 +58,10 @@ describe('site form', () => {
   it('patches only changed fields, and the password only when typed', () => {
     const values = siteToForm(site);
     expect(formToPatch(site, values)).toEqual({});
-    expect(formToPatch(site, { ...values, port: '21', relayAllowed: false })).toEqual({ port: 21, relayAllowed: false });
+    expect(formToPatch(site, { ...values, port: '21', relayAllowed: false })).toEqual({
+      port: 21,
+      relayAllowed: false,
+    });
     expect(formToPatch(site, { ...values, password: 'new' })).toEqual({ password: 'new' });
   });
 
@@ -67,8 +78,12 @@ describe('site form', () => {
     expect(changesClearingPassword(site, { ...values, host: 'ftp.elsewhere.example' })).toEqual(['host']);
     expect(changesClearingPassword(site, { ...values, port: '21', user: 'eve' })).toEqual(['port', 'user']);
     expect(changesClearingPassword(site, withTls(values, 'explicit'))).toEqual(['TLS mode']);
-    expect(changesClearingPassword(site, { ...values, fingerprint256: 'AB:'.repeat(31) + 'AB' })).toEqual(['pinned fingerprint']);
+    expect(changesClearingPassword(site, { ...values, fingerprint256: 'AB:'.repeat(31) + 'AB' })).toEqual([
+      'pinned fingerprint',
+    ]);
     expect(changesClearingPassword(site, { ...values, host: 'ftp.elsewhere.example', password: 'new' })).toEqual([]);
-    expect(changesClearingPassword({ ...site, hasPassword: false }, { ...values, host: 'ftp.elsewhere.example' })).toEqual([]);
+    expect(
+      changesClearingPassword({ ...site, hasPassword: false }, { ...values, host: 'ftp.elsewhere.example' }),
+    ).toEqual([]);
   });
 });

@@ -133,7 +133,13 @@ export function formToPatch(site: Site, values: SiteFormValues): SitePatch {
 }
 
 /** What a saved password is bound to on the server: changing any of these drops it. */
-const ENDPOINT_FIELDS = { host: 'host', port: 'port', user: 'user', tls: 'TLS mode', fingerprint256: 'pinned fingerprint' } as const;
+const ENDPOINT_FIELDS = {
+  host: 'host',
+  port: 'port',
+  user: 'user',
+  tls: 'TLS mode',
+  fingerprint256: 'pinned fingerprint',
+} as const;
 
 /**
  * The endpoint settings this edit changes, named for people, when saving it would clear the

@@ -17,7 +17,10 @@ describe('testHint', () => {
   });
 
   it('offers plain FTP only when TLS is missing', () => {
-    expect(testHint(failed('tls_not_offered'), target)?.action).toEqual({ kind: 'use-plain-ftp', label: 'Use plain FTP' });
+    expect(testHint(failed('tls_not_offered'), target)?.action).toEqual({
+      kind: 'use-plain-ftp',
+      label: 'Use plain FTP',
+    });
     expect(testHint(failed('login_failed'), target)?.action).toBeUndefined();
   });
 
