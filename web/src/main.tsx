@@ -10,6 +10,7 @@ import './styles/panels.css';
 import './styles/sites.css';
 import './styles/mirror.css';
 import './styles/routes.css';
+import './styles/responsive.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();
