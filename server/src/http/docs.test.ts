@@ -33,6 +33,10 @@ describe('/api/docs', () => {
     expect(page.body).toContain('swagger-ui-bundle.js');
     // Helmet's CSP is kept: no inline script is allowed on the docs page either.
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+    // Inline styles are let in for Swagger UI's pages only.
+    expect(page.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+    const elsewhere = await t.app.inject({ url: '/api/session', headers: { cookie } });
+    expect(elsewhere.headers['content-security-policy']).toMatch(/style-src 'self'(;|$)/);
     const bundle = await t.app.inject({ url: '/api/docs/static/swagger-ui-bundle.js', headers: { cookie } });
     expect(bundle.statusCode).toBe(200);
   });

@@ -115,11 +115,22 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
 
     // Behind the guard like the API it describes: the signed-in browser has the cookie, and
     // the document tells an outsider nothing they could use without signing in anyway.
-    await typed.register(swaggerUi, {
-      routePrefix: '/api/docs',
-      // Helmet's CSP already allows what the page needs (its scripts and styles are files on 'self').
-      staticCSP: false,
-      uiConfig: { deepLinking: false, tryItOutEnabled: false },
+    await typed.register(async (docs) => {
+      // Swagger UI sets inline styles (never inline scripts): only its own pages get
+      // style-src 'unsafe-inline'; scripts stay 'self' and the dashboard keeps the strict CSP.
+      docs.addHook('onSend', async (_request, reply, payload) => {
+        const csp = reply.getHeader('content-security-policy');
+        if (typeof csp === 'string') {
+          reply.header('content-security-policy', csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
+        }
+        return payload;
+      });
+      await docs.register(swaggerUi, {
+        routePrefix: '/api/docs',
+        // Helmet's CSP (relaxed above for styles only) replaces the plugin's own.
+        staticCSP: false,
+        uiConfig: { deepLinking: false, tryItOutEnabled: false },
+      });
     });
 
     // ---- sites ----
