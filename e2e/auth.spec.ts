@@ -35,7 +35,9 @@ test.describe('signing in and out', () => {
     await signIn.open();
     await signIn.signIn('not the password');
 
-    await expect(signIn.error).toHaveText('Wrong password (bad_password)');
+    // The words are the alert; the server's code is only a details line.
+    await expect(signIn.error).toHaveText('Wrong password');
+    await expect(page.getByText('code: bad_password')).toBeVisible();
     await expect(signIn.password).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByRole('button', { name: 'Sign out' })).toBeHidden();
     expect(await page.context().cookies()).toEqual([]);

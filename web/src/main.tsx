@@ -13,6 +13,7 @@ import './styles/routes.css';
 import './styles/queue.css';
 import './styles/trace.css';
 import './styles/nav.css';
+import './styles/responsive.css';
 
 // Before the first render, so a dark-theme user never sees a white flash.
 applyTheme();

@@ -30,7 +30,9 @@ function routeTable(tree: string): { method: string; url: string }[] {
     const path = (stack.at(-1)?.path ?? '') + match[2]!;
     stack.push({ depth, path });
     for (const method of match[3]!.split(', ')) {
-      if (method !== 'HEAD') table.push({ method, url: path.replace(':id', 'x') });
+      // printRoutes shows the docs' static wildcard (/api/docs/static/*) as a child of /api/docs.
+      const url = path === '/api/docs*' || path === '/api/docs/*' ? '/api/docs/static/*' : path.replace(':id', 'x');
+      if (method !== 'HEAD') table.push({ method, url });
     }
   }
   return table;

@@ -2,12 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { queryClient } from './providers.js';
 import { Dashboard } from './Dashboard.js';
 import { Button } from '../components/Button.js';
-import { errorText, onUnauthorized } from '../lib/api.js';
+import { ErrorMessage } from '../components/ErrorMessage.js';
+import { onUnauthorized } from '../lib/api.js';
 import { liveConnection } from '../lib/live.js';
 import { SignInPage } from '../features/auth/components/SignInPage.js';
 import { checkSession, signOut } from '../features/auth/api/session.js';
 
-type Gate = { kind: 'checking' } | { kind: 'signed-in' } | { kind: 'signed-out' } | { kind: 'unreachable'; error: unknown };
+type Gate =
+  { kind: 'checking' } | { kind: 'signed-in' } | { kind: 'signed-out' } | { kind: 'unreachable'; error: unknown };
 
 /** Shows the sign-in page until the server accepts the session; any later 401 comes back here. */
 export function AuthGate() {
@@ -66,9 +68,7 @@ export function AuthGate() {
       return (
         <main className="splash">
           <span className="brand brand-large">pasv</span>
-          <div className="error-message" role="alert">
-            {errorText(gate.error)}
-          </div>
+          <ErrorMessage error={gate.error} />
           <Button variant="primary" onClick={retry}>
             Try again
           </Button>

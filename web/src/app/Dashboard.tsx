@@ -21,6 +21,7 @@ import { QueueTab } from '../features/transfers/components/QueueTab.js';
 import { SessionsTab } from '../features/sessions/components/SessionsTab.js';
 import { LogTab } from '../features/sessions/components/LogTab.js';
 import { Header } from './Header.js';
+import { PhoneSwitcher, type PhoneView } from './PhoneSwitcher.js';
 
 type BottomTab = 'queue' | 'history' | 'jobs' | 'routes' | 'sessions' | 'log';
 
@@ -28,7 +29,15 @@ type Editing = { job: Job | null; endpoints?: { source: PanePlace; destination: 
 
 const describeRun = (run: Run) => runResultText(run, Date.now());
 
-function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (tab: BottomTab) => void; jobs: ReactNode }) {
+function BottomTabs({
+  active,
+  onChange,
+  jobs,
+}: {
+  active: BottomTab;
+  onChange: (tab: BottomTab) => void;
+  jobs: ReactNode;
+}) {
   const queue = useLive((state) => state.queue);
   const sessionCount = useLive((state) => Object.keys(state.sessions).length);
   const pending = queue.running + queue.waiting;
@@ -61,12 +70,19 @@ function BottomTabs({ active, onChange, jobs }: { active: BottomTab; onChange: (
 export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const [sitesOpen, setSitesOpen] = useState(false);
   const [tab, setTab] = useState<BottomTab>('queue');
+  const [phoneView, setPhoneView] = useState<PhoneView>('left');
+  // On a phone the Queue and Log views are the activity area opened at that tab.
+  const showOnPhone = (view: PhoneView) => {
+    setPhoneView(view);
+    if (view === 'queue' || view === 'log') setTab(view);
+  };
   const [editing, setEditing] = useState<Editing>(null);
   const [compareRunId, setCompareRunId] = useState<string | null>(null);
   const client = useQueryClient();
   // A sync copies into, and may delete under, the destination: its listings are stale.
   const refreshDestination = useCallback(
-    (destination: { siteId: string }) => void client.invalidateQueries({ queryKey: siteListingsKey(destination.siteId) }),
+    (destination: { siteId: string }) =>
+      void client.invalidateQueries({ queryKey: siteListingsKey(destination.siteId) }),
     [client],
   );
   useMirrorLiveUpdates(refreshDestination);
@@ -77,7 +93,8 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   return (
     <div className="app">
       <Header onOpenSites={() => setSitesOpen(true)} onSignOut={onSignOut} />
-      <main className="workspace">
+      <PhoneSwitcher view={phoneView} onChange={showOnPhone} />
+      <main className="workspace" data-phone-view={phoneView}>
         {compareRunId ? (
           <CompareView runId={compareRunId} onShowRun={compare} onClose={() => setCompareRunId(null)} />
         ) : (
@@ -89,7 +106,13 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
         <BottomTabs
           active={tab}
           onChange={setTab}
-          jobs={<JobsView onNew={() => setEditing({ job: null })} onEdit={(job) => setEditing({ job })} onCompare={compare} />}
+          jobs={
+            <JobsView
+              onNew={() => setEditing({ job: null })}
+              onEdit={(job) => setEditing({ job })}
+              onCompare={compare}
+            />
+          }
         />
       </main>
       <SitesDialog open={sitesOpen} onClose={() => setSitesOpen(false)} />

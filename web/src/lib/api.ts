@@ -100,14 +100,16 @@ export const api = {
   delete: <T = void>(path: string) => request<T>('DELETE', path),
 };
 
-/** "550 Permission denied"-style text for any thrown value; never a stack. */
+/** The message in words ("550 Permission denied", "Wrong password"), never a code or a stack. */
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.code.startsWith('http_') || error.message.includes(error.code)) return error.message;
-    return `${error.message} (${error.code})`;
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The server's code for a details line ("bad_password"); null when there is none worth showing. */
+export function errorCode(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.code.startsWith('http_')) return null;
+  return error.code;
 }
 
 /** Encode a path segment of the API URL (site ids, transfer ids). */

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorText } from '../../../lib/api.js';
+import { ErrorMessage } from '../../../components/ErrorMessage.js';
 import { Button } from '../../../components/Button.js';
 import { signIn } from '../api/session.js';
 
 function signInMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return `Wrong password (${error.code})`;
-    if (error.status === 429) return `Too many attempts — wait a minute and try again (${error.code})`;
+    if (error.status === 401) return 'Wrong password';
+    if (error.status === 429) return 'Too many attempts — wait a minute and try again';
   }
   return errorText(error);
 }
@@ -50,11 +51,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
             aria-invalid={error ? true : undefined}
           />
         </label>
-        {error !== null && (
-          <div className="error-message" role="alert">
-            {signInMessage(error)}
-          </div>
-        )}
+        {error !== null && <ErrorMessage error={error} text={signInMessage(error)} />}
         <Button type="submit" variant="primary" disabled={!password || busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </Button>

@@ -128,7 +128,7 @@ function CompareBody({ run, job, onShowRun, onClose }: { run: Run; job: Job | nu
           </span>
         )}
         {run.error && (
-          <span className="error-text ellipsis" title={`${run.error.code} ${run.error.message}`}>
+          <span className="error-text ellipsis" title={`${run.error.message} (code: ${run.error.code})`}>
             {run.error.message}
           </span>
         )}

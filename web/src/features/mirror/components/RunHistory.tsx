@@ -49,8 +49,8 @@ export function RunHistory({ jobId, jobName, now, onCompare }: { jobId: string; 
             <td className="num">{formatDuration(runDuration(run, now))}</td>
             <td className="run-notes">
               {run.error && (
-                <div className="terror" title={`${run.error.code} ${run.error.message}`}>
-                  {run.error.message} ({run.error.code})
+                <div className="terror" title={`code: ${run.error.code}`}>
+                  {run.error.message}
                 </div>
               )}
               {run.notes.length > 0 && <div className="tnotes">{run.notes.join(' · ')}</div>}

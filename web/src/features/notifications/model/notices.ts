@@ -73,7 +73,7 @@ function transferNotice(transfer: Transfer): Notice {
     tone: 'error',
     title: `Transfer failed: ${transfer.name}`,
     body: transfer.error
-      ? `${transfer.error.message} (${transfer.error.code})`
+      ? transfer.error.message
       : `${transfer.filesFailed} of ${transfer.filesTotal} files failed`,
   };
 }
