@@ -91,9 +91,10 @@ test.describe("the transfer's story", () => {
   });
 
   test('live: the story of a running copy grows while it runs', async ({ dashboard, pasv, throttled }) => {
+    test.setTimeout(120_000);
     const name = `${uniqueName('live-story')}.bin`;
     const to = uniqueName('live-story-dst');
-    putFiles(throttled, { [name]: randomBytes(6_000_000) });
+    putFiles(throttled, { [name]: randomBytes(20_000_000) });
     putFolder(pasv.beta, to);
     await dashboard.open();
     await pasv.api<Transfer>('POST', '/api/transfers', {
@@ -106,7 +107,7 @@ test.describe("the transfer's story", () => {
     await story.expectInOrder([new RegExp(`^pasv → destination: STOR /${to}/${name}$`), /^destination → pasv: 150 /]);
     await expect(story.arrows.filter({ hasText: /^destination → pasv: 226 / })).toHaveCount(0);
     // Without closing or reloading: the final replies arrive over the socket.
-    await expect(story.arrows.filter({ hasText: /^destination → pasv: 226 / })).toHaveCount(1, { timeout: 20_000 });
+    await expect(story.arrows.filter({ hasText: /^destination → pasv: 226 / })).toHaveCount(1, { timeout: 60_000 });
     await expect(story.arrows.filter({ hasText: /^source → pasv: 226 / })).toHaveCount(1);
   });
 });
