@@ -5,14 +5,15 @@ import { describeRow, summarize } from '../model/layout.js';
 /** How many rows are drawn before "Show more": a directory copy may have thousands. */
 export const ROWS_SHOWN = 200;
 
-const WIDTH = 900;
+const WIDTH = 920;
 const GUTTER = 78;
 const HEAD = 44;
 const ROW = 24;
-const X: Record<Lane, number> = { source: 200, pasv: 480, destination: 760 };
+const BAND_GAP = 5;
+const X: Record<Lane, number> = { source: 160, pasv: 480, destination: 800 };
 const LANE_TITLE: Record<Lane, string> = { source: 'source server', pasv: 'pasv', destination: 'destination server' };
 /** Labels longer than this are cut (the full text is the arrow's tooltip and in the list). */
-const LABEL_CHARS = 42;
+const LABEL_CHARS = 48;
 
 function formatMs(ms: number): string {
   if (ms < 1000) return `+${ms} ms`;
@@ -52,7 +53,7 @@ function Row({ row, y }: { row: StoryRow; y: number }) {
           <circle cx={x1} cy={y} r={4} />
           <circle cx={x2} cy={y} r={4} />
           <text x={(x1 + x2) / 2} y={y - 5} textAnchor="middle">
-            {cut(row.label.replace(/^data connection opened between /, 'data connection: '))}
+            {cut(row.label.replace(/^data connection opened between \S+ and \S+ /, 'data connection ⇄ '))}
           </text>
         </g>
       );
@@ -77,7 +78,15 @@ function Row({ row, y }: { row: StoryRow; y: number }) {
 export function SequenceDiagram({ story, name }: { story: Story; name: string }) {
   const [shown, setShown] = useState(ROWS_SHOWN);
   const rows = story.rows.slice(0, shown);
-  const height = HEAD + rows.length * ROW + 16;
+  // A band (a flip, the relay) gets room above and below so it reads as a break in the exchange.
+  const tops: number[] = [];
+  let bottom = HEAD + 4;
+  for (const row of rows) {
+    const gap = row.kind === 'band' ? BAND_GAP : 0;
+    tops.push(bottom + gap);
+    bottom += ROW + 2 * gap;
+  }
+  const height = bottom + 16;
   const tones = ['command', 'ok', 'waiting', 'refusal'] as const;
   return (
     <div className="seq">
@@ -116,7 +125,7 @@ export function SequenceDiagram({ story, name }: { story: Story; name: string })
           </g>
         ))}
         {rows.map((row, index) => {
-          const y = HEAD + index * ROW + ROW / 2 + 4;
+          const y = tops[index]! + ROW / 2;
           return (
             <g key={row.seq}>
               <text className="seq-time" x={8} y={y + 4}>

@@ -86,6 +86,21 @@ describe('layoutStory', () => {
   });
 });
 
+describe('layoutStory of a directory copy', () => {
+  it("heads each file's lines with its path", () => {
+    seq = 0;
+    const a = line('source', 'sent', 'RETR /d/a');
+    const b = { ...line('source', 'sent', 'RETR /d/b'), path: '/d/b' };
+    const story = layoutStory([a, b]);
+    expect(story.rows.map(describeRow)).toEqual([
+      'file: /a.bin',
+      'pasv → source: RETR /d/a',
+      'file: /d/b',
+      'pasv → source: RETR /d/b',
+    ]);
+  });
+});
+
 describe('mergeEntries', () => {
   it('keeps one entry per seq, in seq order, whichever list had it first', () => {
     seq = 0;

@@ -8,7 +8,7 @@ export type Tone = 'command' | 'ok' | 'waiting' | 'refusal';
 export type StoryRow =
   | { kind: 'arrow'; seq: number; ms: number; from: Lane; to: Lane; label: string; tone: Tone; path: string | null }
   | { kind: 'data'; seq: number; ms: number; from: Lane; to: Lane; label: string }
-  | { kind: 'band'; seq: number; ms: number; label: string; tone: 'relay' | 'note' };
+  | { kind: 'band'; seq: number; ms: number; label: string; tone: 'relay' | 'note' | 'file' };
 
 export interface Story {
   rows: StoryRow[];
@@ -45,8 +45,15 @@ export function layoutStory(entries: TraceEntry[]): Story {
   let data: Story['data'] = null;
   let relayed = false;
   let refusals = 0;
+  // A directory copy's files each get a heading band where their lines begin.
+  const manyFiles = new Set(entries.map((entry) => entry.path)).size > 1;
+  let file: string | null = null;
   for (const entry of entries) {
     const ms = Math.max(0, Date.parse(entry.at) - start);
+    if (manyFiles && entry.path !== null && entry.path !== file) {
+      file = entry.path;
+      rows.push({ kind: 'band', seq: entry.seq - 0.5, ms, label: file, tone: 'file' });
+    }
     const kind = entry.kind;
     switch (kind) {
       case 'line': {
@@ -112,7 +119,7 @@ export function describeRow(row: StoryRow): string {
     case 'data':
       return `data: ${row.label}`;
     case 'band':
-      return `${row.tone === 'relay' ? 'relay' : 'note'}: ${row.label}`;
+      return `${row.tone}: ${row.label}`;
     default:
       return assertNever(row);
   }
