@@ -2,7 +2,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type Dispatch, type DragEvent } from 'react';
 import type { Entry, Site } from '../../../../../contract/index.js';
 import { Button, IconButton } from '../../../components/Button.js';
-import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
 import { errorText } from '../../../lib/api.js';
 import { useLive } from '../../../lib/live.js';
 import { formatBytes, plural } from '../../../lib/format.js';
@@ -14,9 +13,8 @@ import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
 import { BookmarkButtons } from './BookmarkButtons.js';
 import { ContextMenu } from './ContextMenu.js';
 import { PathBox } from './PathBox.js';
-import { ConsoleDialog } from './ConsoleDialog.js';
 import { FileTable } from './FileTable.js';
-import { NameDialog } from './NameDialog.js';
+import { PaneDialogs, type PaneDialog } from './PaneDialogs.js';
 
 export interface PaneProps {
   id: PaneId;
@@ -42,19 +40,12 @@ export interface PaneProps {
   gridDomId: string;
 }
 
-type Dialog =
-  | { kind: 'mkdir' }
-  | { kind: 'rename'; name: string }
-  | { kind: 'delete'; names: string[] }
-  | { kind: 'console' }
-  | null;
-
 const basename = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? '';
 
 export function Pane(props: PaneProps) {
   const { state, dispatch, view, online } = props;
   const client = useQueryClient();
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<PaneDialog>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -422,59 +413,18 @@ export function Pane(props: PaneProps) {
         )}
       </div>
 
-      <NameDialog
-        open={dialog?.kind === 'mkdir'}
-        title="New folder"
-        label="Folder name"
-        submitLabel="Create"
+      <PaneDialogs
+        dialog={dialog}
+        onClose={() => setDialog(null)}
         taken={taken}
         busy={busy}
-        onSubmit={createFolder}
-        onCancel={() => setDialog(null)}
-      />
-      <NameDialog
-        key={dialog?.kind === 'rename' ? dialog.name : 'rename'}
-        open={dialog?.kind === 'rename'}
-        title="Rename"
-        label="New name"
-        submitLabel="Rename"
-        initial={dialog?.kind === 'rename' ? dialog.name : ''}
-        taken={taken}
-        busy={busy}
-        onSubmit={(to) => dialog?.kind === 'rename' && rename(dialog.name, to)}
-        onCancel={() => setDialog(null)}
-      />
-      <ConsoleDialog
-        key={siteId ?? ''}
-        open={dialog?.kind === 'console'}
         siteId={siteId}
         siteName={site?.name ?? ''}
-        onClose={() => setDialog(null)}
+        path={path}
+        onCreate={createFolder}
+        onRename={rename}
+        onRemove={remove}
       />
-      <ConfirmDialog
-        open={dialog?.kind === 'delete'}
-        title={dialog?.kind === 'delete' ? `Delete ${plural(dialog.names.length, 'item')}?` : 'Delete'}
-        confirmLabel={busy ? 'Deleting…' : 'Delete'}
-        danger
-        busy={busy}
-        onCancel={() => setDialog(null)}
-        onConfirm={() => dialog?.kind === 'delete' && remove(dialog.names)}
-      >
-        {dialog?.kind === 'delete' && (
-          <>
-            <p>
-              From <strong>{site?.name}</strong> <span className="mono">{path}</span>:
-            </p>
-            <ul className="name-list mono">
-              {dialog.names.slice(0, 8).map((name) => (
-                <li key={name}>{name}</li>
-              ))}
-              {dialog.names.length > 8 && <li className="muted">and {dialog.names.length - 8} more</li>}
-            </ul>
-            <p className="muted small">Folders are deleted with everything inside. This cannot be undone.</p>
-          </>
-        )}
-      </ConfirmDialog>
     </section>
   );
 }
