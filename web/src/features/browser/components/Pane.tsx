@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type Dispatch, type DragEvent } from 'react';
 import type { Entry, Site } from '../../../../../contract/index.js';
-import { Button, IconButton } from '../../../components/Button.js';
+import { IconButton } from '../../../components/Button.js';
 import { errorText } from '../../../lib/api.js';
 import { useLive } from '../../../lib/live.js';
 import { formatBytes, plural } from '../../../lib/format.js';
@@ -15,6 +15,7 @@ import { ContextMenu } from './ContextMenu.js';
 import { PathBox } from './PathBox.js';
 import { FileTable } from './FileTable.js';
 import { PaneDialogs, type PaneDialog } from './PaneDialogs.js';
+import { paneOverlay } from './PaneOverlay.js';
 
 export interface PaneProps {
   id: PaneId;
@@ -179,45 +180,18 @@ export function Pane(props: PaneProps) {
     0,
   );
 
-  let overlay = null;
-  if (props.sites.length === 0 && !synced) {
-    overlay = <p className="empty muted">Connecting…</p>;
-  } else if (props.sites.length === 0) {
-    overlay = (
-      <div className="empty">
-        <p>No sites yet.</p>
-        <Button variant="primary" icon="plus" onClick={props.onManageSites}>
-          Add a site
-        </Button>
-      </div>
-    );
-  } else if (!site) {
-    overlay = <p className="empty muted">Choose a site above.</p>;
-  } else if (query.isPending) {
-    overlay = <p className="empty muted">Loading {path}…</p>;
-  } else if (query.isError) {
-    overlay = (
-      <div className="empty" role="alert">
-        <p className="error-text">
-          Could not list {path}: {errorText(query.error)}
-        </p>
-        <div className="row-gap">
-          <Button size="sm" onClick={() => void query.refetch()} disabled={!online}>
-            Try again
-          </Button>
-          {path !== '/' && (
-            <Button size="sm" onClick={() => dispatch({ type: 'navigate', path: '/' })}>
-              Go to /
-            </Button>
-          )}
-        </div>
-      </div>
-    );
-  } else if (entries.length === 0) {
-    overlay = (
-      <p className="empty muted">{state.filter ? `Nothing matches “${state.filter}”.` : 'This folder is empty.'}</p>
-    );
-  }
+  const overlay = paneOverlay({
+    synced,
+    hasSites: props.sites.length > 0,
+    hasSite: site !== null,
+    query,
+    path,
+    filter: state.filter,
+    empty: entries.length === 0,
+    online,
+    onManageSites: props.onManageSites,
+    onRoot: () => dispatch({ type: 'navigate', path: '/' }),
+  });
 
   const classes = ['pane'];
   if (dragOver) classes.push('drag-over');
