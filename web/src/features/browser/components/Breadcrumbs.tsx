@@ -1,15 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { pathCrumbs } from '../model/entries.js';
 
-export function Breadcrumbs({
-  path,
-  onNavigate,
-  disabled,
-}: {
-  path: string;
-  onNavigate: (path: string) => void;
-  disabled?: boolean;
-}) {
+export function Breadcrumbs({ path, onNavigate, disabled }: { path: string; onNavigate: (path: string) => void; disabled?: boolean }) {
   const crumbs = pathCrumbs(path);
   const listRef = useRef<HTMLOListElement>(null);
 

@@ -28,8 +28,7 @@ function NameForm({ label, submitLabel, initial = '', taken, busy, onSubmit, onC
   const id = useId();
   const [name, setName] = useState(initial);
   const [touched, setTouched] = useState(false);
-  const problem =
-    validateName(name) ?? (name !== initial && taken.has(name) ? 'Something with that name already exists here' : null);
+  const problem = validateName(name) ?? (name !== initial && taken.has(name) ? 'Something with that name already exists here' : null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,8 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type Dispatch, type DragEvent } from 'react';
 import type { Entry, Site } from '../../../../../contract/index.js';
-import { Button, IconButton } from '../../../components/Button.js';
-import { ConfirmDialog } from '../../../components/ConfirmDialog.js';
+import { IconButton } from '../../../components/Button.js';
 import { errorText } from '../../../lib/api.js';
 import { useLive } from '../../../lib/live.js';
 import { formatBytes, plural } from '../../../lib/format.js';
@@ -14,9 +13,9 @@ import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
 import { BookmarkButtons } from './BookmarkButtons.js';
 import { ContextMenu } from './ContextMenu.js';
 import { PathBox } from './PathBox.js';
-import { ConsoleDialog } from './ConsoleDialog.js';
 import { FileTable } from './FileTable.js';
-import { NameDialog } from './NameDialog.js';
+import { PaneDialogs, type PaneDialog } from './PaneDialogs.js';
+import { paneOverlay } from './PaneOverlay.js';
 
 export interface PaneProps {
   id: PaneId;
@@ -42,19 +41,12 @@ export interface PaneProps {
   gridDomId: string;
 }
 
-type Dialog =
-  | { kind: 'mkdir' }
-  | { kind: 'rename'; name: string }
-  | { kind: 'delete'; names: string[] }
-  | { kind: 'console' }
-  | null;
-
 const basename = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? '';
 
 export function Pane(props: PaneProps) {
   const { state, dispatch, view, online } = props;
   const client = useQueryClient();
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<PaneDialog>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -188,45 +180,18 @@ export function Pane(props: PaneProps) {
     0,
   );
 
-  let overlay = null;
-  if (props.sites.length === 0 && !synced) {
-    overlay = <p className="empty muted">Connecting…</p>;
-  } else if (props.sites.length === 0) {
-    overlay = (
-      <div className="empty">
-        <p>No sites yet.</p>
-        <Button variant="primary" icon="plus" onClick={props.onManageSites}>
-          Add a site
-        </Button>
-      </div>
-    );
-  } else if (!site) {
-    overlay = <p className="empty muted">Choose a site above.</p>;
-  } else if (query.isPending) {
-    overlay = <p className="empty muted">Loading {path}…</p>;
-  } else if (query.isError) {
-    overlay = (
-      <div className="empty" role="alert">
-        <p className="error-text">
-          Could not list {path}: {errorText(query.error)}
-        </p>
-        <div className="row-gap">
-          <Button size="sm" onClick={() => void query.refetch()} disabled={!online}>
-            Try again
-          </Button>
-          {path !== '/' && (
-            <Button size="sm" onClick={() => dispatch({ type: 'navigate', path: '/' })}>
-              Go to /
-            </Button>
-          )}
-        </div>
-      </div>
-    );
-  } else if (entries.length === 0) {
-    overlay = (
-      <p className="empty muted">{state.filter ? `Nothing matches “${state.filter}”.` : 'This folder is empty.'}</p>
-    );
-  }
+  const overlay = paneOverlay({
+    synced,
+    hasSites: props.sites.length > 0,
+    hasSite: site !== null,
+    query,
+    path,
+    filter: state.filter,
+    empty: entries.length === 0,
+    online,
+    onManageSites: props.onManageSites,
+    onRoot: () => dispatch({ type: 'navigate', path: '/' }),
+  });
 
   const classes = ['pane'];
   if (dragOver) classes.push('drag-over');
@@ -422,59 +387,18 @@ export function Pane(props: PaneProps) {
         )}
       </div>
 
-      <NameDialog
-        open={dialog?.kind === 'mkdir'}
-        title="New folder"
-        label="Folder name"
-        submitLabel="Create"
+      <PaneDialogs
+        dialog={dialog}
+        onClose={() => setDialog(null)}
         taken={taken}
         busy={busy}
-        onSubmit={createFolder}
-        onCancel={() => setDialog(null)}
-      />
-      <NameDialog
-        key={dialog?.kind === 'rename' ? dialog.name : 'rename'}
-        open={dialog?.kind === 'rename'}
-        title="Rename"
-        label="New name"
-        submitLabel="Rename"
-        initial={dialog?.kind === 'rename' ? dialog.name : ''}
-        taken={taken}
-        busy={busy}
-        onSubmit={(to) => dialog?.kind === 'rename' && rename(dialog.name, to)}
-        onCancel={() => setDialog(null)}
-      />
-      <ConsoleDialog
-        key={siteId ?? ''}
-        open={dialog?.kind === 'console'}
         siteId={siteId}
         siteName={site?.name ?? ''}
-        onClose={() => setDialog(null)}
+        path={path}
+        onCreate={createFolder}
+        onRename={rename}
+        onRemove={remove}
       />
-      <ConfirmDialog
-        open={dialog?.kind === 'delete'}
-        title={dialog?.kind === 'delete' ? `Delete ${plural(dialog.names.length, 'item')}?` : 'Delete'}
-        confirmLabel={busy ? 'Deleting…' : 'Delete'}
-        danger
-        busy={busy}
-        onCancel={() => setDialog(null)}
-        onConfirm={() => dialog?.kind === 'delete' && remove(dialog.names)}
-      >
-        {dialog?.kind === 'delete' && (
-          <>
-            <p>
-              From <strong>{site?.name}</strong> <span className="mono">{path}</span>:
-            </p>
-            <ul className="name-list mono">
-              {dialog.names.slice(0, 8).map((name) => (
-                <li key={name}>{name}</li>
-              ))}
-              {dialog.names.length > 8 && <li className="muted">and {dialog.names.length - 8} more</li>}
-            </ul>
-            <p className="muted small">Folders are deleted with everything inside. This cannot be undone.</p>
-          </>
-        )}
-      </ConfirmDialog>
     </section>
   );
 }

@@ -25,7 +25,7 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
       open={open}
       title="Keyboard shortcuts"
       onClose={onClose}
-      className="dialog-small"
+      className="dialog-shortcuts"
       footer={
         <Button variant="primary" onClick={onClose} data-autofocus>
           Close

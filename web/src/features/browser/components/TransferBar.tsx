@@ -16,33 +16,13 @@ export interface TransferBarProps {
 }
 
 /** The strip between the panes: the two copy buttons and how to copy. */
-export function TransferBar({
-  canSendRight,
-  canSendLeft,
-  onSendRight,
-  onSendLeft,
-  options,
-  onOptions,
-  busy,
-  onMirror,
-  canMirror,
-}: TransferBarProps) {
+export function TransferBar({ canSendRight, canSendLeft, onSendRight, onSendLeft, options, onOptions, busy, onMirror, canMirror }: TransferBarProps) {
   return (
     <div className="transfer-bar" role="group" aria-label="Transfer">
-      <Button
-        variant="primary"
-        onClick={onSendRight}
-        disabled={!canSendRight || busy}
-        title="Send the left selection to the right folder"
-      >
+      <Button variant="primary" onClick={onSendRight} disabled={!canSendRight || busy} title="Send the left selection to the right folder">
         Copy →
       </Button>
-      <Button
-        variant="primary"
-        onClick={onSendLeft}
-        disabled={!canSendLeft || busy}
-        title="Send the right selection to the left folder"
-      >
+      <Button variant="primary" onClick={onSendLeft} disabled={!canSendLeft || busy} title="Send the right selection to the left folder">
         ← Copy
       </Button>
       <div className="transfer-options">
@@ -56,10 +36,7 @@ export function TransferBar({
         </label>
         <label>
           <span>If exists</span>
-          <select
-            value={options.ifExists}
-            onChange={(event) => onOptions({ ifExists: event.target.value as IfExistsChoice })}
-          >
+          <select value={options.ifExists} onChange={(event) => onOptions({ ifExists: event.target.value as IfExistsChoice })}>
             <option value="ask">Ask</option>
             <option value="overwrite">Overwrite</option>
             <option value="skip">Skip</option>

@@ -68,11 +68,7 @@ function load(id: PaneId): PaneState {
     if (saved && typeof saved === 'object') {
       if (typeof saved.siteId === 'string') state.siteId = saved.siteId;
       if (typeof saved.path === 'string' && saved.path.startsWith('/')) state.path = saved.path;
-      if (
-        saved.sort &&
-        ['name', 'size', 'modified'].includes(saved.sort.key) &&
-        ['asc', 'desc'].includes(saved.sort.dir)
-      )
+      if (saved.sort && ['name', 'size', 'modified'].includes(saved.sort.key) && ['asc', 'desc'].includes(saved.sort.dir))
         state.sort = saved.sort;
       if (saved.lastPaths && typeof saved.lastPaths === 'object') state.lastPaths = saved.lastPaths;
     }
@@ -86,12 +82,7 @@ function load(id: PaneId): PaneState {
 export function usePaneState(id: PaneId) {
   const [state, dispatch] = useReducer(paneReducer, id, load);
   useEffect(() => {
-    const persisted: Persisted = {
-      siteId: state.siteId,
-      path: state.path,
-      sort: state.sort,
-      lastPaths: state.lastPaths,
-    };
+    const persisted: Persisted = { siteId: state.siteId, path: state.path, sort: state.sort, lastPaths: state.lastPaths };
     try {
       localStorage.setItem(storageKey(id), JSON.stringify(persisted));
     } catch {

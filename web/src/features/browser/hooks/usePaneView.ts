@@ -14,10 +14,7 @@ export interface PaneView {
 
 export function usePaneView(state: PaneState): PaneView {
   const query = useListing(state.siteId, state.path);
-  const sorted = useMemo(
-    () => (query.data ? sortEntries(query.data.entries, state.sort) : []),
-    [query.data, state.sort],
-  );
+  const sorted = useMemo(() => (query.data ? sortEntries(query.data.entries, state.sort) : []), [query.data, state.sort]);
   const entries = useMemo(() => filterEntries(sorted, state.filter), [sorted, state.filter]);
   return { query, entries, total: sorted.length };
 }
