@@ -131,7 +131,11 @@ test.describe('a queue that explains itself', () => {
     await expect(history.row(good)).toBeVisible();
     const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
     // Toasts also go by themselves: take the first one each time, never a stale nth().
-    while ((await dismiss.count()) > 0) await dismiss.first().click({ timeout: 2000 }).catch(() => undefined);
+    while ((await dismiss.count()) > 0)
+      await dismiss
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
     await expect(dismiss).toHaveCount(0);
     await dashboard.tidyForScreenshot();
     await page.screenshot({ path: shotPath('history.png'), animations: 'disabled' });
