@@ -133,7 +133,11 @@ test.describe('README screenshots', () => {
 
     // The toasts of what finished would cover the rows that say so.
     const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
-    while ((await dismiss.count()) > 0) await dismiss.first().click({ timeout: 2000 }).catch(() => undefined);
+    while ((await dismiss.count()) > 0)
+      await dismiss
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
     await dashboard.tidyForScreenshot();
     await page.screenshot({ path: shotPath('queue.png'), animations: 'disabled' });
   });
