@@ -36,7 +36,8 @@ test.describe('the live feed', () => {
     socketGate.open();
     await expect(connection).toHaveText('● live');
     await expect(queue.state('sent-while-away.bin', 'done')).toBeVisible();
-    await expect(queue.row('sent-while-away.bin')).toContainText('alpha → beta');
+    await expect(queue.row('sent-while-away.bin')).toContainText('alpha:/');
+    await expect(queue.row('sent-while-away.bin')).toContainText(`→ beta:/${to}/`);
     await expect(left.button('Refresh')).toBeEnabled();
     expect(sha256(path.join(pasv.beta.root, to, 'sent-while-away.bin'))).toBe(
       sha256(path.join(pasv.alpha.root, from, 'sent-while-away.bin')),

@@ -73,7 +73,7 @@ async function cancelUnfinished(api: <T>(method: string, url: string) => Promise
 const BIG = 'pasv-2.4.1-linux-x64.tar.gz';
 
 test.describe('README screenshots', () => {
-  test.beforeEach(async ({ pasv }) => pasv.api('POST', '/api/transfers/clear'));
+  test.beforeEach(async ({ pasv }) => pasv.api('POST', '/api/transfers/clear?failed=true'));
   test.afterEach(async ({ pasv }) => cancelUnfinished(pasv.api));
 
   test('dual-pane.png: the two servers side by side, a copy running', async ({ dashboard, showcase }) => {
@@ -124,11 +124,20 @@ test.describe('README screenshots', () => {
     await expect(queue.mode('debian', 'relay')).toBeVisible();
     await expect(queue.row('debian')).toContainText('fell back to relay');
     await queue.waitFor('SHA256SUMS', 'done', 30_000);
+    await expect(queue.row('SHA256SUMS')).toContainText('→ vault:/incoming/');
+    await expect(queue.row('SHA256SUMS')).toContainText(/took \d+ s · .* ✓ · FXP/);
     await queue.waitFor('notes.old.txt', 'failed', 30_000);
     await expect(queue.row('notes.old.txt')).toContainText('550');
     await expect(queue.action('notes.old.txt', 'Retry')).toBeVisible();
     await expect(queue.progress(BIG)).toHaveAttribute('aria-valuenow', /^([2-8][0-9])$/, { timeout: 30_000 });
 
+    // The toasts of what finished would cover the rows that say so.
+    const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
+    while ((await dismiss.count()) > 0)
+      await dismiss
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
     await dashboard.tidyForScreenshot();
     await page.screenshot({ path: shotPath('queue.png'), animations: 'disabled' });
   });

@@ -19,7 +19,8 @@ test.describe('copying between servers', () => {
     await dashboard.left.row('video.mkv').dragTo(dashboard.right.grid);
 
     const { queue } = dashboard;
-    await expect(queue.row('video.mkv')).toContainText(`${throttled.name} → beta`);
+    await expect(queue.row('video.mkv')).toContainText(`${throttled.name}:/`);
+    await expect(queue.row('video.mkv')).toContainText(`→ beta:/${to}/`);
     await queue.waitFor('video.mkv', 'running');
     await expect(queue.progress('video.mkv')).toHaveAttribute('aria-valuenow', /^[1-9][0-9]?$/); // seen between 1 and 99 %
     await queue.waitFor('video.mkv', 'done', 30_000);

@@ -1,15 +1,22 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type TransferStateName = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type TransferStateName = 'queued' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
 
 /** The Queue tab: one row per transfer, named by what is being sent. */
 export class QueueTab {
   readonly tab: Locator;
   readonly table: Locator;
+  /** "3 running · 2 waiting · 4 finished" above the table. */
+  readonly summary: Locator;
+  readonly clearFinished: Locator;
+  readonly clearFailedToo: Locator;
 
   constructor(readonly page: Page) {
     this.tab = page.getByRole('tab', { name: 'Queue', exact: true });
     this.table = page.getByRole('table', { name: 'Transfers' });
+    this.summary = page.getByLabel('Queue summary');
+    this.clearFinished = page.getByRole('button', { name: 'Clear finished', exact: true });
+    this.clearFailedToo = page.getByRole('button', { name: 'Clear failed too…', exact: true });
   }
 
   async show(): Promise<void> {
@@ -67,5 +74,27 @@ export class LogTab {
   /** A line as FTP people read it: `→ PASV`, `← 227 Entering Passive Mode (…)`. */
   line(text: string | RegExp): Locator {
     return this.log.getByText(text);
+  }
+}
+
+/** The History tab: every finished transfer, searchable. */
+export class HistoryTab {
+  readonly tab: Locator;
+  readonly table: Locator;
+  readonly search: Locator;
+
+  constructor(readonly page: Page) {
+    this.tab = page.getByRole('tab', { name: 'History', exact: true });
+    this.table = page.getByRole('table', { name: 'Finished transfers' });
+    this.search = page.getByRole('searchbox', { name: 'Search history' });
+  }
+
+  async show(): Promise<void> {
+    await this.tab.click();
+    await expect(this.tab).toHaveAttribute('aria-selected', 'true');
+  }
+
+  row(name: string): Locator {
+    return this.table.getByRole('row', { name, exact: true });
   }
 }

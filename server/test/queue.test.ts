@@ -79,7 +79,11 @@ describe('the queue explains itself', () => {
   });
 
   it('while paused, the counters say how many wait', async () => {
-    const { t, a, b } = await setup({ 'p1.bin': seededBytes(100, 1), 'p2.bin': seededBytes(100, 2), 'p3.bin': seededBytes(100, 3) });
+    const { t, a, b } = await setup({
+      'p1.bin': seededBytes(100, 1),
+      'p2.bin': seededBytes(100, 2),
+      'p3.bin': seededBytes(100, 3),
+    });
     expect(await post(t, '/api/queue/pause')).toBe(200);
     for (const name of ['p1', 'p2', 'p3']) await copy(t, [a, `/${name}.bin`], [b, '/']);
     expect(await get<QueueState>(t, '/api/queue')).toEqual({ paused: true, running: 0, waiting: 3 });
@@ -121,7 +125,10 @@ describe('the queue explains itself', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: HistoryPage = await get<HistoryPage>(t, `/api/history?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: HistoryPage = await get<HistoryPage>(
+        t,
+        `/api/history?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       seen.push(...page.transfers.map((x) => x.name));
       cursor = page.nextCursor;
       pages += 1;

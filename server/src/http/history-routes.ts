@@ -6,7 +6,9 @@ import { HistoryPage, HistoryQuery } from '../../../contract/index.js';
 export const historyRoutes: FastifyPluginAsync = async (root) => {
   const typed = root.withTypeProvider<TypeBoxTypeProvider>();
   const { transfers } = root.services;
-  typed.get('/api/history', { schema: { querystring: HistoryQuery, response: { 200: HistoryPage } } }, async (request) =>
-    transfers.history(request.query),
+  typed.get(
+    '/api/history',
+    { schema: { querystring: HistoryQuery, response: { 200: HistoryPage } } },
+    async (request) => transfers.history(request.query),
   );
 };

@@ -189,7 +189,9 @@ export class TransferStore {
 
   /** Take finished transfers out of the queue (failed ones only when asked); kept for History. */
   clearFinished(withFailed: boolean): string[] {
-    const states: TransferState[] = withFailed ? ['done', 'skipped', 'cancelled', 'failed'] : ['done', 'skipped', 'cancelled'];
+    const states: TransferState[] = withFailed
+      ? ['done', 'skipped', 'cancelled', 'failed']
+      : ['done', 'skipped', 'cancelled'];
     const rows = this.sql(
       `UPDATE transfers SET cleared = 1, version = version + 1
          WHERE cleared = 0 AND state IN (${statesList(states)}) RETURNING id`,
@@ -304,7 +306,19 @@ export class TransferStore {
       `SELECT total, done, failed, cancelled, skipped, queued, running, bytes_total AS bytesTotal, bytes_done AS bytesDone
          FROM transfer_counts WHERE transfer_id = ?`,
     ).get(transferId) as FileCounts | undefined;
-    return row ?? { total: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, queued: 0, running: 0, bytesTotal: 0, bytesDone: 0 };
+    return (
+      row ?? {
+        total: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+        skipped: 0,
+        queued: 0,
+        running: 0,
+        bytesTotal: 0,
+        bytesDone: 0,
+      }
+    );
   }
 
   /** The first failed file in queue order (an index lookup). */

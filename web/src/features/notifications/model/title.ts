@@ -29,7 +29,9 @@ export function nextUnseen(unseen: Unseen, arrived: readonly { tone: NoticeTone 
 }
 
 /** How far the running transfers have got together, a whole percentage; null when none runs. */
-export function runningProgress(transfers: Iterable<Pick<Transfer, 'state' | 'bytesDone' | 'bytesTotal'>>): number | null {
+export function runningProgress(
+  transfers: Iterable<Pick<Transfer, 'state' | 'bytesDone' | 'bytesTotal'>>,
+): number | null {
   let done = 0;
   let total = 0;
   let running = false;

@@ -82,7 +82,9 @@ export function QueueTab() {
       </div>
       <div className="panel-scroll">
         {ordered.length === 0 ? (
-          <p className="empty muted">No transfers yet. Drag files from one pane onto the other, or select them and press Copy →.</p>
+          <p className="empty muted">
+            No transfers yet. Drag files from one pane onto the other, or select them and press Copy →.
+          </p>
         ) : (
           <table className="queue-table">
             <caption className="sr-only">Transfers</caption>

@@ -50,7 +50,7 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
       }`
     : '';
   const route = routeEnds(transfer, siteName);
-  const samples = useSpeedSamples(transfer.bytesPerSecond, transfer.bytesDone, active);
+  const samples = useSpeedSamples(transfer.id);
   const finishedText = finishedDetails(transfer);
   const retryIn = transfer.nextRetryAt ? Date.parse(transfer.nextRetryAt) - now : NaN;
   // Running with nothing known yet: the server is still listing the directory tree.

@@ -43,7 +43,13 @@ describe('orderTransfers', () => {
 
   it('counts by state', () => {
     expect(
-      summarize([t('a', 'running', 1), t('b', 'queued', 2), t('c', 'failed', 3), t('d', 'done', 4), t('e', 'skipped', 5)]),
+      summarize([
+        t('a', 'running', 1),
+        t('b', 'queued', 2),
+        t('c', 'failed', 3),
+        t('d', 'done', 4),
+        t('e', 'skipped', 5),
+      ]),
     ).toEqual({ running: 1, queued: 1, finished: 3, failed: 1, skipped: 1, clearable: 2 });
   });
 

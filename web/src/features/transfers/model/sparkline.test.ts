@@ -17,6 +17,16 @@ describe('speed sparkline', () => {
     ];
     expect(sparklinePoints(samples, 60, 20, 60_000)).toBe('0,10 30,0 60,20');
     expect(sparklinePoints(samples.slice(0, 1), 60, 20, 60_000)).toBe('');
-    expect(sparklinePoints([{ at: 0, bytesPerSecond: 0 }, { at: 1000, bytesPerSecond: 0 }], 60, 20, 1000)).toBe('59,20 60,20');
+    expect(
+      sparklinePoints(
+        [
+          { at: 0, bytesPerSecond: 0 },
+          { at: 1000, bytesPerSecond: 0 },
+        ],
+        60,
+        20,
+        1000,
+      ),
+    ).toBe('59,20 60,20');
   });
 });

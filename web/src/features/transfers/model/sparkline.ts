@@ -9,7 +9,11 @@ export interface SpeedSample {
 export const SPARK_WINDOW_MS = 60_000;
 
 /** The samples with `sample` added and those older than the window dropped. */
-export function addSample(samples: readonly SpeedSample[], sample: SpeedSample, windowMs = SPARK_WINDOW_MS): SpeedSample[] {
+export function addSample(
+  samples: readonly SpeedSample[],
+  sample: SpeedSample,
+  windowMs = SPARK_WINDOW_MS,
+): SpeedSample[] {
   const kept = samples.filter((s) => s.at > sample.at - windowMs && s.at < sample.at);
   return [...kept, sample];
 }
