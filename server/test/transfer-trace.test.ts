@@ -94,10 +94,12 @@ it("an FXP copy's trace: PASV → 227 on one side, PORT → 200 on the other, RE
   // seq increases by one from 1: a live view dedupes by it.
   expect(traced.entries.map((e) => e.seq)).toEqual(traced.entries.map((_, i) => i + 1));
 
-  // Gone with its transfer.
+  // Clear finished hides the row from the queue; History still opens its story.
   const cleared = await t.app.inject({ method: 'POST', url: '/api/transfers/clear', headers: t.auth });
   expect(cleared.statusCode).toBeLessThan(300);
-  expect((await t.app.inject({ url: `/api/transfers/${done.id}/trace`, headers: t.auth })).statusCode).toBe(404);
+  const kept = await t.app.inject({ url: `/api/transfers/${done.id}/trace`, headers: t.auth });
+  expect(kept.statusCode).toBe(200);
+  expect((kept.json() as TransferTrace).entries).toHaveLength(traced.entries.length);
 });
 
 it('a pair that refuses FXP: the refusal, the relay fallback and pasv as the data connection’s other end', async () => {
