@@ -24,7 +24,9 @@ test.describe('sites dialog: before saving', () => {
     await sites.field('TLS').selectOption({ label: 'None (plain FTP)' });
 
     await sites.testConnection();
-    await expect(sites.testResult.getByRole('alert')).toContainText('login_failed 530');
+    await expect(sites.testResult.getByRole('alert')).toContainText('530');
+    await expect(sites.testResult.getByRole('alert')).not.toContainText('login_failed');
+    await expect(sites.testResult.getByText('code: login_failed')).toBeVisible();
     await expect(sites.testResult.getByText('Wrong user or password.')).toBeVisible();
 
     await sites.field('Password').fill(FTP_PASSWORD);

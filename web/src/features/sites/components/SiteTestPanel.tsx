@@ -41,9 +41,10 @@ export function SiteTestPanel({
         </p>
       ) : (
         <p className="test-verdict test-failed" role="alert">
-          ✕ Connection failed{result.error ? `: ${result.error.code} ${result.error.message}` : ''}
+          ✕ Connection failed{result.error ? `: ${result.error.message}` : ''}
         </p>
       )}
+      {!result.ok && result.error && <small className="error-code">code: {result.error.code}</small>}
       {hint && (
         <div className="test-hint">
           <p>{hint.text}</p>

@@ -1,9 +1,10 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { Transfer } from '../../../../../contract/index.js';
-import { Button } from '../../../components/Button.js';
+import { Button, IconButton } from '../../../components/Button.js';
 import { QueryView } from '../../../components/QueryView.js';
 import { formatBytes, formatDateTime, formatDuration, formatSpeed } from '../../../lib/format.js';
 import { useLive } from '../../../lib/live.js';
+import { openStory } from '../../../lib/story.js';
 import { useHistory } from '../api/transfers.js';
 import { averageSpeed, durationOf, modeLabel, routeEnds, truncateMiddle, verifiedLabel } from '../model/details.js';
 
@@ -61,6 +62,9 @@ export function HistoryTab() {
                 </th>
                 <th scope="col">Verified</th>
                 <th scope="col">Error</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -86,7 +90,7 @@ function HistoryRow({ transfer, siteName }: { transfer: Transfer; siteName: (id:
   const route = routeEnds(transfer, siteName);
   const duration = durationOf(transfer);
   const speed = averageSpeed(transfer);
-  const error = transfer.error ? `${transfer.error.code} ${transfer.error.message}` : '';
+  const error = transfer.error?.message ?? '';
   return (
     <tr className={`transfer-row state-${transfer.state}`} aria-label={transfer.name}>
       <td className="num">{formatDateTime(transfer.finishedAt)}</td>
@@ -105,8 +109,16 @@ function HistoryRow({ transfer, siteName }: { transfer: Transfer; siteName: (id:
       <td className="num">{duration === null ? '–' : formatDuration(duration)}</td>
       <td className="num">{speed === null ? '–' : formatSpeed(speed)}</td>
       <td>{verifiedLabel(transfer.verified) ?? '–'}</td>
-      <td className="terror ellipsis" title={error}>
+      <td className="terror ellipsis" title={transfer.error ? `${error} (code: ${transfer.error.code})` : ''}>
         {error}
+      </td>
+      <td className="tactions">
+        <IconButton
+          icon="story"
+          label="Show the transfer's story"
+          title="Story"
+          onClick={() => openStory(transfer.id)}
+        />
       </td>
     </tr>
   );

@@ -98,15 +98,10 @@ function FileRow({ file, index }: { file: TransferFile; index: number }) {
     <tr aria-label={file.path} aria-rowindex={index + 2} className={`state-${file.state}`}>
       <td
         className="mono ellipsis"
-        title={file.error ? `${file.path} — ${file.error.code} ${file.error.message}` : file.path}
+        title={file.error ? `${file.path} — ${file.error.message} (code: ${file.error.code})` : file.path}
       >
         {file.path}
-        {file.error && (
-          <span className="error-text">
-            {' '}
-            — {file.error.code} {file.error.message}
-          </span>
-        )}
+        {file.error && <span className="error-text"> — {file.error.message}</span>}
       </td>
       <td>
         <span className={`state-badge state-${file.state}`}>{file.state}</span>

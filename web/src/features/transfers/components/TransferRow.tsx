@@ -77,8 +77,8 @@ export function TransferRow({ transfer, siteName, expanded, onToggle, onAction, 
           </div>
           {finishedText && <div className="tdetails ellipsis">{finishedText}</div>}
           {transfer.error && (
-            <div className="terror ellipsis" title={`${transfer.error.code} ${transfer.error.message}`}>
-              {transfer.error.code} {transfer.error.message}
+            <div className="terror ellipsis" title={`${transfer.error.message} (code: ${transfer.error.code})`}>
+              {transfer.error.message}
             </div>
           )}
           {(transfer.notes.length > 0 || Number.isFinite(retryIn)) && (
