@@ -30,7 +30,8 @@ const stateLabel: Record<Transfer['state'], string> = {
 };
 
 /** Characters each end of the route keeps before its middle gives way to "…". */
-const PATH_CHARS = 34;
+// What the Route column shows at 1280 px in 11.5 px mono; the tooltip has the whole path.
+const PATH_CHARS = 26;
 
 function progressOf(transfer: Transfer) {
   if (transfer.state === 'done' || transfer.state === 'skipped') return 100;
