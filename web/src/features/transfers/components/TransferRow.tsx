@@ -29,8 +29,7 @@ const stateLabel: Record<Transfer['state'], string> = {
   skipped: 'skipped',
 };
 
-/** Characters each end of the route keeps before its middle gives way to "…". */
-// What the Route column shows at 1280 px in 11.5 px mono; the tooltip has the whole path.
+/** Characters each end of the route keeps before its middle gives way to "…" (fits the column at 1280 px). */
 const PATH_CHARS = 26;
 
 function progressOf(transfer: Transfer) {
