@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WebSocket } from 'ws';
-import type { ServerMessage } from '../../contract/index.js';
+import { expect } from 'vitest';
+import type { ServerMessage, Transfer } from '../../contract/index.js';
 import { buildApp, type App, type BuildOptions } from '../src/app.js';
 import { readConfig, type AppConfig } from '../src/config.js';
 
@@ -55,13 +56,21 @@ export async function openFeed(
   headers: Record<string, string>,
 ): Promise<{ socket: WebSocket; messages: ServerMessage[] }> {
   const messages: ServerMessage[] = [];
-  const socket = await t.app.injectWS('/api/ws', { headers }, {
-    onInit: (ws) => ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage)),
-  });
+  const socket = await t.app.injectWS(
+    '/api/ws',
+    { headers },
+    {
+      onInit: (ws) => ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage)),
+    },
+  );
   return { socket, messages };
 }
 
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -74,4 +83,33 @@ export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 20_
     if (Date.now() > deadline) throw lastError ?? new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** A plain-FTP site for a test server, made through the API; its id. */
+export async function addSite(
+  t: TestApp,
+  server: { host: string; port: number; user: string; password: string },
+  name: string,
+): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: t.auth,
+    payload: { name, host: server.host, port: server.port, user: server.user, password: server.password, tls: 'none' },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id as string;
+}
+
+/** Queue a transfer through the API and wait until it is over; it must end done. */
+export async function copied(t: TestApp, body: object): Promise<Transfer> {
+  const started = await t.app.inject({ method: 'POST', url: '/api/transfers', headers: t.auth, payload: body });
+  expect(started.statusCode, started.body).toBe(202);
+  const { id } = started.json() as Transfer;
+  const done = await eventually(async () => {
+    const current = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
+    return ['done', 'failed', 'cancelled', 'skipped'].includes(current.state) ? current : null;
+  }, 30_000);
+  expect(done.state).toBe('done');
+  return done;
 }

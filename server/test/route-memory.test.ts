@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { Transfer } from '../../contract/index.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
+import { addSite, copied, startTestApp } from './app.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { startEmbedded } from './servers/index.js';
 
@@ -14,29 +13,6 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function site(t: TestApp, server: { host: string; port: number; user: string; password: string }, name: string) {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/sites',
-    headers: t.auth,
-    payload: { name, host: server.host, port: server.port, user: server.user, password: server.password, tls: 'none' },
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json().id as string;
-}
-
-async function copied(t: TestApp, body: object): Promise<Transfer> {
-  const started = await t.app.inject({ method: 'POST', url: '/api/transfers', headers: t.auth, payload: body });
-  expect(started.statusCode).toBe(202);
-  const { id } = started.json() as Transfer;
-  const done = await eventually(async () => {
-    const current = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
-    return ['done', 'failed', 'cancelled'].includes(current.state) ? current : null;
-  }, 30_000);
-  expect(done.state).toBe('done');
-  return done;
-}
 
 it('a flip learned on the first transfer is used first by the next one, until it is forgotten', async () => {
   const data = seededBytes(128 * 1024, 5);
@@ -54,7 +30,7 @@ it('a flip learned on the first transfer is used first by the next one, until it
   cleanup.push(() => destination.stop());
   const t = await startTestApp();
   cleanup.push(() => t.close());
-  const [a, b] = [await site(t, source, 'A'), await site(t, destination, 'B')];
+  const [a, b] = [await addSite(t, source, 'A'), await addSite(t, destination, 'B')];
   const portsReceived = () => (fs.readFileSync(source.logFile!, 'utf8').match(/> PORT /g) ?? []).length;
   const body = (dir: string) => ({ source: { siteId: a, path: '/a.bin' }, destination: { siteId: b, dir } });
 

@@ -6,8 +6,8 @@
  * answers 404 for an unknown transfer; the trace goes with its transfer.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { Transfer, TransferTrace } from '../../contract/index.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
+import type { TransferTrace } from '../../contract/index.js';
+import { addSite, copied, startTestApp, type TestApp } from './app.js';
 import { seededBytes } from './fixtures.js';
 import { startEmbedded } from './servers/index.js';
 
@@ -15,29 +15,6 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function site(t: TestApp, server: { host: string; port: number; user: string; password: string }, name: string) {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/sites',
-    headers: t.auth,
-    payload: { name, host: server.host, port: server.port, user: server.user, password: server.password, tls: 'none' },
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json().id as string;
-}
-
-async function copied(t: TestApp, body: object): Promise<Transfer> {
-  const started = await t.app.inject({ method: 'POST', url: '/api/transfers', headers: t.auth, payload: body });
-  expect(started.statusCode).toBe(202);
-  const { id } = started.json() as Transfer;
-  const done = await eventually(async () => {
-    const current = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
-    return ['done', 'failed', 'cancelled'].includes(current.state) ? current : null;
-  }, 30_000);
-  expect(done.state).toBe('done');
-  return done;
-}
 
 async function trace(t: TestApp, id: string): Promise<TransferTrace> {
   const response = await t.app.inject({ url: `/api/transfers/${id}/trace`, headers: t.auth });
@@ -67,7 +44,7 @@ it("an FXP copy's trace: PASV → 227 on one side, PORT → 200 on the other, RE
   cleanup.push(() => destination.stop());
   const t = await startTestApp();
   cleanup.push(() => t.close());
-  const [a, b] = [await site(t, source, 'A'), await site(t, destination, 'B')];
+  const [a, b] = [await addSite(t, source, 'A'), await addSite(t, destination, 'B')];
 
   const done = await copied(t, { source: { siteId: a, path: '/story.bin' }, destination: { siteId: b, dir: '/' } });
   expect(done.mode).toBe('fxp');
@@ -113,7 +90,7 @@ it('a pair that refuses FXP: the refusal, the relay fallback and pasv as the dat
   cleanup.push(() => destination.stop());
   const t = await startTestApp();
   cleanup.push(() => t.close());
-  const [a, b] = [await site(t, source, 'A'), await site(t, destination, 'B')];
+  const [a, b] = [await addSite(t, source, 'A'), await addSite(t, destination, 'B')];
 
   const done = await copied(t, { source: { siteId: a, path: '/strict.bin' }, destination: { siteId: b, dir: '/' } });
   expect(done.mode).toBe('relay');
