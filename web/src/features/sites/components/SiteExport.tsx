@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Button } from '../../../components/Button.js';
 import { ErrorMessage } from '../../../components/ErrorMessage.js';
-import { CheckField, Field } from '../../../components/Field.js';
+import { CheckField } from '../../../components/Field.js';
 import { useExportSites } from '../api/sites.js';
+import { PassphraseField } from './PassphraseField.js';
 
 /** pasv's own sites as a JSON file; passwords only when asked, sealed with a passphrase on the server. */
 export function SiteExport() {
@@ -35,21 +36,14 @@ export function SiteExport() {
           onChange={setWithPasswords}
         />
         {withPasswords && (
-          <Field
+          <PassphraseField
             label="Export passphrase"
             hint="At least 8 characters"
             error={tooShort && passphrase ? 'At least 8 characters' : undefined}
-          >
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                value={passphrase}
-                onChange={(event) => setPassphrase(event.target.value)}
-                autoComplete="new-password"
-              />
-            )}
-          </Field>
+            value={passphrase}
+            onChange={setPassphrase}
+            autoComplete="new-password"
+          />
         )}
       </div>
       <div className="form-actions">

@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage.js';
 import { Field } from '../../../components/Field.js';
 import { useSites } from '../../../lib/live.js';
 import { useImportSites } from '../api/sites.js';
+import { PassphraseField } from './PassphraseField.js';
 import { clashes, initialRows, toTake, type ImportRow } from '../model/importSelection.js';
 
 const FORMATS: { value: ImportFormat; label: string }[] = [
@@ -68,17 +69,13 @@ export function SiteImport() {
           )}
         </Field>
         {format === 'pasv' && (
-          <Field label="Passphrase" hint="Only for an export with passwords">
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                value={passphrase}
-                onChange={(event) => setPassphrase(event.target.value)}
-                autoComplete="off"
-              />
-            )}
-          </Field>
+          <PassphraseField
+            label="Passphrase"
+            hint="Only for an export with passwords"
+            value={passphrase}
+            onChange={setPassphrase}
+            autoComplete="off"
+          />
         )}
       </div>
       <div className="form-actions">
