@@ -76,7 +76,7 @@ test.describe('sites dialog: before saving', () => {
       await dashboard.sites.field('Host').fill(pasv.alpha.server.host);
       await dashboard.sites.button('Save').click();
       await expect(dashboard.sites.dialog.getByRole('alert')).toContainText(
-        `Could not save: a site named "${name.toLowerCase()}" already exists — choose another name`,
+        `Could not save: A site named "${name.toLowerCase()}" already exists — choose another name`,
       );
       await expect(dashboard.sites.dialog.getByRole('form', { name: 'New site' })).toBeVisible();
     } finally {

@@ -29,8 +29,8 @@ const stateLabel: Record<Transfer['state'], string> = {
   skipped: 'skipped',
 };
 
-/** Characters each end of the route keeps before its middle gives way to "…" (fits the column at 1280 px). */
-const PATH_CHARS = 26;
+/** How much of each route end shows before its middle gives way to "…"; CSS adds an ellipsis past the column's edge. */
+const PATH_CHARS = 34;
 
 function progressOf(transfer: Transfer) {
   if (transfer.state === 'done' || transfer.state === 'skipped') return 100;
