@@ -61,24 +61,24 @@ export function Rfc478Figure({
           pasv (controller)
         </text>
       </g>
-      <g className="rfc478-node">
-        <rect x={40} y={118} width={140} height={40} rx={8} />
-        <text x={110} y={135} textAnchor="middle">
-          source
-        </text>
-        <text className="rfc478-site" x={110} y={150} textAnchor="middle">
-          {sourceName}
-        </text>
-      </g>
-      <g className="rfc478-node">
-        <rect x={340} y={118} width={140} height={40} rx={8} />
-        <text x={410} y={135} textAnchor="middle">
-          destination
-        </text>
-        <text className="rfc478-site" x={410} y={150} textAnchor="middle">
-          {destinationName}
-        </text>
-      </g>
+      <ServerNode x={40} role="source" site={sourceName} />
+      <ServerNode x={340} role="destination" site={destinationName} />
     </svg>
+  );
+}
+
+/** One of the two servers at the figure's foot: its role, and under it the site's name. */
+function ServerNode({ x, role, site }: { x: number; role: string; site: string }) {
+  const middle = x + 70;
+  return (
+    <g className="rfc478-node">
+      <rect x={x} y={118} width={140} height={40} rx={8} />
+      <text x={middle} y={135} textAnchor="middle">
+        {role}
+      </text>
+      <text className="rfc478-site" x={middle} y={150} textAnchor="middle">
+        {site}
+      </text>
+    </g>
   );
 }
