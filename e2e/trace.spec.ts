@@ -16,14 +16,17 @@ test.describe("the transfer's story", () => {
     dashboard,
     pasv,
   }) => {
+    // Sites of their own: their sessions log in during this transfer, so the story has PASS in it.
+    const origin = await pasv.addServer(uniqueName('origin'), { address: '127.0.0.21' });
+    const archive = await pasv.addServer(uniqueName('archive'), { address: '127.0.0.22' });
     const dir = uniqueName('story-src');
     const to = uniqueName('story-dst');
     const name = `${uniqueName('release')}.bin`;
-    putFiles(pasv.alpha, { [`${dir}/${name}`]: randomBytes(300_000) });
-    putFolder(pasv.beta, to);
+    putFiles(origin, { [`${dir}/${name}`]: randomBytes(300_000) });
+    putFolder(archive, to);
     const transfer = await pasv.api<Transfer>('POST', '/api/transfers', {
-      source: { siteId: pasv.alpha.id, path: `/${dir}/${name}` },
-      destination: { siteId: pasv.beta.id, dir: `/${to}` },
+      source: { siteId: origin.id, path: `/${dir}/${name}` },
+      destination: { siteId: archive.id, dir: `/${to}` },
       mode: 'fxp',
     });
     await finished(pasv, transfer.id);
@@ -49,7 +52,7 @@ test.describe("the transfer's story", () => {
     ]);
     await expect(
       story.arrows.filter({
-        hasText: /^data: data connection opened between source and destination 127\.0\.0\.3:\d+$/,
+        hasText: /^data: data connection opened between source and destination 127\.0\.0\.22:\d+$/,
       }),
     ).toHaveCount(1);
     await expect(story.arrows.filter({ hasText: /PASS / }).first()).toHaveText(/: PASS \*+$/);
