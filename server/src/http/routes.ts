@@ -10,13 +10,6 @@ import {
   CommandBody,
   CommandReply,
   IdParams,
-  Job,
-  JobCreate,
-  JobPatch,
-  Run,
-  RunEntriesPage,
-  RunEntriesQuery,
-  RunRequest,
   Listing,
   LiveSession,
   LoginBody,
@@ -45,13 +38,14 @@ import { stringifyBySchema } from './serialize.js';
 import swaggerUi from '@fastify/swagger-ui';
 import { bookmarkRoutes } from './bookmark-routes.js';
 import { historyRoutes } from './history-routes.js';
+import { jobRoutes } from './job-routes.js';
 import { siteFormRoutes } from './site-form-routes.js';
 import { siteImportRoutes } from './site-import-routes.js';
 import { traceRoutes } from './trace-routes.js';
 
 export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (root, { config }) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { sites, browse, transfers, mirror, pool, auth, hub, routes } = app.services;
+  const { sites, browse, transfers, pool, auth, hub, routes } = app.services;
 
   app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true }));
 
@@ -270,7 +264,10 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       {
         schema: {
           querystring: ClearQuery,
-          response: { 204: noContent('Finished transfers cleared (failed ones too with ?failed=true)'), ...authedErrors() },
+          response: {
+            204: noContent('Finished transfers cleared (failed ones too with ?failed=true)'),
+            ...authedErrors(),
+          },
         },
       },
       async (request, reply) => {
@@ -325,91 +322,6 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       async (request) => transfers.moveToTop(request.params.id),
     );
 
-    // ---- mirror jobs and their runs ----
-    typed.get(
-      '/api/jobs',
-      { schema: { response: { 200: described(Type.Array(Job), 'Every mirror job'), ...authedErrors() } } },
-      async () => mirror.list(),
-    );
-    typed.post(
-      '/api/jobs',
-      { schema: { body: JobCreate, response: { 201: described(Job, 'The job as saved'), ...authedErrors(404) } } },
-      async (request, reply) => reply.code(201).send(mirror.create(request.body)),
-    );
-    typed.get(
-      '/api/jobs/:id',
-      { schema: { params: IdParams, response: { 200: described(Job, 'The job'), ...authedErrors(404) } } },
-      async (request) => mirror.get(request.params.id),
-    );
-    typed.patch(
-      '/api/jobs/:id',
-      {
-        schema: {
-          params: IdParams,
-          body: JobPatch,
-          response: { 200: described(Job, 'The job as saved'), ...authedErrors(404) },
-        },
-      },
-      async (request) => mirror.update(request.params.id, request.body),
-    );
-    typed.delete(
-      '/api/jobs/:id',
-      { schema: { params: IdParams, response: { 204: noContent('Deleted'), ...authedErrors(404) } } },
-      async (request, reply) => {
-        mirror.remove(request.params.id);
-        return reply.code(204).send();
-      },
-    );
-    typed.post(
-      '/api/jobs/:id/run',
-      {
-        schema: {
-          params: IdParams,
-          body: RunRequest,
-          response: { 202: described(Run, 'The run, started'), ...authedErrors(404, 409) },
-        },
-        // A POST with no body at all is a plain run.
-        preValidation: async (request) => void (request.body ??= {}),
-      },
-      async (request, reply) => reply.code(202).send(mirror.run(request.params.id, request.body)),
-    );
-    typed.get(
-      '/api/jobs/:id/runs',
-      {
-        schema: {
-          params: IdParams,
-          response: { 200: described(Type.Array(Run), "The job's runs, newest first"), ...authedErrors(404) },
-        },
-      },
-      async (request) => mirror.runsOf(request.params.id),
-    );
-    typed.get(
-      '/api/runs/:id',
-      { schema: { params: IdParams, response: { 200: described(Run, 'The run'), ...authedErrors(404) } } },
-      async (request) => mirror.getRun(request.params.id),
-    );
-    typed.post(
-      '/api/runs/:id/cancel',
-      {
-        schema: {
-          params: IdParams,
-          response: { 200: described(Run, 'The run, cancelling'), ...authedErrors(404, 409) },
-        },
-      },
-      async (request) => mirror.cancelRun(request.params.id),
-    );
-    typed.get(
-      '/api/runs/:id/entries',
-      {
-        schema: {
-          params: IdParams,
-          querystring: RunEntriesQuery,
-          response: { 200: described(RunEntriesPage, "One page of a run's entries"), ...authedErrors(404) },
-        },
-      },
-      async (request) => mirror.entries(request.params.id, request.query),
-    );
-
     // ---- queue and live sessions ----
     typed.get(
       '/api/queue',
@@ -436,6 +348,7 @@ export const registerRoutes: FastifyPluginAsync<{ config: AppConfig }> = async (
       async () => pool.sessions(),
     );
 
+    await api.register(jobRoutes);
     await api.register(historyRoutes);
     await api.register(traceRoutes);
     await api.register(bookmarkRoutes);
