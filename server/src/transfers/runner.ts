@@ -13,6 +13,7 @@ import type { TraceStore } from './trace.js';
 import type { SitesService } from '../sites/service.js';
 import type { GroupCommit } from '../store/db.js';
 import { FileCursor } from './cursor.js';
+import { LiveProgress } from './live-progress.js';
 import type { CopySites } from './policy-end.js';
 import { endFailedCopy, retryDelay, retryNote, SHUTDOWN, TimeKeeper, type RetryOptions } from './file-end.js';
 import { walkTree, type WalkLimits } from './walk.js';
@@ -61,13 +62,7 @@ export class Runner {
   readonly pausedSites = new Map<string, string>();
   private readonly jobs = new Map<string, Job>();
   private readonly usage = new Map<string, number>();
-  /** Position of each running file, by file id; `seen` the last one reported (null before the first). */
-  private readonly live = new Map<string, { transferId: string; position: number; seen: number | null }>();
-  /**
-   * Bytes each transfer moved in this process, for its speed: a resumed file's first report is
-   * its offset, which moved nothing now (counted, it showed "900 MB/s" then "ETA 2 h").
-   */
-  private readonly moved = new Map<string, number>();
+  readonly progress = new LiveProgress();
   /** The mode each transfer shows, so that most files need no read to know it. */
   private readonly shownMode = new Map<string, 'fxp' | 'relay'>();
   private readonly times = new TimeKeeper();
@@ -106,25 +101,6 @@ export class Runner {
   load(active = this.store.active()): { running: number; waiting: number } {
     const running = new Set([...this.jobs.values()].map((j) => j.transferId)).size;
     return { running, waiting: active.length - running };
-  }
-
-  liveBytes(transferId: string): number {
-    let sum = 0;
-    for (const entry of this.live.values()) if (entry.transferId === transferId) sum += entry.position;
-    return sum;
-  }
-
-  /** Bytes moved by the transfer's copies in this process (not what a resume found already there). */
-  movedBytes(transferId: string): number {
-    return this.moved.get(transferId) ?? 0;
-  }
-
-  forgetMoved(transferId: string): void {
-    this.moved.delete(transferId);
-  }
-
-  liveFileBytes(fileId: string): number | undefined {
-    return this.live.get(fileId)?.position;
   }
 
   /**
@@ -343,7 +319,7 @@ export class Runner {
   /** Copy one claimed file on the lane's sessions and write how it ended. Never rejects. */
   private async copyOne(transfer: TransferRow, file: FileRow, job: Job, transferred: () => void): Promise<void> {
     const attempts = file.attempts + 1;
-    this.live.set(file.id, { transferId: transfer.id, position: 0, seen: null });
+    this.progress.start(file.id, transfer.id);
     // Named by id until read (a removed site fails the copy below).
     let sites: CopySites = {
       source: { id: transfer.source_site, name: transfer.source_site },
@@ -377,11 +353,7 @@ export class Runner {
         stallTimeoutMs: this.options.stallTimeoutMs,
         finalReplyTimeoutMs: this.options.finalReplyTimeoutMs,
         onProgress: (position) => {
-          const seen = this.live.get(file.id)?.seen ?? null;
-          if (seen !== null) {
-            this.moved.set(transfer.id, (this.moved.get(transfer.id) ?? 0) + Math.max(0, position - seen));
-          }
-          this.live.set(file.id, { transferId: transfer.id, position, seen: position });
+          this.progress.report(file.id, transfer.id, position);
           this.service.touch(transfer.id);
         },
         onNote: (note) => {
@@ -427,13 +399,13 @@ export class Runner {
       );
     } catch (error) {
       job.route = null;
-      const position = this.live.get(file.id)?.position ?? 0;
+      const position = this.progress.fileBytes(file.id) ?? 0;
       const signal = job.controller.signal;
       if (this.commits.run(() => endFailedCopy(this.ending, file, attempts, error, signal, position, sites))) {
         job.yielding = true;
       }
     } finally {
-      this.live.delete(file.id);
+      this.progress.end(file.id);
     }
   }
 

@@ -294,11 +294,11 @@ export class TransferService {
 
   private toDto(row: TransferRow): Transfer {
     const counts = this.store.counts(row.id);
-    const bytesDone = counts.bytesDone + this.runner.liveBytes(row.id);
+    const bytesDone = counts.bytesDone + this.runner.progress.transferBytes(row.id);
     const finished = row.state !== 'queued' && row.state !== 'running';
     if (finished) {
       this.speed.delete(row.id);
-      this.runner.forgetMoved(row.id);
+      this.runner.progress.forgetMoved(row.id);
     }
     return {
       id: row.id,
@@ -314,7 +314,7 @@ export class TransferService {
       destination: { siteId: row.dest_site, dir: row.dest_dir },
       bytesDone,
       bytesTotal: counts.bytesTotal,
-      bytesPerSecond: finished ? 0 : this.sampleSpeed(row.id, this.runner.movedBytes(row.id)),
+      bytesPerSecond: finished ? 0 : this.sampleSpeed(row.id, this.runner.progress.movedBytes(row.id)),
       filesDone: counts.done,
       filesFailed: counts.failed,
       filesSkipped: counts.skipped,
@@ -355,7 +355,8 @@ export class TransferService {
       state: file.state,
       mode: file.mode,
       size: file.size,
-      bytesDone: file.state === 'running' ? (this.runner.liveFileBytes(file.id) ?? file.bytes_done) : file.bytes_done,
+      bytesDone:
+        file.state === 'running' ? (this.runner.progress.fileBytes(file.id) ?? file.bytes_done) : file.bytes_done,
       verified: file.verified,
       ...(file.error_code ? { error: { code: file.error_code, message: file.error_message ?? '' } } : {}),
     };
