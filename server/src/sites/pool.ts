@@ -7,8 +7,9 @@
  * has, and the limit grows back by one a while after each such refusal.
  */
 import crypto from 'node:crypto';
-import type { LiveSession, SessionState, TraceRole } from '../../../contract/index.js';
+import type { LiveSession, SessionState } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
+import type { TraceSink, TraceTag } from './trace-tag.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
 import { policyOf } from '../ftp/policy.js';
@@ -48,21 +49,6 @@ export class LoginLimitError extends FtpReplyError {
   ) {
     super(reply.code, reply.text, reply.command);
   }
-}
-
-/** What a leased session is working on, set by its holder (the runner): its lines go to that transfer's trace. */
-export interface TraceTag {
-  transferId: string;
-  role: TraceRole;
-  path: string;
-}
-
-/** Where tagged lines are kept (transfers/trace.ts); the line's seq there, or null when not kept. */
-export interface TraceSink {
-  line(
-    tag: TraceTag,
-    line: { sessionId: string; siteId: string; direction: 'sent' | 'received'; line: string; at: number },
-  ): number | null;
 }
 
 interface PoolEntry {

@@ -13,7 +13,7 @@
 import type { LiveEvent, TraceEntry, TraceRole } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { parseEpsvReply, parseEprtArgument, parsePasvReply, parsePortArgument, type HostPort } from '../ftp/pasv.js';
-import type { TraceSink, TraceTag } from '../sites/pool.js';
+import type { TraceSink, TraceTag } from '../sites/trace-tag.js';
 import { groupCommit, type Db, type GroupCommit } from '../store/db.js';
 
 export const MAX_PER_TRANSFER = 2000;
