@@ -1,13 +1,11 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type Dispatch, type DragEvent } from 'react';
 import type { Entry, Site } from '../../../../../contract/index.js';
 import { IconButton } from '../../../components/Button.js';
-import { errorText } from '../../../lib/api.js';
 import { useLive } from '../../../lib/live.js';
 import { formatBytes, plural } from '../../../lib/format.js';
-import { fetchListing, listingKey, makeDirectory, removeEntry, renameEntry, siteListingsKey } from '../api/browser.js';
 import type { PaneAction, PaneId, PaneState } from '../hooks/usePaneState.js';
 import type { PaneView } from '../hooks/usePaneView.js';
+import { usePaneOperations } from '../hooks/usePaneOperations.js';
 import { joinPath, parentPath } from '../model/entries.js';
 import { pruneSelection, selectedInOrder } from '../../../lib/selection.js';
 import { BookmarkButtons } from './BookmarkButtons.js';
@@ -45,9 +43,7 @@ const basename = (path: string) => path.replace(/\/+$/, '').split('/').pop() ?? 
 
 export function Pane(props: PaneProps) {
   const { state, dispatch, view, online } = props;
-  const client = useQueryClient();
   const [dialog, setDialog] = useState<PaneDialog>(null);
-  const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [dragOver, setDragOver] = useState(false);
@@ -85,58 +81,13 @@ export function Pane(props: PaneProps) {
   const open = (entry: Entry) => dispatch({ type: 'navigate', path: joinPath(path, entry.name) });
   const goUp = () => path !== '/' && dispatch({ type: 'navigate', path: parentPath(path), focus: basename(path) });
 
-  const run = async (work: () => Promise<void>, failure: string) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await work();
-    } catch (error) {
-      setProblem(`${failure}: ${errorText(error)}`);
-    } finally {
-      setBusy(false);
-      setDialog(null);
-    }
-  };
-
-  const createFolder = (name: string) =>
-    run(async () => {
-      await makeDirectory(siteId!, joinPath(path, name));
-      await client.invalidateQueries({ queryKey: listingKey(siteId!, path) });
-      dispatch({ type: 'select', selection: { selected: new Set([name]), anchor: name, cursor: name } });
-    }, `Could not create ${name}`);
-
-  const rename = (from: string, to: string) =>
-    run(async () => {
-      await renameEntry(siteId!, joinPath(path, from), joinPath(path, to));
-      await client.invalidateQueries({ queryKey: siteListingsKey(siteId!) });
-      dispatch({ type: 'select', selection: { selected: new Set([to]), anchor: to, cursor: to } });
-    }, `Could not rename ${from}`);
-
-  const remove = (targets: string[]) =>
-    run(async () => {
-      const failures: string[] = [];
-      for (const name of targets) {
-        try {
-          await removeEntry(siteId!, joinPath(path, name));
-        } catch (error) {
-          failures.push(`${name}: ${errorText(error)}`);
-        }
-      }
-      await client.invalidateQueries({ queryKey: siteListingsKey(siteId!) });
-      if (failures.length > 0) throw new Error(failures.join('; '));
-    }, 'Could not delete');
-
-  // The folder is listed before the pane goes there: a typo leaves the listing as it was.
-  const goTo = (to: string) =>
-    void run(async () => {
-      if (to === path) return;
-      await client.fetchQuery({
-        queryKey: listingKey(siteId!, to),
-        queryFn: () => fetchListing(siteId!, to),
-        staleTime: 5_000,
-      });
-      dispatch({ type: 'navigate', path: to });
-    }, `Cannot open ${to}`);
+  const { busy, createFolder, rename, remove, goTo } = usePaneOperations({
+    siteId,
+    path,
+    dispatch,
+    report: setProblem,
+    settled: () => setDialog(null),
+  });
 
   const targets = () =>
     selectedNames.length > 0 ? selectedNames : state.selection.cursor ? [state.selection.cursor] : [];
