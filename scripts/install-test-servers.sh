@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real FTP servers the integration tests start (run as root; idempotent).
+# Installs the real FTP servers and the PostgreSQL the integration tests start (run as
+# root; idempotent).
 # vsftpd comes from apt; ProFTPD and pure-ftpd conflict with it as Debian packages
 # (all provide ftp-server), so they are unpacked into $PASV_TEST_SERVERS_DIR instead.
 set -euo pipefail
@@ -28,11 +29,14 @@ install_missing() {
   fi
 }
 
-# passwd: useradd/chpasswd for the test account; util-linux: flock.
-install_missing vsftpd lftp openssl chromium passwd util-linux
+# passwd: useradd/chpasswd for the test account; util-linux: flock and runuser.
+# postgresql: the server binaries (Debian 12: postgresql-15) and the unprivileged
+# postgres user that the tests run their own clusters as.
+install_missing vsftpd lftp openssl chromium passwd util-linux postgresql
 
-# Installing vsftpd may start the system's own instance on port 21. It is left alone:
-# the tests start their own instances on their own addresses and ports.
+# Installing vsftpd may start the system's own instance on port 21, and postgresql a
+# system cluster on 5432. Both are left alone: the tests start their own instances on
+# their own addresses and ports.
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -91,4 +95,9 @@ for binary in "$dest/proftpd/usr/sbin/proftpd" "$dest/proftpd/usr/lib/proftpd/mo
     exit 1
   fi
 done
-echo "test FTP servers ready: vsftpd $(command -v vsftpd || echo /usr/sbin/vsftpd), $dest/proftpd, $dest/pure-ftpd"
+pg_bin="$(find /usr/lib/postgresql -path '*/bin/postgres' 2>/dev/null | sort -V | tail -n 1)"
+if [ -z "$pg_bin" ] || ! id -u postgres >/dev/null 2>&1; then
+  echo "postgresql is installed but its server binaries or the postgres user are missing" >&2
+  exit 1
+fi
+echo "test servers ready: vsftpd $(command -v vsftpd || echo /usr/sbin/vsftpd), $dest/proftpd, $dest/pure-ftpd, $pg_bin"
