@@ -1,6 +1,22 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
+/** The suites that run on both engines: the API, the queue and the mirror through a built app. */
+const POSTGRES_SUITES = [
+  'server/test/engine.test.ts',
+  'server/src/http/api.test.ts',
+  'server/src/http/bookmark-routes.test.ts',
+  'server/test/transfers.test.ts',
+  'server/test/queue.test.ts',
+  'server/test/transfer-files.test.ts',
+  'server/test/transfer-trace.test.ts',
+  'server/test/planned-transfer.test.ts',
+  'server/test/routes-api.test.ts',
+  'server/test/site-form.test.ts',
+  'server/test/mirror-schedule.test.ts',
+  'server/test/faults/source-killed.test.ts',
+];
+
 const apiTarget = `http://${process.env.PASV_HOST ?? '127.0.0.1'}:${process.env.PASV_PORT ?? '8080'}`;
 
 export default defineConfig({
@@ -26,9 +42,26 @@ export default defineConfig({
   },
   test: {
     root: '.',
-    include: ['server/**/*.test.ts', 'contract/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['server/**/*.test.ts', 'contract/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
+        },
+      },
+      {
+        // The app-level suites again, unchanged, on a real PostgreSQL (server/test/postgres-global.ts).
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: POSTGRES_SUITES,
+          globalSetup: ['server/test/postgres-global.ts'],
+        },
+      },
+    ],
   },
 });

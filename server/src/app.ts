@@ -28,7 +28,8 @@ import { RouteBook } from './sites/routes.js';
 import { BookmarkBook } from './sites/bookmarks.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
-import { groupCommit, openDatabase } from './store/db.js';
+import { groupCommit } from './store/db.js';
+import { openStore } from './store/open.js';
 import type { RunnerOptions } from './transfers/runner.js';
 import { TransferService } from './transfers/service.js';
 import { TraceStore } from './transfers/trace.js';
@@ -101,11 +102,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bodyLimit: 256 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const db = openDatabase(config.dataDir);
+  const db = openStore(config);
   // Nothing leaves the process (an HTTP reply, a WebSocket message) before what it reports is committed.
   const commits = groupCommit(db);
   const events = new EventBus();
-  const secrets = SecretBox.open(config.dataDir);
+  const secrets = SecretBox.load(config);
   const sites = new SitesService(db, secrets, events, config.hostPolicy);
   const traces = new TraceStore(db, events);
   const pool = new SessionPool(

@@ -5,7 +5,20 @@
 import path from 'node:path';
 import { parseAllowList, type HostPolicy } from './sites/host-policy.js';
 
+/** What a process runs: the API and WebSocket hub (web), the scheduler and FTP engine (worker), or both. */
+export type Role = 'all' | 'web' | 'worker';
+
 export interface AppConfig {
+  role: Role;
+  /** PostgreSQL (postgres://…) shared by every node; unset, SQLite in dataDir (one process). */
+  databaseUrl?: string;
+  /**
+   * The master key sealing credentials (base64 of 32 bytes), or a file holding it: on
+   * PostgreSQL every node must have the same one, and it is never stored in the database.
+   * Unset, dataDir/master.key (created on first start).
+   */
+  masterKey?: string;
+  masterKeyFile?: string;
   host: string;
   port: number;
   dataDir: string;
@@ -27,6 +40,9 @@ export interface AppConfig {
 }
 
 const FLAGS: Record<string, string> = {
+  role: 'PASV_ROLE',
+  'database-url': 'PASV_DATABASE_URL',
+  'master-key-file': 'PASV_MASTER_KEY_FILE',
   host: 'PASV_HOST',
   port: 'PASV_PORT',
   'data-dir': 'PASV_DATA_DIR',
@@ -55,7 +71,27 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PASV_PORT must be a port number, not ${values.PASV_PORT}`);
   const concurrency = Number(values.PASV_CONCURRENCY ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('PASV_CONCURRENCY must be a positive integer');
+  const role = (values.PASV_ROLE ?? 'all') as Role;
+  if (!['all', 'web', 'worker'].includes(role)) throw new Error(`PASV_ROLE must be all, web or worker, not ${role}`);
+  const databaseUrl = values.PASV_DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('PASV_DATABASE_URL must be a postgres:// URL');
+  }
+  if (role !== 'all' && !databaseUrl) {
+    throw new Error(`--role ${role} needs PASV_DATABASE_URL: the nodes of a cluster share one PostgreSQL (SQLite is for one process)`);
+  }
+  const masterKey = values.PASV_MASTER_KEY || undefined;
+  const masterKeyFile = values.PASV_MASTER_KEY_FILE ? path.resolve(values.PASV_MASTER_KEY_FILE) : undefined;
+  if (databaseUrl && !masterKey && !masterKeyFile) {
+    throw new Error(
+      'PASV_DATABASE_URL needs PASV_MASTER_KEY_FILE (or PASV_MASTER_KEY): every node seals and opens credentials with the same key, which is never stored in the database',
+    );
+  }
   return {
+    role,
+    databaseUrl,
+    masterKey,
+    masterKeyFile,
     host: values.PASV_HOST ?? '127.0.0.1',
     port,
     dataDir: path.resolve(values.PASV_DATA_DIR ?? './data'),

@@ -1,9 +1,11 @@
 /** A built app on a temp data dir, for inject/injectWS tests and API-level integration tests. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { WebSocket } from 'ws';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { ServerMessage, Transfer } from '../../contract/index.js';
 import { buildApp, type App, type BuildOptions } from '../src/app.js';
 import { readConfig, type AppConfig } from '../src/config.js';
@@ -23,7 +25,9 @@ export async function startTestApp(
   options: BuildOptions & { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-app-'));
+  const postgres = await postgresFor(dataDir);
   const config = readConfig([], {
+    ...postgres?.env,
     PASV_DATA_DIR: dataDir,
     PASV_PASSWORD: PASSWORD,
     PASV_API_TOKEN: TOKEN,
@@ -45,8 +49,42 @@ export async function startTestApp(
     auth: { authorization: `Bearer ${TOKEN}` },
     async close() {
       await app.close();
-      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir) return;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await postgres?.drop();
     },
+  };
+}
+
+/**
+ * In vitest's "postgres" project (postgres-global.ts), the app's store: a database of its
+ * own per data dir (an app started again on the same dir finds its data), and the master key
+ * in a file there, as a cluster's nodes are given it.
+ */
+export async function postgresFor(
+  dataDir: string,
+): Promise<{ env: Record<string, string>; drop(): Promise<void> } | null> {
+  const server = inject('postgresUrl');
+  if (!server) return null;
+  const name = `app_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 20)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client(server);
+    await client.connect();
+    try {
+      return await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const exists = await admin(`SELECT 1 FROM pg_database WHERE datname = '${name}'`);
+  if (exists.rowCount === 0) await admin(`CREATE DATABASE ${name}`);
+  const keyFile = path.join(dataDir, 'cluster.key');
+  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, crypto.randomBytes(32).toString('base64'), { mode: 0o600 });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    env: { PASV_DATABASE_URL: url.toString(), PASV_MASTER_KEY_FILE: keyFile },
+    drop: async () => void (await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
 

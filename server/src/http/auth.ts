@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { getMeta, setMeta } from '../store/db.js';
+import { getMeta, metaOnce, setMeta } from '../store/db.js';
 import { RevokedSessions } from '../store/revoked-sessions.js';
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
@@ -37,15 +37,12 @@ export class Auth {
       const stored = getMeta(db, 'password.hash');
       if (!stored || !matchesPasswordSync(password, stored)) setMeta(db, 'password.hash', hashPassword(password));
     } else if (!getMeta(db, 'password.hash')) {
-      this.generatedPassword = crypto.randomBytes(12).toString('base64url');
-      setMeta(db, 'password.hash', hashPassword(this.generatedPassword));
+      const generated = crypto.randomBytes(12).toString('base64url');
+      if (metaOnce(db, 'password.hash', () => hashPassword(generated)).created) this.generatedPassword = generated;
     }
     this.passwordHash = getMeta(db, 'password.hash')!;
-    let key = getMeta(db, 'session.key');
-    if (!key) {
-      key = crypto.randomBytes(32).toString('base64');
-      setMeta(db, 'session.key', key);
-    }
+    // One key for every web node of a cluster: a browser moved to another node stays signed in.
+    const key = metaOnce(db, 'session.key', () => crypto.randomBytes(32).toString('base64')).value;
     this.sessionKey = Buffer.from(key, 'base64');
     this.revoked = new RevokedSessions(db);
   }

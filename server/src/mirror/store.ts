@@ -4,9 +4,8 @@
  * UPDATE itself), so a cancel and the end of a sync cannot both win.
  */
 import crypto from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { RunState, Verdict } from '../../../contract/index.js';
-import { statementCache, type Db } from '../store/db.js';
+import { statementCache, type Db, type Statement } from '../store/db.js';
 import type { ComparedEntry, SideEntry } from './compare.js';
 
 export interface JobRow {
@@ -70,7 +69,7 @@ export type RunFields = Partial<Omit<RunRow, 'id' | 'job_id' | 'state'>>;
 const ACTIVE: RunState[] = ['queued', 'comparing', 'syncing'];
 
 export class MirrorStore {
-  private readonly sql: (text: string) => Database.Statement;
+  private readonly sql: (text: string) => Statement;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -137,8 +136,9 @@ export class MirrorStore {
   insertRun(fields: Pick<RunRow, 'job_id' | 'dry_run' | 'trigger' | 'slot' | 'counts' | 'bytes'>): RunRow | null {
     const id = crypto.randomUUID();
     const result = this.sql(
-      `INSERT OR IGNORE INTO mirror_runs (id, job_id, state, dry_run, trigger, slot, counts, bytes, started_at)
-         VALUES (@id, @job_id, 'queued', @dry_run, @trigger, @slot, @counts, @bytes, @started_at)`,
+      `INSERT INTO mirror_runs (id, job_id, state, dry_run, trigger, slot, counts, bytes, started_at)
+         VALUES (@id, @job_id, 'queued', @dry_run, @trigger, @slot, @counts, @bytes, @started_at)
+         ON CONFLICT DO NOTHING`,
     ).run({ ...fields, id, started_at: new Date().toISOString() });
     return result.changes > 0 ? this.run(id)! : null;
   }

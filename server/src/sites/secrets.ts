@@ -15,6 +15,24 @@ const VERSION = 'v1';
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
+  /**
+   * The key a cluster's nodes are given (base64, or a file holding it), else the one beside the
+   * SQLite database, created (0600) on first start.
+   */
+  static load(config: { dataDir: string; masterKey?: string; masterKeyFile?: string }): SecretBox {
+    if (config.masterKey) return SecretBox.fromBase64(config.masterKey, 'PASV_MASTER_KEY');
+    if (config.masterKeyFile) {
+      return SecretBox.fromBase64(fs.readFileSync(config.masterKeyFile, 'utf8'), config.masterKeyFile);
+    }
+    return SecretBox.open(config.dataDir);
+  }
+
+  private static fromBase64(text: string, from: string): SecretBox {
+    const key = Buffer.from(text.trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${from} does not hold a 256-bit key (base64 of 32 bytes)`);
+    return new SecretBox(key);
+  }
+
   /** Load the master key, creating it (0600) on first start. */
   static open(dataDir: string): SecretBox {
     ensurePrivateDir(dataDir);
@@ -25,9 +43,7 @@ export class SecretBox {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       narrowIfPresent(file);
     }
-    const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${file} does not hold a 256-bit key`);
-    return new SecretBox(key);
+    return SecretBox.fromBase64(fs.readFileSync(file, 'utf8'), file);
   }
 
   seal(plaintext: string, associatedData: string): string {

@@ -90,7 +90,7 @@ export class SitesService {
   }
 
   list(): Site[] {
-    return (this.db.prepare('SELECT * FROM sites ORDER BY name COLLATE NOCASE').all() as SiteRow[]).map((row) =>
+    return (this.db.prepare('SELECT * FROM sites ORDER BY lower(name), name').all() as SiteRow[]).map((row) =>
       this.toPublic(row),
     );
   }
@@ -143,7 +143,7 @@ export class SitesService {
     const user = input.user ?? DEFAULTS.user;
     this.db
       .prepare(
-        `INSERT INTO sites (id, name, host, port, user, password_enc, tls, fingerprint256, max_connections, passive,
+        `INSERT INTO sites (id, name, host, port, "user", password_enc, tls, fingerprint256, max_connections, passive,
            relay_allowed, allow_clear_data, pasv_address, pret, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @user, @password_enc, @tls, @fingerprint256, @max_connections, @passive,
            @relay_allowed, @allow_clear_data, @pasv_address, @pret, @now, @now)`,
@@ -197,7 +197,8 @@ export class SitesService {
     if (patch.password) columns.password_enc = this.secrets.seal(patch.password, sealContext(next));
     else if (patch.password === '' || moved) columns.password_enc = null;
     const set = Object.entries(columns);
-    const assignments = [...set.map(([column]) => `${column} = @${column}`), 'updated_at = @updated_at'].join(', ');
+    // "user" is a reserved word in PostgreSQL: every column quoted.
+    const assignments = [...set.map(([column]) => `"${column}" = @${column}`), 'updated_at = @updated_at'].join(', ');
     this.db
       .prepare(`UPDATE sites SET ${assignments} WHERE id = @id`)
       .run({ ...Object.fromEntries(set), updated_at: new Date().toISOString(), id: current.id });
@@ -312,7 +313,7 @@ export class SitesService {
   }
 
   private nameTaken(name: string, exceptId?: string): boolean {
-    const row = this.db.prepare('SELECT id FROM sites WHERE name = ? COLLATE NOCASE').get(name) as
+    const row = this.db.prepare('SELECT id FROM sites WHERE lower(name) = lower(?)').get(name) as
       { id: string } | undefined;
     return row !== undefined && row.id !== exceptId;
   }

@@ -1,18 +1,47 @@
 /**
- * The embedded store: one SQLite file under PASV_DATA_DIR, WAL mode, migrations applied in
- * order at open. Repositories take the Database; nothing else touches SQL.
+ * The store: by default one SQLite file under PASV_DATA_DIR (WAL mode), or PostgreSQL when
+ * PASV_DATABASE_URL names one (postgres.ts); migrations applied in order at open.
+ * Repositories take a Db; nothing else touches SQL. They write portable SQL (the few
+ * differences are spelled out in postgres-dialect.ts).
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDir, ensurePrivateFile, narrowIfPresent } from './private-files.js';
 
-export type Db = Database.Database;
+/** A prepared statement: better-sqlite3's shape, which the PostgreSQL engine gives too. */
+export interface Statement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  /** From now on get() gives the first column's value, not the row. */
+  pluck(): Statement;
+}
+
+/**
+ * A connection, synchronous on both engines: the scheduler and the stores read, decide and
+ * write within one turn of the event loop, which keeps their invariants simple (see
+ * postgres.ts for what that costs on PostgreSQL).
+ */
+export interface Db {
+  prepare(sql: string): Statement;
+  /** One or more statements without parameters. */
+  exec(sql: string): void;
+  /** `fn` wrapped in BEGIN/COMMIT (a savepoint when already in one); rolled back if it throws. */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  readonly inTransaction: boolean;
+  close(): void;
+  /** 'postgres' on PostgreSQL (postgres.ts); SQLite's connection has none. */
+  readonly engine?: 'postgres';
+}
 
 /** The meta key migration 2 sets, present until every stored password is sealed bound to its endpoint. */
 export const RESEAL_PASSWORDS = 'reseal_passwords';
 
-/** Append only: a released migration is never edited. */
-const MIGRATIONS: string[] = [
+/**
+ * Append only: a released migration is never edited. PostgreSQL starts from the schema of
+ * migration 15 (postgres-schema.ts); a migration after that is written for both engines.
+ */
+export const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE sites (
      id TEXT PRIMARY KEY,
@@ -298,7 +327,7 @@ export function openDatabase(dataDir: string): Db {
   return db;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {
     db.transaction(() => {
@@ -320,9 +349,19 @@ export function setMeta(db: Db, key: string, value: string): void {
   );
 }
 
+/**
+ * The stored value of `key`, or `make()`'s, stored now if none is: of nodes starting together,
+ * the first one's value stands and every node gets it.
+ */
+export function metaOnce(db: Db, key: string, make: () => string): { value: string; created: boolean } {
+  const value = make();
+  const { changes } = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+  return changes > 0 ? { value, created: true } : { value: getMeta(db, key)!, created: false };
+}
+
 /** A statement prepared once per distinct SQL text: preparing costs more than running these. */
-export function statementCache(db: Db): (text: string) => Database.Statement {
-  const statements = new Map<string, Database.Statement>();
+export function statementCache(db: Db): (text: string) => Statement {
+  const statements = new Map<string, Statement>();
   return (text) => {
     let statement = statements.get(text);
     if (!statement) {
@@ -356,6 +395,9 @@ export class GroupCommit {
 
   /** `writes` join the open transaction: each of them must be atomic itself (one statement, or store.atomically). */
   run<T>(writes: () => T): T {
+    // PostgreSQL commits each write at once: an open transaction there would hold row locks that
+    // other nodes wait on, and one failed statement would abort the writes grouped with it.
+    if (this.db.engine === 'postgres') return writes();
     if (!this.timer && !this.db.inTransaction) {
       this.db.exec('BEGIN');
       this.timer = setTimeout(() => this.flush(), this.maxDelayMs);

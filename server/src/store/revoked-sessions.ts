@@ -10,7 +10,7 @@ export class RevokedSessions {
   private readonly prune;
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT OR REPLACE INTO revoked_sessions (id, expires_at) VALUES (?, ?)');
+    this.insert = db.prepare('INSERT INTO revoked_sessions (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at');
     this.lookup = db.prepare('SELECT 1 FROM revoked_sessions WHERE id = ?').pluck();
     this.prune = db.prepare('DELETE FROM revoked_sessions WHERE expires_at < ?');
   }

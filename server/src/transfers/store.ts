@@ -7,8 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
-import type Database from 'better-sqlite3';
-import { statementCache, type Db } from '../store/db.js';
+import { statementCache, type Db, type Statement } from '../store/db.js';
 
 export interface TransferRow {
   id: string;
@@ -93,7 +92,7 @@ export const EARLIEST_RETRY_SQL = `SELECT MIN(next_retry_at) AS t FROM transfer_
    WHERE state = 'queued' AND next_retry_at IS NOT NULL`;
 
 export class TransferStore {
-  private readonly sql: (text: string) => Database.Statement;
+  private readonly sql: (text: string) => Statement;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -144,13 +143,14 @@ export class TransferStore {
    * transfers_history. `q` is a case-insensitive substring of the name or either path.
    */
   history(q: string, after: { finishedAt: string; id: string } | null, limit: number): TransferRow[] {
+    // lower() on both sides, by the engine: SQLite's LIKE ignores ASCII case, PostgreSQL's no case.
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.sql(
       `SELECT * FROM transfers
          WHERE finished_at IS NOT NULL AND state IN ('done', 'failed', 'cancelled', 'skipped')
-           AND (@q = '' OR name LIKE @like ESCAPE '\\' OR source_path LIKE @like ESCAPE '\\'
-             OR dest_dir LIKE @like ESCAPE '\\')
-           AND (@after IS NULL OR (finished_at, id) < (@after, @afterId))
+           AND (@q = '' OR lower(name) LIKE lower(@like) ESCAPE '\\' OR lower(source_path) LIKE lower(@like) ESCAPE '\\'
+             OR lower(dest_dir) LIKE lower(@like) ESCAPE '\\')
+           AND (CAST(@after AS TEXT) IS NULL OR (finished_at, id) < (@after, @afterId))
          ORDER BY finished_at DESC, id DESC LIMIT @limit`,
     ).all({ q, like, after: after?.finishedAt ?? null, afterId: after?.id ?? '', limit }) as TransferRow[];
   }
@@ -213,8 +213,9 @@ export class TransferStore {
   /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
   insertFiles(transferId: string, files: NewFile[]): void {
     const insert = this.sql(
-      `INSERT OR IGNORE INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, source_mtime_exact, state)
-       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, ?, 'queued')`,
+      `INSERT INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, source_mtime_exact, state)
+       VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, ?, 'queued')
+       ON CONFLICT DO NOTHING`,
     );
     this.db.transaction(() => {
       let added = 0;
@@ -303,7 +304,7 @@ export class TransferStore {
   /** Kept as files change (migration 11): one row read, however many files. */
   counts(transferId: string): FileCounts {
     const row = this.sql(
-      `SELECT total, done, failed, cancelled, skipped, queued, running, bytes_total AS bytesTotal, bytes_done AS bytesDone
+      `SELECT total, done, failed, cancelled, skipped, queued, running, bytes_total AS "bytesTotal", bytes_done AS "bytesDone"
          FROM transfer_counts WHERE transfer_id = ?`,
     ).get(transferId) as FileCounts | undefined;
     return (

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { FtpServerOptions } from '../../src/demo/ftp-server/server.js';
+import { postgresFor } from '../app.js';
 
 export interface ChildProcessHandle {
   readonly pid: number;
@@ -107,12 +108,17 @@ export interface ChildBackend extends ChildProcessHandle {
   token: string;
 }
 
-/** The real backend (server/src/main.ts) on a data directory, listening on 127.0.0.1. */
+/**
+ * The real backend (server/src/main.ts) on a data directory, listening on 127.0.0.1; in the
+ * "postgres" project on that dir's database (app.ts postgresFor).
+ */
 export async function startChildBackend(dataDir: string, token: string): Promise<ChildBackend> {
+  const postgres = await postgresFor(dataDir);
   const { handle, match } = await spawnTs(
     'server/src/main.ts',
     [],
     {
+      ...postgres?.env,
       PASV_HOST: '127.0.0.1',
       PASV_PORT: '0',
       PASV_DATA_DIR: dataDir,
