@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, describeError, HttpError, httpStatus, InvalidFieldError, isTransient, MirrorRunError, NotFoundError } from './errors.js';
 import { VerificationError } from './ftp/copy.js';
-import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
+import { FenceError, FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError } from './ftp/cancel.js';
 import { SideError } from './ftp/supervise.js';
@@ -46,6 +46,20 @@ const cases: [Error, number, string, string, boolean][] = [
     false,
   ],
   [new VerificationError('size differs'), 500, 'verification_failed', 'size differs', false],
+  [
+    new FenceError('STOR /f.bin', { cause: new Error('token 7 is stale') }),
+    409,
+    'lease_lost',
+    'STOR /f.bin not sent: the lease on this work is lost (token 7 is stale)',
+    false,
+  ],
+  [
+    new SideError('destination', new FenceError('STOR /f.bin')),
+    409,
+    'lease_lost',
+    'destination: STOR /f.bin not sent: the lease on this work is lost',
+    false,
+  ],
   [new CancelledError(), 500, 'cancelled', 'cancelled', false],
   [new InvalidFieldError('schedule.cron', 'not 5 fields'), 400, 'invalid_field', 'schedule.cron: not 5 fields', false],
   [new MirrorRunError('too_many_deletes', 'would delete 12'), 409, 'too_many_deletes', 'would delete 12', false],

@@ -7,7 +7,7 @@
  */
 import { VerificationError } from './ftp/copy.js';
 import { CancelledError } from './ftp/cancel.js';
-import { FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
+import { FenceError, FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
 import { CommandRefusedError } from './ftp/raw-command.js';
 import { SideError } from './ftp/supervise.js';
@@ -163,6 +163,8 @@ const ERROR_KINDS: readonly ErrorKind<Error>[] = [
     transient: (e) => isTransient(e.cause),
   }),
   kind({ type: FxpRefusedError, ...fixed(500, 'fxp_refused') }),
+  // Another worker owns the work now: never retried here, and the file's row is the new owner's.
+  kind({ type: FenceError, ...fixed(409, 'lease_lost') }),
   kind({ type: VerificationError, ...fixed(500, 'verification_failed') }),
   kind({ type: WalkLimitError, status: () => 500, describe: (e) => ({ code: e.code, message: e.message }) }),
   kind({ type: MirrorRunError, status: () => 409, describe: (e) => ({ code: e.code, message: e.message }) }),

@@ -54,3 +54,21 @@ export class UnsafeArgumentError extends Error {
 export class HostRefusedError extends Error {
   override readonly name = 'HostRefusedError';
 }
+
+/**
+ * A fence (fence.ts) refused a command that can't be undone: this process no longer owns the
+ * work the command belongs to (its lease went to another worker), so the command was never
+ * written. Not the session's fault, which stays usable for whoever holds it next; final for
+ * this work on this worker, whose new owner decides what becomes of it.
+ */
+export class FenceError extends Error {
+  override readonly name = 'FenceError';
+  readonly code = 'lease_lost';
+  constructor(
+    readonly command: string,
+    options?: { cause?: unknown },
+  ) {
+    const why = options?.cause instanceof Error ? ` (${options.cause.message})` : '';
+    super(`${command} not sent: the lease on this work is lost${why}`, options);
+  }
+}

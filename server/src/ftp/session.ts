@@ -15,6 +15,7 @@ import { formatCommand, maskCommand } from './command.js';
 import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, withTimeout } from './connect.js';
 import { FtpConnectionError, FtpReplyError } from './errors.js';
 import { parseFeatures } from './features.js';
+import { FenceGate, type Fence } from './fence.js';
 import { abortResync, greetingCommand, type PendingCommand } from './pending.js';
 import { parseReplies, type Reply } from './reply.js';
 import { TaskQueue, type FtpControl, type FtpTask } from './task.js';
@@ -67,6 +68,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   private replyTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private tlsSession: Buffer | undefined;
+  private readonly fence = new FenceGate();
 
   private constructor(
     readonly options: SessionOptions,
@@ -201,6 +203,14 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     };
   }
 
+  /**
+   * Pass every command that can't be undone to `fence` right before writing it (fence.ts); null:
+   * none. A refused one fails with FenceError, unwritten; the session stays usable.
+   */
+  setFence(fence: Fence | null): void {
+    this.fence.set(fence);
+  }
+
   /** Remember the newest TLS session ticket (TLS 1.3 tickets are single-use). */
   rememberTlsSession(session: Buffer): void {
     this.tlsSession = session;
@@ -273,6 +283,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     }
     // Pipelined behind a command in flight when everything queued before it has gone out too.
     if (command.pipelined && this.inFlight && this.queue.every((queued) => queued.written)) {
+      if (this.fence.refuse(command, (reset) => this.queue.push(reset))) return;
       this.write(command.line, command.quiet);
       command.written = true;
     }
@@ -287,6 +298,10 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.tasks.next();
       return;
     }
+    if (!command.written && this.fence.refuse(command, (reset) => this.queue.unshift(reset))) {
+      this.next();
+      return;
+    }
     this.clearKeepalive();
     this.inFlight = command;
     if (!command.written) this.write(command.line, command.quiet);
@@ -294,6 +309,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   }
 
   private write(line: string, quiet?: boolean): void {
+    this.fence.wrote(line);
     this.emit('line', { direction: 'sent', line: maskCommand(line), at: Date.now(), ...(quiet ? { quiet } : {}) });
     this.socket.write(line);
   }

@@ -12,6 +12,7 @@ import type { EventBus } from '../events.js';
 import type { TraceSink, TraceTag } from './trace-tag.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
+import type { Fence } from '../ftp/fence.js';
 import { policyOf } from '../ftp/policy.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 
@@ -64,6 +65,8 @@ interface PoolEntry {
   shownCommand: string | undefined;
   /** The transfer file the lease's holder works on: its lines go to that transfer's trace. */
   tag: TraceTag | null;
+  /** What the lease's holder checks its commands that can't be undone with (ftp/fence.ts). */
+  fence: Fence | null;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
@@ -71,6 +74,13 @@ export interface Lease extends SessionProvider {
   readonly sessionId: string;
   /** From now on this session's lines belong to this transfer file's trace (null: to none). */
   trace(tag: TraceTag | null): void;
+  /**
+   * From now on every command on this session that can't be undone passes `check` first
+   * (ftp/fence.ts), on whichever session the lease reconnects to, until cleared or released:
+   * the next holder never inherits it. Returns what clears it, unless a later fence replaced
+   * it (a lane's next file sets its own while the last one's checks still run).
+   */
+  fence(check: Fence | null): () => void;
   release(): void;
 }
 
@@ -107,10 +117,17 @@ export class SessionPool {
       trace: (tag) => {
         if (!released) entry.tag = tag;
       },
+      fence: (check) => {
+        if (!released) entry.fence = check;
+        return () => {
+          if (!released && entry.fence === check) entry.fence = null;
+        };
+      },
       release: () => {
         if (released) return;
         released = true;
         entry.tag = null;
+        entry.fence = null;
         this.release(entry);
       },
     };
@@ -121,6 +138,8 @@ export class SessionPool {
    * browsing (sites/browse.ts). Each runs as tasks that queue FIFO (ftp/task.ts), so every
    * running copy and every pane can share it without cutting into another's sequence, and a
    * pane stays responsive while copies hold the leased sessions. Outside the site's limit.
+   * Unfenced: a copy's probe sends SIZE only, and the MKD, DELE, RNFR/RNTO and RMD of browsing
+   * are a person's commands, which no file's lease owns.
    */
   shared(siteId: string): SessionProvider {
     return {
@@ -224,6 +243,7 @@ export class SessionPool {
       connecting: null,
       shownCommand: undefined,
       tag: null,
+      fence: null,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -355,6 +375,8 @@ export class SessionPool {
 
   private adopt(entry: PoolEntry, session: FtpSession): void {
     entry.session = session;
+    // Read at each guarded command: a fence set or cleared later holds at once.
+    session.setFence((command, argument) => entry.fence?.(command, argument));
     session.on('line', () => {
       // The reply is dispatched after its line is logged: read the state once that is done.
       if (!entry.stateCheck && this.events.watched) {

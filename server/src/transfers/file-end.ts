@@ -38,9 +38,15 @@ export function retryNote(failure: ErrorDescription, delay: number): string {
   return `${failure.message}; will retry in ${Math.round(delay / 1000)} s`;
 }
 
+/** A fence refused a command (ftp/fence.ts): another worker owns this work now. */
+export function leaseLost(error: unknown): boolean {
+  return describeError(error).code === 'lease_lost';
+}
+
 /**
  * A copy threw: why decides whether the file waits, runs again, or ends. True when its lane
- * should stop taking files (a server's policy: its destination paused, too many sessions).
+ * should stop taking files (a server's policy: its destination paused, too many sessions; a
+ * lost lease).
  */
 export function endFailedCopy(
   deps: { transitions: Transitions; service: TransferService; options: RetryOptions },
@@ -51,6 +57,13 @@ export function endFailedCopy(
   position: number,
   sites: CopySites,
 ): boolean {
+  // The file's row is its new owner's to write, even if a cancel or a shutdown came too; and
+  // a worker that lost one lease stops its lane at once rather than find out file by file.
+  if (leaseLost(error)) {
+    const why = describeError(error).message;
+    deps.service.addNote(file.transfer_id, `${file.source_path}: left to the worker that owns it now (${why})`);
+    return true;
+  }
   if (signal.aborted && signal.reason === SHUTDOWN) {
     deps.transitions.fileInterrupted(file, attempts);
     return false;

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { copyFile } from '../ftp/copy.js';
+import type { Fence } from '../ftp/fence.js';
 import type { Route, RouteMemory } from '../ftp/route.js';
 import type { Side } from '../ftp/supervise.js';
 import { describeError } from '../errors.js';
@@ -15,7 +16,15 @@ import type { GroupCommit } from '../store/db.js';
 import { FileCursor } from './cursor.js';
 import { LiveProgress } from './live-progress.js';
 import type { CopySites } from './policy-end.js';
-import { endFailedCopy, retryDelay, retryNote, SHUTDOWN, TimeKeeper, type RetryOptions } from './file-end.js';
+import {
+  endFailedCopy,
+  leaseLost,
+  retryDelay,
+  retryNote,
+  SHUTDOWN,
+  TimeKeeper,
+  type RetryOptions,
+} from './file-end.js';
 import { walkTree, type WalkLimits } from './walk.js';
 import type { FileRow, TransferRow, TransferStore } from './store.js';
 import type { TransferService } from './service.js';
@@ -33,6 +42,13 @@ export interface RunnerOptions extends RetryOptions {
   routes?: RouteMemory;
   /** Each transfer's story: its files' control lines and the ladder's notes (trace.ts). */
   traces?: TraceStore;
+  /**
+   * The check a file's commands that can't be undone must pass (ftp/fence.ts), on both its
+   * sessions while it copies; null: none. Its refusal (lease_lost) ends the file with nothing
+   * written and stops the lane (file-end.ts). fenceWalk: the same for a walk's MKDs.
+   */
+  fence?: (file: FileRow) => Fence | null;
+  fenceWalk?: (transfer: TransferRow) => Fence | null;
 }
 
 interface Job {
@@ -72,6 +88,8 @@ export class Runner {
   }
   /** Each transfer's files ready to run, read ahead (cursor.ts). */
   private readonly cursors = new Map<string, FileCursor>();
+  /** Transfers whose walk lost its lease (fenceWalk): another worker's now, this runner starts none of their work. */
+  private readonly disowned = new Set<string>();
   /** The queue position of the first transfer that has files ready but no slot: lanes behind it yield. */
   private waitingAhead: number | null = null;
   private lanes = 0;
@@ -142,7 +160,7 @@ export class Runner {
     this.waitingAhead = null;
     for (const transfer of active) {
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
-      if (this.pausedSites.has(transfer.dest_site)) continue;
+      if (this.pausedSites.has(transfer.dest_site) || this.disowned.has(transfer.id)) continue;
       const sites = [transfer.source_site, transfer.dest_site];
       // Files found so far may run while the walk goes on.
       const walkDue = !transfer.expanded && !this.jobs.has(`walk:${transfer.id}`);
@@ -233,6 +251,8 @@ export class Runner {
         // The walk (SIZE or LIST, MKD) is part of the story too, from the logins on.
         leases[0]!.trace({ transferId: transfer.id, role: 'source', path: transfer.source_path });
         leases[1]!.trace({ transferId: transfer.id, role: 'destination', path: transfer.source_path });
+        const check = this.options.fenceWalk?.(transfer);
+        if (check) for (const lease of leases) lease.fence(check); // cleared by the release
         const [source, destination] = await Promise.all(leases.map((l) => l.acquire()));
         await walkTree({
           source: source!,
@@ -250,6 +270,10 @@ export class Runner {
         this.transitions.walkDone(transfer.id);
       } catch (error) {
         if (job.controller.signal.aborted) return;
+        if (leaseLost(error)) {
+          this.disowned.add(transfer.id); // another worker's to walk and to write now
+          return;
+        }
         const attempts = (this.store.transfer(transfer.id)?.attempts ?? 0) + 1;
         const failure = describeError(error);
         const delay = retryDelay(this.options, attempts, error);
@@ -319,6 +343,7 @@ export class Runner {
   /** Copy one claimed file on the lane's sessions and write how it ended. Never rejects. */
   private async copyOne(transfer: TransferRow, file: FileRow, job: Job, transferred: () => void): Promise<void> {
     const attempts = file.attempts + 1;
+    let unfence: (() => void)[] = [];
     this.progress.start(file.id, transfer.id);
     // Named by id until read (a removed site fails the copy below).
     let sites: CopySites = {
@@ -333,6 +358,8 @@ export class Runner {
       const traces = this.options.traces;
       sourceLease.trace({ transferId: transfer.id, role: 'source', path: file.source_path });
       destinationLease.trace({ transferId: transfer.id, role: 'destination', path: file.source_path });
+      const check = this.options.fence?.(file);
+      if (check) unfence = [sourceLease.fence(check), destinationLease.fence(check)];
       const routes = this.options.routes;
       const known = job.route ?? routes?.lookup(source.id, destination.id) ?? null;
       const result = await copyFile({
@@ -405,6 +432,7 @@ export class Runner {
         job.yielding = true;
       }
     } finally {
+      for (const clear of unfence) clear();
       this.progress.end(file.id);
     }
   }
@@ -430,6 +458,7 @@ export class Runner {
   /** A transfer ended: what was kept about it in memory goes (a retry learns it again). */
   private forget(transferId: string): void {
     this.cursors.delete(transferId);
+    this.disowned.delete(transferId);
     this.shownMode.delete(transferId);
     this.times.forget(transferId);
   }
