@@ -58,6 +58,7 @@ describe.skipIf(skipWithoutPostgres())('PostgresDb', () => {
         } catch (caught) {
           return caught;
         }
+        return undefined;
       })();
       expect(error).toBeInstanceOf(PostgresError);
       expect((error as PostgresError).code).toBe('23505');
