@@ -28,8 +28,12 @@ import { RouteBook } from './sites/routes.js';
 import { BookmarkBook } from './sites/bookmarks.js';
 import { SecretBox } from './sites/secrets.js';
 import { SitesService } from './sites/service.js';
-import { groupCommit } from './store/db.js';
+import { groupCommit, type Db } from './store/db.js';
 import { openStore } from './store/open.js';
+import { ClusterWork } from './cluster/cluster-work.js';
+import { Dispatch } from './cluster/dispatch.js';
+import { FileLeases, type LeaseOptions } from './cluster/leases.js';
+import { clusterNode, type ClusterNode } from './cluster/node.js';
 import type { RunnerOptions } from './transfers/runner.js';
 import { TransferService } from './transfers/service.js';
 import { TraceStore } from './transfers/trace.js';
@@ -54,12 +58,22 @@ declare module 'fastify' {
   }
 }
 
+/** The cluster side of a node on PostgreSQL: its leases, and the job queue it plans into and works from. */
+async function clusterFor(db: Db, node: ClusterNode, config: AppConfig, options: BuildOptions, app: FastifyInstance) {
+  const log = (message: string, error?: unknown) => app.log.error({ err: error }, message);
+  const leases = new FileLeases(db, node.id, options.leases);
+  const dispatch = await Dispatch.start({ databaseUrl: config.databaseUrl!, log });
+  return { leases, work: new ClusterWork(db, node, leases, dispatch, log) };
+}
+
 /** Knobs tests turn; production uses the defaults. */
 export interface BuildOptions {
   logger?: boolean;
   pool?: PoolOptions;
   runner?: RunnerOptions;
   hubFlushMs?: number;
+  /** Cluster mode: lease length and check margin (tests shorten them). */
+  leases?: LeaseOptions;
   /** Webhook retry delays and timeouts; the scheduler's clock. */
   notifier?: NotifierOptions;
   clock?: Clock;
@@ -121,11 +135,21 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const browse = new BrowseService(sites, pool);
   const routes = new RouteBook(db, events, (siteId) => sites.find(siteId)?.name);
   sites.onRemoved((site) => routes.forgetSite(site.id));
+  // On PostgreSQL this node is one of a cluster (maybe of one): work goes through the job
+  // queue, files are claimed under leases (cluster/).
+  const node = clusterNode(config.role, config.egressTags);
+  const cluster = db.engine === 'postgres' ? await clusterFor(db, node, config, options, app) : undefined;
   const transfers = new TransferService(db, sites, pool, events, {
     concurrency: config.concurrency,
     ...options.runner,
     routes,
     traces,
+    ...(cluster && {
+      cluster: cluster.work,
+      leases: cluster.leases,
+      fence: cluster.work.fence,
+      fenceWalk: cluster.work.fenceWalk,
+    }),
   });
   const notifier = new Notifier({
     ...options.notifier,
@@ -202,13 +226,17 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   app.addHook('onReady', async () => {
     transfers.start();
-    mirror.start();
+    const { runner, transitions } = transfers.engine;
+    await cluster?.work.start(runner, transitions, runner.slots);
+    // Schedules and their runs are a worker's (a web node only plans).
+    if (node.role !== 'web') mirror.start();
   });
   app.addHook('preClose', async () => {
     hub.close();
     // First: runs stop waiting before the queue and the sessions they wait on go away.
     mirror.stop();
-    await transfers.stop();
+    // No more tickets taken; the running ones end as the runner hands their files back.
+    await Promise.all([cluster?.work.stop(), transfers.stop()]);
     await pool.close();
   });
   app.addHook('onClose', async () => {

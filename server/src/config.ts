@@ -19,6 +19,8 @@ export interface AppConfig {
    */
   masterKey?: string;
   masterKeyFile?: string;
+  /** The egress tags this node announces (sites pinned to a tag are worked only by nodes with it). */
+  egressTags: string[];
   host: string;
   port: number;
   dataDir: string;
@@ -43,6 +45,7 @@ const FLAGS: Record<string, string> = {
   role: 'PASV_ROLE',
   'database-url': 'PASV_DATABASE_URL',
   'master-key-file': 'PASV_MASTER_KEY_FILE',
+  'egress-tags': 'PASV_EGRESS_TAGS',
   host: 'PASV_HOST',
   port: 'PASV_PORT',
   'data-dir': 'PASV_DATA_DIR',
@@ -87,9 +90,13 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       'PASV_DATABASE_URL needs PASV_MASTER_KEY_FILE (or PASV_MASTER_KEY): every node seals and opens credentials with the same key, which is never stored in the database',
     );
   }
+  const egressTags = list(values.PASV_EGRESS_TAGS);
+  const badTag = egressTags.find((tag) => !EGRESS_TAG.test(tag));
+  if (badTag) throw new Error(`PASV_EGRESS_TAGS: "${badTag}" is not a tag (lower-case letters, digits and -)`);
   return {
     role,
     databaseUrl,
+    egressTags,
     masterKey,
     masterKeyFile,
     host: values.PASV_HOST ?? '127.0.0.1',
@@ -110,6 +117,9 @@ export function readConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     logLevel: values.PASV_LOG_LEVEL ?? 'info',
   };
 }
+
+/** What an egress tag may be: it names job queues (cluster/dispatch.ts). */
+export const EGRESS_TAG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** A comma-separated setting. */
 function list(value: string | undefined): string[] {

@@ -6,6 +6,13 @@ import { readConfig } from './config.js';
 export async function start(config = readConfig(), setup?: (app: App) => Promise<void>) {
   const app = await buildApp(config);
   await setup?.(app);
+  if (config.role === 'worker') {
+    // A worker serves no API: it takes work from the job queue.
+    await app.ready();
+    console.log(`pasv worker is running (egress tags: ${config.egressTags.join(', ') || 'none'})`);
+    handleSignals(app);
+    return { app, url: '' };
+  }
   await app.listen({ host: config.host, port: config.port });
   const { generatedPassword } = app.services.auth;
   const address = app.server.address();
@@ -15,6 +22,12 @@ export async function start(config = readConfig(), setup?: (app: App) => Promise
   if (generatedPassword) {
     console.log(`first start: the admin password is ${generatedPassword} (shown once; set PASV_PASSWORD to choose one)`);
   }
+  handleSignals(app);
+  return { app, url };
+}
+
+/** SIGINT and SIGTERM drain: running copies stop and are queued again (to resume), sessions close. */
+function handleSignals(app: App): void {
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -30,7 +43,6 @@ export async function start(config = readConfig(), setup?: (app: App) => Promise
       );
     });
   }
-  return { app, url };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

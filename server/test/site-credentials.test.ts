@@ -144,7 +144,11 @@ describe('a stored password stays with the endpoint it was given for', () => {
        DROP INDEX transfer_files_seq;
        DROP TABLE routes; ALTER TABLE sites DROP COLUMN pret;
        DROP TABLE transfer_trace; DROP TABLE transfer_trace_dropped;
-       DROP TABLE site_bookmarks;`,
+       DROP TABLE site_bookmarks;
+       DROP INDEX transfer_files_leases; ALTER TABLE transfer_files DROP COLUMN lease_owner;
+       ALTER TABLE transfer_files DROP COLUMN lease_epoch; ALTER TABLE transfer_files DROP COLUMN lease_expires_at;
+       ALTER TABLE transfers DROP COLUMN walk_owner; ALTER TABLE transfers DROP COLUMN walk_epoch;
+       ALTER TABLE transfers DROP COLUMN walk_expires_at; ALTER TABLE sites DROP COLUMN egress;`,
     );
     db.pragma('user_version = 1');
     db.close();

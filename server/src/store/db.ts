@@ -310,6 +310,18 @@ export const MIGRATIONS: string[] = [
      transfer_id TEXT PRIMARY KEY REFERENCES transfers(id) ON DELETE CASCADE,
      dropped INTEGER NOT NULL
    );`,
+  // Migration 16, the first for both engines (cluster mode, cluster/leases.ts): the node that
+  // owns a running file (or a transfer's walk) until when, and the lease's epoch, raised by
+  // every claim: a node whose epoch is no longer the file's has lost it (the fencing token).
+  // And the egress tag a site requires of the node that connects to it.
+  `ALTER TABLE transfer_files ADD COLUMN lease_owner TEXT;
+   ALTER TABLE transfer_files ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE transfer_files ADD COLUMN lease_expires_at TEXT;
+   CREATE INDEX transfer_files_leases ON transfer_files(lease_expires_at) WHERE state = 'running';
+   ALTER TABLE transfers ADD COLUMN walk_owner TEXT;
+   ALTER TABLE transfers ADD COLUMN walk_epoch INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE transfers ADD COLUMN walk_expires_at TEXT;
+   ALTER TABLE sites ADD COLUMN egress TEXT;`,
 ];
 
 export function openDatabase(dataDir: string): Db {

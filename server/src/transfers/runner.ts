@@ -49,6 +49,19 @@ export interface RunnerOptions extends RetryOptions {
    */
   fence?: (file: FileRow) => Fence | null;
   fenceWalk?: (transfer: TransferRow) => Fence | null;
+  /** Cluster mode (cluster/cluster-work.ts): work is dispatched to the nodes, files claimed under leases. */
+  cluster?: ClusterScheduling;
+}
+
+/**
+ * In a cluster the runner starts no work of its own accord: fill() offers it (tickets in the
+ * job queue), a worker that gets a ticket calls runLane() or runWalk(), and a lane claims
+ * each file under a lease instead of from its read-ahead cursor.
+ */
+export interface ClusterScheduling {
+  offer(active: TransferRow[]): void;
+  /** The transfer's next ready file, claimed under this node's lease (the row as it is now). */
+  claim(transferId: string): FileRow | undefined;
 }
 
 interface Job {
@@ -64,6 +77,12 @@ interface Job {
   /** A server's policy reply says stop taking files (its destination paused, too many sessions). */
   yielding?: boolean;
 }
+
+/** What a dispatched lane or walk did: 'again' when its ticket should go back at once (files left). */
+export type LaneOutcome = 'ran' | 'again' | 'busy' | 'idle';
+
+/** Files a dispatched lane copies before it makes way (its ticket goes back in the queue). */
+const CLUSTER_LANE_FILES = 16;
 
 /**
  * From this size on, a file remembers that our STOR reached the destination, so that a retry
@@ -88,6 +107,8 @@ export class Runner {
   }
   /** Each transfer's files ready to run, read ahead (cursor.ts). */
   private readonly cursors = new Map<string, FileCursor>();
+  /** The job copying each file now. */
+  private readonly copying = new Map<string, Job>();
   /** Transfers whose walk lost its lease (fenceWalk): another worker's now, this runner starts none of their work. */
   private readonly disowned = new Set<string>();
   /** The queue position of the first transfer that has files ready but no slot: lanes behind it yield. */
@@ -135,6 +156,47 @@ export class Runner {
     }
   }
 
+  // ---- cluster mode -----------------------------------------------------------------------
+
+  /**
+   * A dispatched lane (cluster mode): on this node, for the transfer, until its ready files
+   * run out. 'busy' when this node has no slot for it now (the ticket comes back later),
+   * 'idle' when there is nothing to do.
+   */
+  async runLane(transferId: string): Promise<LaneOutcome> {
+    const transfer = this.dispatchable(transferId);
+    if (!transfer) return 'idle';
+    if (this.jobs.size >= this.concurrency() || !this.hasRoom([transfer.source_site, transfer.dest_site])) return 'busy';
+    return (await this.startLane(transfer, null)) ? 'again' : 'ran';
+  }
+
+  /** A dispatched walk (cluster mode); the caller holds the walk's lease. */
+  async runWalk(transferId: string): Promise<LaneOutcome> {
+    const transfer = this.dispatchable(transferId);
+    if (!transfer || transfer.expanded || this.jobs.has(`walk:${transferId}`)) return 'idle';
+    if (this.jobs.size >= this.concurrency() || !this.hasRoom([transfer.source_site, transfer.dest_site])) return 'busy';
+    await this.startWalk(transfer);
+    return 'ran';
+  }
+
+  /** The files copying on this node now. */
+  copyingFiles(): string[] {
+    return [...this.copying.keys()];
+  }
+
+  /** Stop these files' copies at once (their lease was lost, or their transfer cancelled elsewhere). */
+  abortFiles(fileIds: string[], reason: string): void {
+    for (const id of fileIds) this.copying.get(id)?.controller.abort(reason);
+  }
+
+  private dispatchable(transferId: string): TransferRow | undefined {
+    if (this.paused || this.stopping || this.disowned.has(transferId)) return undefined;
+    const transfer = this.store.transfer(transferId);
+    if (!transfer || (transfer.state !== 'queued' && transfer.state !== 'running')) return undefined;
+    if (this.pausedSites.has(transfer.dest_site)) return undefined;
+    return transfer;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -157,6 +219,12 @@ export class Runner {
     const limit = this.concurrency();
     const now = new Date().toISOString();
     const active = this.store.active();
+    if (this.options.cluster) {
+      this.options.cluster.offer(active);
+      this.service.publishQueue(active);
+      this.armRetryTimer(active);
+      return;
+    }
     this.waitingAhead = null;
     for (const transfer of active) {
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;
@@ -164,10 +232,10 @@ export class Runner {
       const sites = [transfer.source_site, transfer.dest_site];
       // Files found so far may run while the walk goes on.
       const walkDue = !transfer.expanded && !this.jobs.has(`walk:${transfer.id}`);
-      if (walkDue && this.jobs.size < limit && this.hasRoom(sites)) this.startWalk(transfer);
+      if (walkDue && this.jobs.size < limit && this.hasRoom(sites)) void this.startWalk(transfer);
       const cursor = this.cursorOf(transfer.id);
       const lanes = Math.min(cursor.ready(), limit - this.jobs.size);
-      for (let i = 0; i < lanes && this.hasRoom(sites); i++) this.startLane(transfer, cursor);
+      for (let i = 0; i < lanes && this.hasRoom(sites); i++) void this.startLane(transfer, cursor);
       // A walk due or files ready, and no slot for either: the lanes of transfers behind this one make room.
       const waiting =
         (walkDue && !this.jobs.has(`walk:${transfer.id}`)) || (cursor.ready() > 0 && !this.hasLane(transfer.id));
@@ -239,11 +307,11 @@ export class Runner {
 
   // ---- work -------------------------------------------------------------------------------
 
-  private startWalk(transfer: TransferRow): void {
+  private startWalk(transfer: TransferRow): Promise<void> {
     const key = `walk:${transfer.id}`;
     const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.transitions.started(transfer);
-    void (async () => {
+    return (async () => {
       const leases = job.leases;
       try {
         leases.push(await this.pool.lease(transfer.source_site, job.controller.signal));
@@ -301,21 +369,26 @@ export class Runner {
    * finished. It ends when no file is ready, the queue pauses, or a transfer ahead of this one
    * in the queue waits for a slot.
    */
-  private startLane(transfer: TransferRow, cursor: FileCursor): void {
+  private startLane(transfer: TransferRow, cursor: FileCursor | null): Promise<boolean> {
     const key = `lane:${transfer.id}:${++this.lanes}`;
     const job = this.begin(key, transfer.id, [transfer.source_site, transfer.dest_site]);
     this.transitions.started(transfer);
-    void (async () => {
+    return (async () => {
       const finishing = new Set<Promise<void>>();
+      let claimed = 0;
       try {
         for (;;) {
+          // A dispatched lane makes way after a few files: its ticket goes back in the queue,
+          // where a transfer ahead of it (moved to the top, say) is taken first.
+          if (!cursor && claimed >= CLUSTER_LANE_FILES) return true;
           if (job.controller.signal.aborted || this.paused || this.stopping || job.yielding) break;
           if (this.pausedSites.has(transfer.dest_site)) break;
           if (this.waitingAhead !== null && this.waitingAhead < transfer.position) break;
           // One file finishing while the next moves its bytes, no more: finishing must keep up.
           while (finishing.size > 1) await Promise.race(finishing);
-          const file = this.claim(cursor);
+          const file = this.claim(transfer, cursor);
           if (!file) break;
+          claimed++;
           let transferred!: () => void;
           const sessionsFree = new Promise<void>((resolve) => (transferred = resolve));
           const copy = this.copyOne(transfer, file, job, transferred);
@@ -323,8 +396,9 @@ export class Runner {
           void copy.then(() => finishing.delete(copy));
           await Promise.race([sessionsFree, copy]);
         }
-        await Promise.all(finishing);
+        return false;
       } finally {
+        await Promise.all(finishing);
         this.end(key, job);
         if (this.transitions.settle(transfer.id)) this.forget(transfer.id);
       }
@@ -332,7 +406,12 @@ export class Runner {
   }
 
   /** The next ready file, now marked running; undefined when none is ready. */
-  private claim(cursor: FileCursor): FileRow | undefined {
+  private claim(transfer: TransferRow, cursor: FileCursor | null): FileRow | undefined {
+    if (!cursor) {
+      const claimed = this.options.cluster!.claim(transfer.id);
+      // copyOne counts the attempt itself: the row as it was before the claim.
+      return claimed && { ...claimed, attempts: claimed.attempts - 1 };
+    }
     for (let file = cursor.next(); file; file = cursor.next()) {
       // Read as queued a moment ago; if it is not any more, whoever moved it owns it.
       if (this.commits.run(() => this.transitions.fileStarted(file, file.attempts + 1))) return file;
@@ -345,6 +424,7 @@ export class Runner {
     const attempts = file.attempts + 1;
     let unfence: (() => void)[] = [];
     this.progress.start(file.id, transfer.id);
+    this.copying.set(file.id, job);
     // Named by id until read (a removed site fails the copy below).
     let sites: CopySites = {
       source: { id: transfer.source_site, name: transfer.source_site },
@@ -434,6 +514,7 @@ export class Runner {
     } finally {
       for (const clear of unfence) clear();
       this.progress.end(file.id);
+      this.copying.delete(file.id);
     }
   }
 
@@ -465,6 +546,11 @@ export class Runner {
 
   private concurrency(): number {
     return this.options.concurrency ?? 4;
+  }
+
+  /** Files (and walks) this runner works on at once. */
+  get slots(): number {
+    return this.concurrency();
   }
 }
 

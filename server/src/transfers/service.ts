@@ -25,6 +25,7 @@ import { getMeta, groupCommit, setMeta } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
 import { Transitions } from './transitions.js';
+import type { FileLeases } from '../cluster/leases.js';
 
 export interface PlannedTransfer {
   /** What the queue shows (the mirror job's name). */
@@ -65,19 +66,34 @@ export class TransferService {
     sites: SitesService,
     pool: SessionPool,
     private readonly events: EventBus,
-    options: RunnerOptions = {},
+    options: RunnerOptions & { leases?: FileLeases } = {},
   ) {
     this.store = new TransferStore(db);
-    this.transitions = new Transitions(this.store, { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) });
+    this.clustered = options.cluster !== undefined;
+    this.transitions = new Transitions(
+      this.store,
+      { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) },
+      options.leases,
+    );
     this.runner = new Runner(this.store, this.transitions, sites, pool, this, groupCommit(db), options);
     this.sites = sites;
   }
 
   private readonly sites: SitesService;
+  private readonly clustered: boolean;
 
-  /** Re-queue what a crash interrupted and start working (unless the queue was paused). */
+  /** Cluster mode wiring (cluster/cluster-work.ts): the runner that takes tickets, the transitions it writes through. */
+  get engine(): { runner: Runner; transitions: Transitions } {
+    return { runner: this.runner, transitions: this.transitions };
+  }
+
+  /**
+   * Re-queue what a crash interrupted and start working (unless the queue was paused). In a
+   * cluster what is running may be another node's: leases that ran out are queued again instead
+   * (cluster/leases.ts).
+   */
   start(): void {
-    this.transitions.requeueInterrupted();
+    if (!this.clustered) this.transitions.requeueInterrupted();
     this.runner.paused = getMeta(this.db, 'queue.paused') === 'true';
     const pausedSites = JSON.parse(getMeta(this.db, PAUSED_SITES) ?? '{}') as Record<string, string>;
     for (const [siteId, note] of Object.entries(pausedSites)) this.runner.pausedSites.set(siteId, note);

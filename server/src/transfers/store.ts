@@ -36,6 +36,10 @@ export interface TransferRow {
   planned: number;
   /** 1 once "Clear finished" took it out of the queue: History still lists it. */
   cleared: number;
+  /** Cluster mode: the node walking it, that lease's epoch and end (cluster/leases.ts). */
+  walk_owner: string | null;
+  walk_epoch: number;
+  walk_expires_at: string | null;
 }
 
 export interface FileRow {
@@ -60,6 +64,10 @@ export interface FileRow {
   source_mtime_exact: number;
   /** Whether the destination took it: null not tried, 1 yes, 0 it cannot. */
   mtime_set: number | null;
+  /** Cluster mode: the node running it, its lease's epoch (the fencing token) and end (cluster/leases.ts). */
+  lease_owner: string | null;
+  lease_epoch: number;
+  lease_expires_at: string | null;
 }
 
 /** A file to queue: source path, destination path, size, and (planned files) the source's time. */
@@ -277,11 +285,27 @@ export class TransferStore {
     this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
-  /** Move a file to `to` if it is in one of `from`; false (and nothing written) if not. */
-  changeFileState(id: string, from: TransferState[], to: TransferState, fields: FileFields = {}): boolean {
+  /**
+   * Move a file to `to` if it is in one of `from` (and, given a lease, still held by it: a node
+   * that lost the file writes nothing); false (and nothing written) if not.
+   */
+  changeFileState(
+    id: string,
+    from: TransferState[],
+    to: TransferState,
+    fields: FileFields = {},
+    lease?: { owner: string; epoch: number },
+  ): boolean {
+    const held = lease ? ' AND lease_owner = @leaseOwner AND lease_epoch = @leaseEpoch' : '';
     const result = this.sql(
-      `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})`,
-    ).run({ ...fields, ...statesParams(from), to, id });
+      `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})${held}`,
+    ).run({
+      ...fields,
+      ...statesParams(from),
+      to,
+      id,
+      ...(lease ? { leaseOwner: lease.owner, leaseEpoch: lease.epoch } : {}),
+    });
     return result.changes > 0;
   }
 

@@ -17,6 +17,7 @@
  */
 import type { TransferState } from '../../../contract/index.js';
 import { ConflictError, type ErrorDescription } from '../errors.js';
+import type { FileLeases } from '../cluster/leases.js';
 import type { FileFields, FileRow, TransferRow, TransferStore } from './store.js';
 
 /** How a written state change reaches the browsers. */
@@ -37,6 +38,8 @@ export class Transitions {
   constructor(
     private readonly store: TransferStore,
     private readonly announce: Announcer,
+    /** Cluster mode: files are claimed under a lease, and their ends written only while it holds. */
+    private readonly leases?: FileLeases,
   ) {}
 
   // ---- the user's -------------------------------------------------------------------------
@@ -154,6 +157,20 @@ export class Transitions {
     return this.fileChanged(file, ['queued'], 'running', { attempts, bytes_done: 0, next_retry_at: null });
   }
 
+  /** Cluster mode: the transfer's next ready file, claimed under this node's lease (leases.ts). */
+  claimNext(transferId: string): FileRow | undefined {
+    const file = this.leases!.claimNext(transferId);
+    if (file) this.announce.soon(transferId);
+    return file;
+  }
+
+  /** Cluster mode: files whose node stopped renewing their lease are queued again, to resume. */
+  requeueExpiredLeases(): string[] {
+    const transferIds = this.leases!.requeueExpired();
+    for (const id of transferIds) this.announce.now(id);
+    return transferIds;
+  }
+
   fileDone(file: FileRow, result: FileResult): boolean {
     return this.fileChanged(file, ['running'], 'done', {
       ...result,
@@ -222,7 +239,10 @@ export class Transitions {
   }
 
   private fileChanged(file: FileRow, from: TransferState[], to: TransferState, fields: FileFields): boolean {
-    const changed = this.store.changeFileState(file.id, from, to, fields);
+    // A running file claimed under a lease ends only while the lease is still this one.
+    const lease =
+      from.includes('running') && file.lease_owner ? { owner: file.lease_owner, epoch: file.lease_epoch } : undefined;
+    const changed = this.store.changeFileState(file.id, from, to, fields, lease);
     if (changed) this.announce.soon(file.transfer_id);
     return changed;
   }

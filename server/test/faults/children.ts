@@ -114,21 +114,29 @@ export interface ChildBackend extends ChildProcessHandle {
  */
 export async function startChildBackend(dataDir: string, token: string): Promise<ChildBackend> {
   const postgres = await postgresFor(dataDir);
+  return startChildNode(dataDir, token, postgres?.env ?? {});
+}
+
+/**
+ * A node of a cluster (or a lone backend), its role and database in `env`: a web or 'all'
+ * node once it listens, a worker once it says it runs (its url is then '').
+ */
+export async function startChildNode(dataDir: string, token: string, env: NodeJS.ProcessEnv): Promise<ChildBackend> {
   const { handle, match } = await spawnTs(
     'server/src/main.ts',
     [],
     {
-      ...postgres?.env,
       PASV_HOST: '127.0.0.1',
       PASV_PORT: '0',
       PASV_DATA_DIR: dataDir,
       PASV_PASSWORD: 'pw',
       PASV_API_TOKEN: token,
       PASV_LOG_LEVEL: 'warn',
+      ...env,
     },
-    /listening on (http:\/\/\S+)/,
+    /listening on (http:\/\/\S+)|pasv worker is running/,
   );
-  return { ...handle, url: match[1]!, token };
+  return { ...handle, url: match[1] ?? '', token };
 }
 
 /** A JSON API call to a child backend with its token; any status but 2xx throws with the body. */

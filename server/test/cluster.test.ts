@@ -1,0 +1,177 @@
+/**
+ * A cluster on one real PostgreSQL: a web node in this process (its API through inject) and
+ * worker nodes as child processes of the real server (server/src/main.ts --role worker),
+ * killed by PID. The FTP servers are the embedded one, in this process, whose own logs count
+ * the logins and the STORs.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Transfer } from '../../contract/index.js';
+import { startFtpServer, type EmbeddedFtpServer } from '../src/demo/ftp-server/server.js';
+import { eventually, startTestApp, type TestApp } from './app.js';
+import { startChildNode, type ChildBackend } from './faults/children.js';
+import { seededBytes, sha256 } from './fixtures.js';
+import { skipWithoutPostgres, withPostgres } from './postgres.js';
+
+const MiB = 1024 * 1024;
+const USER = { user: 'tester', password: 'secret' };
+
+interface LoggedServer {
+  server: EmbeddedFtpServer;
+  root: string;
+  /** Every command it received, as `#<connection> > VERB arg`. */
+  commands: string[];
+}
+
+describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', () => {
+  const postgres = withPostgres('test');
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  const masterKey = crypto.randomBytes(32).toString('base64');
+  const clusterEnv = () => ({ PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: masterKey });
+
+  async function ftp(address: string, files: Record<string, Buffer> = {}, bytesPerSecond?: number): Promise<LoggedServer> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-cluster-ftp-'));
+    for (const [name, data] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+      fs.writeFileSync(path.join(root, name), data);
+    }
+    const commands: string[] = [];
+    const server = await startFtpServer({
+      host: address,
+      root,
+      users: [USER],
+      bytesPerSecond,
+      log: (line) => {
+        if (/^#\d+ > /.test(line)) commands.push(line);
+      },
+    });
+    cleanup.push(async () => {
+      await server.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+    return { server, root, commands };
+  }
+
+  async function webNode(): Promise<TestApp> {
+    const t = await startTestApp({ env: { ...clusterEnv(), PASV_ROLE: 'web' } });
+    cleanup.push(() => t.close());
+    return t;
+  }
+
+  async function worker(env: Record<string, string> = {}): Promise<ChildBackend> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-worker-'));
+    const node = await startChildNode(dataDir, 'unused-token', { ...clusterEnv(), PASV_ROLE: 'worker', ...env });
+    cleanup.push(async () => {
+      await node.kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    return node;
+  }
+
+  async function site(t: TestApp, server: LoggedServer, name: string, maxConnections: number): Promise<string> {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/sites',
+      headers: t.auth,
+      payload: { name, host: server.server.host, port: server.server.port, ...USER, tls: 'none', maxConnections },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().id as string;
+  }
+
+  async function copy(t: TestApp, source: string, sourcePath: string, destination: string): Promise<Transfer> {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/transfers',
+      headers: t.auth,
+      payload: { source: { siteId: source, path: sourcePath }, destination: { siteId: destination, dir: '/' } },
+    });
+    expect(response.statusCode, response.body).toBe(202);
+    return response.json() as Transfer;
+  }
+
+  async function finished(t: TestApp, id: string, timeoutMs: number): Promise<Transfer> {
+    let last: Transfer | undefined;
+    await eventually(
+      async () => {
+        last = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
+        return !['queued', 'running'].includes(last.state);
+      },
+      timeoutMs,
+    );
+    return last!;
+  }
+
+  const stors = (server: LoggedServer, name?: string) =>
+    server.commands.filter((line) => / > STOR /.test(line) && (!name || line.endsWith(name)));
+
+  it('three workers copy a tree of 2000 files identical, never more logins on a site than its limit', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 2000; i++) files[`tree/d${i % 20}/f${i}.bin`] = seededBytes(512 + (i % 97), i);
+    const a = await ftp('127.0.0.2', files);
+    const b = await ftp('127.0.0.3');
+    const t = await webNode();
+    const [src, dst] = [await site(t, a, 'A', 3), await site(t, b, 'B', 3)];
+    await Promise.all([worker(), worker(), worker()]);
+    const created = await copy(t, src, '/tree', dst);
+    const done = await finished(t, created.id, 240_000);
+    expect(done).toMatchObject({ state: 'done', filesDone: 2000, filesFailed: 0 });
+    for (const [name, data] of Object.entries(files)) {
+      expect(sha256(fs.readFileSync(path.join(b.root, name))), name).toBe(sha256(data));
+    }
+    // The servers' own counts: three workers of four lanes each, and never a fourth login on either.
+    expect(a.server.logins().peak).toBeLessThanOrEqual(3);
+    expect(b.server.logins().peak).toBeLessThanOrEqual(3);
+    expect(stors(b)).toHaveLength(2000);
+    // The work was shared: more than one worker's sessions logged in on the destination.
+    const connections = new Set(stors(b).map((line) => line.split(' ')[0]));
+    expect(connections.size).toBeGreaterThan(1);
+  }, 300_000);
+
+  it('a worker SIGKILLed mid-copy: another takes the file within 30 s and resumes it with REST, identical', async () => {
+    const big = seededBytes(12 * MiB, 7);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const b = await ftp('127.0.0.3');
+    const t = await webNode();
+    const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
+    const first = await worker();
+    const created = await copy(t, src, '/big.bin', dst);
+    await eventually(() => (fs.existsSync(path.join(b.root, 'big.bin')) ? fs.statSync(path.join(b.root, 'big.bin')).size > 2 * MiB : false), 30_000);
+    await worker();
+    await first.kill();
+    const killedAt = Date.now();
+    const resumed = await eventually(() => b.commands.some((line) => / > REST [1-9]\d*$/.test(line)), 30_000).then(
+      () => Date.now() - killedAt,
+    );
+    expect(resumed).toBeLessThan(30_000);
+    const done = await finished(t, created.id, 60_000);
+    expect(done.state).toBe('done');
+    expect(sha256(fs.readFileSync(path.join(b.root, 'big.bin')))).toBe(sha256(big));
+    // One STOR from the start, one resuming: nothing copied twice over.
+    expect(stors(b, 'big.bin')).toHaveLength(2);
+  }, 120_000);
+
+  it('workers racing for the same files: each file gets exactly one STOR', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++) files[`f${i}.bin`] = seededBytes(2048 + i, 300 + i);
+    const a = await ftp('127.0.0.2', files);
+    const b = await ftp('127.0.0.3');
+    const t = await webNode();
+    const [src, dst] = [await site(t, a, 'A', 8), await site(t, b, 'B', 8)];
+    await Promise.all([worker(), worker()]);
+    // Forty one-file transfers at once: every ticket is taken by whichever worker is quicker.
+    const created = await Promise.all(Object.keys(files).map((name) => copy(t, src, `/${name}`, dst)));
+    for (const transfer of created) expect((await finished(t, transfer.id, 60_000)).state).toBe('done');
+    for (const [name, data] of Object.entries(files)) {
+      expect(stors(b, name), name).toHaveLength(1);
+      expect(sha256(fs.readFileSync(path.join(b.root, name)))).toBe(sha256(data));
+    }
+  }, 120_000);
+});
