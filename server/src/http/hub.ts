@@ -123,6 +123,7 @@ export class Hub {
   private readonly options: Required<HubOptions>;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
+  private readonly layers: ((body: SnapshotBody) => SnapshotBody)[] = [];
   private readonly onEvent = (event: LiveEvent) => {
     for (const client of this.clients) client.queue(event);
   };
@@ -181,6 +182,19 @@ export class Hub {
     for (const client of this.clients) client.socket.close(1012, 'service restart');
   }
 
+  /** A fresh snapshot to every client: events may have been missed (the events bridge reconnected). */
+  resync(): void {
+    for (const client of this.clients) this.sendSnapshot(client);
+  }
+
+  /**
+   * Every snapshot from now on passes through `layer`: what the store cannot tell, such as the
+   * position of a file another node copies (cluster/events-bridge.ts).
+   */
+  layerSnapshots(layer: (body: SnapshotBody) => SnapshotBody): void {
+    this.layers.push(layer);
+  }
+
   close(): void {
     this.events.off('event', this.onEvent);
     clearInterval(this.flushTimer);
@@ -191,7 +205,8 @@ export class Hub {
 
   private sendSnapshot(client: Client): void {
     client.resetPending(); // the snapshot already holds everything pending
-    client.send({ type: 'snapshot', ...this.snapshot() });
+    const body = this.layers.reduce((shaped, layer) => layer(shaped), this.snapshot());
+    client.send({ type: 'snapshot', ...body });
   }
 
   private heartbeat(): void {
