@@ -34,6 +34,7 @@ import { ClusterWork } from './cluster/cluster-work.js';
 import { Dispatch } from './cluster/dispatch.js';
 import { FileLeases, type LeaseOptions } from './cluster/leases.js';
 import { clusterNode, type ClusterNode } from './cluster/node.js';
+import { startEventsBridge } from './cluster/events-bridge.js';
 import type { RunnerOptions } from './transfers/runner.js';
 import { TransferService } from './transfers/service.js';
 import { TraceStore } from './transfers/trace.js';
@@ -50,6 +51,8 @@ export interface Services {
   routes: RouteBook;
   traces: TraceStore;
   bookmarks: BookmarkBook;
+  /** This process as a node of a cluster (its id names its leases and events). */
+  node: ClusterNode;
 }
 
 declare module 'fastify' {
@@ -171,8 +174,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     }),
     { flushMs: options.hubFlushMs, beforeSend: () => commits.flush() },
   );
+  // Events to and from the cluster's other nodes (their browsers see this node's work).
+  const bridge = config.databaseUrl
+    ? await startEventsBridge({ bus: events, hub, node, databaseUrl: config.databaseUrl, log: app.log })
+    : null;
   const bookmarks = new BookmarkBook(db);
-  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces, bookmarks });
+  app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces, bookmarks, node });
 
   // A site's settings changed or it went away: its sessions must not be reused.
   events.on('event', (event) => {
@@ -241,6 +248,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   app.addHook('onClose', async () => {
     commits.flush();
+    // After preClose stopped the runner: its last states still go out.
+    await bridge?.close();
     db.close();
   });
   return app;

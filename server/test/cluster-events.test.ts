@@ -1,5 +1,5 @@
 /**
- * Two full apps on one PostgreSQL, each with an events bridge: app A copies (a worker), and
+ * Two nodes on one PostgreSQL, each with its events bridge (app.ts): node A copies (a worker), and
  * app B's WebSocket feed (a web node) follows the copy as if it ran there, from queued to
  * done, control lines included; a browser that comes to B afterwards starts from a snapshot
  * that is current, running file positions included, and so do B's browsers when B's LISTEN
@@ -9,8 +9,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage, Snapshot, Transfer } from '../../contract/index.js';
-import { clusterNode } from '../src/cluster/node.js';
-import { bridgeApplicationName, startEventsBridge } from '../src/cluster/events-bridge.js';
+import { bridgeApplicationName } from '../src/cluster/events-bridge.js';
 import { addSite, eventually, openFeed, startTestApp, type TestApp } from './app.js';
 import { embedded, seededBytes } from './fixtures.js';
 import { skipWithoutPostgres, withPostgres } from './postgres.js';
@@ -20,8 +19,6 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-const quiet = { info: () => undefined, warn: () => undefined };
 
 const updatesOf = (messages: ServerMessage[], id: string): Transfer[] =>
   messages.flatMap((m) => (m.type === 'transfer.updated' && m.transfer.id === id ? [m.transfer] : []));
@@ -45,25 +42,11 @@ describe.skipIf(skipWithoutPostgres())('live events across the nodes of a cluste
     cleanup.push(() => destination.stop());
 
     const env = { PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: crypto.randomBytes(32).toString('base64') };
-    const a = await startTestApp({ env });
+    // A worker serves no API over the network, but its app answers inject() all the same.
+    const a = await startTestApp({ env: { ...env, PASV_ROLE: 'worker' } });
     cleanup.push(() => a.close());
-    const b = await startTestApp({ env });
+    const b = await startTestApp({ env: { ...env, PASV_ROLE: 'web' } });
     cleanup.push(() => b.close());
-    const [worker, web] = [clusterNode('worker', []), clusterNode('web', [])];
-    for (const [t, node] of [
-      [a, worker],
-      [b, web],
-    ] as const) {
-      const bridge = await startEventsBridge({
-        bus: t.app.services.events,
-        hub: t.app.services.hub,
-        node,
-        databaseUrl: postgres.url,
-        log: quiet,
-        announceMs: 250,
-      });
-      cleanup.push(() => bridge.close());
-    }
 
     const feed = await openFeed(b, b.auth);
     cleanup.push(async () => void feed.socket.terminate());
@@ -118,7 +101,7 @@ describe.skipIf(skipWithoutPostgres())('live events across the nodes of a cluste
     await admin.connect();
     cleanup.push(() => admin.end());
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-      bridgeApplicationName(web),
+      bridgeApplicationName(b.app.services.node),
     ]);
     const resent = await eventually(() => feed.messages.filter((m) => m.type === 'snapshot')[1]);
     expect((resent as Snapshot).transfers.find((t) => t.id === id)).toEqual(reported);
