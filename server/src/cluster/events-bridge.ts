@@ -6,7 +6,9 @@
  * the API. Its local events are coalesced (events-wire.ts: a few a second per transfer, a
  * state change at once) and NOTIFYed on `pasv_events`, many to a payload. Web and 'all' nodes
  * LISTEN there, drop their own messages and transfers older than a version already seen, and
- * publish the rest on their local bus, where the Hub sends them on unchanged.
+ * publish the rest on their local bus, where the Hub sends them on unchanged. Workers listen
+ * too, for one thing only: a site changed or removed on a web node ends their pooled sessions
+ * to it.
  *
  * Some events are built only while someone watches (log lines, session states). A node with
  * browsers says so on `pasv_watching` every `announceMs`; every node holds a watch on its bus
@@ -215,11 +217,15 @@ class Bridge {
       this.heldWatch ??= this.bus.watch();
       return;
     }
-    if (channel !== EVENTS || !this.receives || payload === undefined) return;
+    if (channel !== EVENTS || payload === undefined) return;
     const message = parseMessage(payload);
     if (!message || message.from === this.node.id) return;
     const events = this.unpack(message);
-    for (const event of events ?? []) this.deliver(event);
+    for (const event of events ?? []) {
+      // A worker has no browsers; of the others' events it needs only a site's change, which
+      // ends its pooled sessions to that site (app.ts).
+      if (this.receives || event.type === 'site.updated' || event.type === 'site.removed') this.deliver(event);
+    }
   }
 
   private unpack(message: Message): LiveEvent[] | null {
@@ -290,7 +296,7 @@ class Bridge {
     try {
       await client.connect();
       await client.query(`LISTEN ${WATCHING}`);
-      if (this.receives) await client.query(`LISTEN ${EVENTS}`);
+      await client.query(`LISTEN ${EVENTS}`);
       return client;
     } catch (error) {
       await client.end().catch(() => undefined);
