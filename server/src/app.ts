@@ -181,11 +181,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const bookmarks = new BookmarkBook(db);
   app.decorate('services', { sites, browse, transfers, mirror, pool, events, auth, hub, routes, traces, bookmarks, node });
 
-  // A site's settings changed or it went away: its sessions must not be reused.
+  // A site's settings changed or it went away: its sessions must not be reused. A job changed
+  // (maybe on another node): the schedule waits for its earliest slot again.
   events.on('event', (event) => {
     if (event.type === 'site.updated' || event.type === 'site.removed') {
       void pool.closeSite(event.type === 'site.updated' ? event.site.id : event.id);
     }
+    if (bridge && (event.type === 'job.updated' || event.type === 'job.removed')) mirror.reschedule();
   });
 
   // First of all hooks, so no route, static file or upgrade answers a foreign Host.

@@ -7,8 +7,8 @@
  * state change at once) and NOTIFYed on `pasv_events`, many to a payload. Web and 'all' nodes
  * LISTEN there, drop their own messages and transfers older than a version already seen, and
  * publish the rest on their local bus, where the Hub sends them on unchanged. Workers listen
- * too, for one thing only: a site changed or removed on a web node ends their pooled sessions
- * to it.
+ * too, for a site changed or removed on a web node (it ends their pooled sessions to it) and a
+ * job's change (their schedulers follow it).
  *
  * Some events are built only while someone watches (log lines, session states). A node with
  * browsers says so on `pasv_watching` every `announceMs`; every node holds a watch on its bus
@@ -27,6 +27,9 @@ import type { ClusterNode } from './node.js';
 import { Coalescer, pack, parseMessage, Reassembly, TransferViews, type Message } from './events-wire.js';
 
 export type SnapshotBody = Omit<Snapshot, 'type'>;
+
+/** What a worker takes of the other nodes' events. */
+const WORKER_EVENTS: ReadonlySet<LiveEvent['type']> = new Set(['site.updated', 'site.removed', 'job.updated', 'job.removed']);
 
 /** What the bridge needs of the local Hub (http/hub.ts). */
 export interface HubHooks {
@@ -223,8 +226,8 @@ class Bridge {
     const events = this.unpack(message);
     for (const event of events ?? []) {
       // A worker has no browsers; of the others' events it needs only a site's change, which
-      // ends its pooled sessions to that site (app.ts).
-      if (this.receives || event.type === 'site.updated' || event.type === 'site.removed') this.deliver(event);
+      // ends its pooled sessions to that site, and a job's, which its schedule follows (app.ts).
+      if (this.receives || WORKER_EVENTS.has(event.type)) this.deliver(event);
     }
   }
 

@@ -225,6 +225,11 @@ export class MirrorService implements ScheduleTarget {
   }
 
   /** The Scheduler's: a run for `slot`, unless one is under way or the slot already ran. */
+  /** A job changed on another node of the cluster: wait for the earliest slot again. */
+  reschedule(): void {
+    this.scheduler.reschedule();
+  }
+
   runScheduled(jobId: string, slot: string, notes: string[]): 'started' | 'busy' | 'duplicate' {
     const job = this.store.job(jobId);
     if (!job || job.enabled !== 1) return 'duplicate';
