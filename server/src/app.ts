@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppConfig } from './config.js';
+import { ClusterSlots } from './cluster/slots.js';
 import { EventBus } from './events.js';
 import { Auth } from './http/auth.js';
 import { errorHandler } from './http/errors.js';
@@ -126,6 +127,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const secrets = SecretBox.load(config);
   const sites = new SitesService(db, secrets, events, config.hostPolicy);
   const traces = new TraceStore(db, events);
+  const slots = db.engine === 'postgres' ? new ClusterSlots(db) : undefined;
   const pool = new SessionPool(
     (siteId) => {
       const site = sites.get(siteId);
@@ -134,6 +136,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     events,
     options.pool,
     traces,
+    slots,
   );
   const browse = new BrowseService(sites, pool);
   const routes = new RouteBook(db, events, (siteId) => sites.find(siteId)?.name);

@@ -4,7 +4,8 @@
  * thousands of small files don't pay a login each, then close. A session that dies is
  * replaced with jittered backoff; 530 (login refused) is final. A server that refuses a login
  * as one too many ("restricted to 2 simultaneous logins") holds its site to the sessions it
- * has, and the limit grows back by one a while after each such refusal.
+ * has, and the limit grows back by one a while after each such refusal. In a cluster, each
+ * login also holds one of the site's slots across all nodes first (pool-slots.ts).
  */
 import crypto from 'node:crypto';
 import type { LiveSession, SessionState } from '../../../contract/index.js';
@@ -15,6 +16,9 @@ import type { SessionProvider } from '../ftp/copy.js';
 import type { Fence } from '../ftp/fence.js';
 import { policyOf } from '../ftp/policy.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
+import { SlotGate, type HeldSlot, type LoginSlots, type SlotClaim } from './pool-slots.js';
+
+export type { LoginSlots } from './pool-slots.js';
 
 export interface PoolOptions {
   /** Close a session idle this long (default 60 s). */
@@ -35,6 +39,8 @@ export interface PoolOptions {
   listingTimeoutMs?: number;
   /** After a login refused as one too many, the site's limit grows by one per this long (default 60 s). */
   loginRecoveryMs?: number;
+  /** With cluster slots: how long the shared session's login waits for one (default 5 s). */
+  sharedSlotWaitMs?: number;
 }
 
 /**
@@ -67,6 +73,8 @@ interface PoolEntry {
   tag: TraceTag | null;
   /** What the lease's holder checks its commands that can't be undone with (ftp/fence.ts). */
   fence: Fence | null;
+  /** The lease's signal: a login waiting for a cluster slot stops waiting when it aborts. */
+  signal: AbortSignal | undefined;
 }
 
 /** A session held by one user of the pool until release(). acquire() reconnects if it died. */
@@ -96,17 +104,23 @@ export class SessionPool {
   /** Sites whose server refused a login as one too many: the limit then, and when. */
   private readonly cuts = new Map<string, { limit: number; at: number }>();
   private closed = false;
+  /** Cluster slots (absent: the limits are this process's own). */
+  private readonly gate: SlotGate | null;
 
   constructor(
     private readonly resolveSite: (siteId: string) => { options: SessionOptions; maxConnections: number },
     private readonly events: EventBus,
     private readonly options: PoolOptions = {},
     private readonly traces?: TraceSink,
-  ) {}
+    slots?: LoginSlots,
+  ) {
+    this.gate = slots ? new SlotGate(slots, (siteId) => this.yieldIdle(siteId), options.sharedSlotWaitMs) : null;
+  }
 
   /** Wait for a free slot on the site and lease a session (connected lazily by acquire()). */
   async lease(siteId: string, signal?: AbortSignal): Promise<Lease> {
     const entry = await this.reserve(siteId, signal);
+    entry.signal = signal;
     let released = false;
     return {
       sessionId: entry.id,
@@ -128,6 +142,7 @@ export class SessionPool {
         released = true;
         entry.tag = null;
         entry.fence = null;
+        entry.signal = undefined;
         this.release(entry);
       },
     };
@@ -137,7 +152,8 @@ export class SessionPool {
    * One shared session per site for short work: progress probes (SIZE once a second) and
    * browsing (sites/browse.ts). Each runs as tasks that queue FIFO (ftp/task.ts), so every
    * running copy and every pane can share it without cutting into another's sequence, and a
-   * pane stays responsive while copies hold the leased sessions. Outside the site's limit.
+   * pane stays responsive while copies hold the leased sessions. Outside the site's limit in
+   * this process, inside it across the cluster (its login may wait a while there, then fail).
    * Unfenced: a copy's probe sends SIZE only, and the MKD, DELE, RNFR/RNTO and RMD of browsing
    * are a person's commands, which no file's lease owns.
    */
@@ -189,6 +205,7 @@ export class SessionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.gate?.close();
     for (const waiters of this.waiters.values()) {
       for (const waiter of waiters.splice(0)) waiter.reject(new FtpConnectionError('aborted', 'shutting down'));
     }
@@ -244,6 +261,7 @@ export class SessionPool {
       shownCommand: undefined,
       tag: null,
       fence: null,
+      signal: undefined,
     };
     if (counted) this.entries.set(entry.id, entry);
     return entry;
@@ -251,9 +269,12 @@ export class SessionPool {
 
   private release(entry: PoolEntry): void {
     entry.leased = false;
-    if (entry.session && !entry.session.closedError && !entry.session.idle) {
-      // Still busy (an abort, or a sequence its cancelled user left mid-way): never hand it
-      // to the next user. Dropping it closes it and gives its slot to the next waiter.
+    const session = entry.session;
+    const max = () => this.resolveSite(entry.siteId).maxConnections;
+    // Still busy (an abort, or a sequence its cancelled user left mid-way): never hand it to
+    // the next user; in a cluster, nor one whose slot is beyond its site's lowered limit.
+    // Dropping it closes it and gives its slot to the next waiter.
+    if (session && !session.closedError && (!session.idle || this.gate?.beyondLimit(session, max))) {
       void this.drop(entry);
       return;
     }
@@ -263,7 +284,8 @@ export class SessionPool {
       next.resolve(entry);
       return;
     }
-    if (!entry.session || entry.session.closedError) {
+    // Some node waits for a slot of this site: a warm session would keep it waiting.
+    if (!session || session.closedError || this.gate?.isContended(entry.siteId)) {
       void this.drop(entry);
       return;
     }
@@ -316,6 +338,14 @@ export class SessionPool {
       if (!this.isPooled(entry)) throw released();
       this.setState(entry, reconnecting || attempt > 0 ? 'reconnecting' : 'connecting');
       if (attempt > 0) await sleep(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      // In a cluster, each login holds one of the site's slots from before it opens until it closes.
+      let slot: HeldSlot | null;
+      try {
+        slot = this.gate && (await this.gate.hold(this.claim(entry, released)));
+      } catch (error) {
+        this.setState(entry, 'closed');
+        throw error;
+      }
       try {
         const session = await FtpSession.connect({
           ...this.resolveSite(entry.siteId).options,
@@ -342,6 +372,8 @@ export class SessionPool {
           ...(this.options.dataIdleTimeoutMs ? { dataIdleTimeoutMs: this.options.dataIdleTimeoutMs } : {}),
           ...(this.options.listingTimeoutMs ? { listingTimeoutMs: this.options.listingTimeoutMs } : {}),
         });
+        slot?.keepUntilClosed(session);
+        slot = null;
         if (this.isPooled(entry)) {
           this.adopt(entry, session);
           return session;
@@ -349,6 +381,7 @@ export class SessionPool {
         void session.close();
         throw released();
       } catch (error) {
+        slot?.release(); // no login was opened with it (a backoff must not hold a slot)
         lastError = error;
         // One login too many: the site gets fewer sessions; a 421 is still tried again below.
         if (error instanceof FtpReplyError && policyOf(error)?.kind === 'too-many-logins') {
@@ -361,6 +394,31 @@ export class SessionPool {
     }
     this.setState(entry, 'closed');
     throw lastError;
+  }
+
+  /** What this entry's login waits for a cluster slot with (pool-slots.ts). */
+  private claim(entry: PoolEntry, released: () => Error): SlotClaim {
+    const { siteId } = entry;
+    const open = (e: PoolEntry) => e.siteId === siteId && e.leased && e.session && !e.session.closedError;
+    return {
+      siteId,
+      max: () => this.resolveSite(siteId).maxConnections,
+      signal: entry.signal,
+      gone: () =>
+        this.closed ? new FtpConnectionError('aborted', 'shutting down') : this.isPooled(entry) ? null : released(),
+      ...(this.entries.has(entry.id) ? {} : { leasedOpen: () => [...this.entries.values()].filter(open).length }),
+    };
+  }
+
+  /** Some node waits for a slot of the site: close its sessions nobody uses (a lease's stays its holder's). */
+  private yieldIdle(siteId: string): void {
+    const unused = (e: PoolEntry) => e.siteId === siteId && !!e.session && !e.session.closedError && e.session.idle;
+    for (const entry of [...this.entries.values()]) if (!entry.leased && unused(entry)) void this.drop(entry);
+    const shared = this.sharedEntries.get(siteId);
+    if (shared && unused(shared)) {
+      this.sharedEntries.delete(siteId);
+      void this.drop(shared);
+    }
   }
 
   /** The server refused this entry's login as one too many: hold the site to the sessions it has open. */
@@ -378,6 +436,8 @@ export class SessionPool {
     // Read at each guarded command: a fence set or cleared later holds at once.
     session.setFence((command, argument) => entry.fence?.(command, argument));
     session.on('line', () => {
+      // Some node waits for a slot of this site: give this session's up once it is idle.
+      if (this.gate?.isContended(entry.siteId)) setImmediate(() => this.yieldIdle(entry.siteId));
       // The reply is dispatched after its line is logged: read the state once that is done.
       if (!entry.stateCheck && this.events.watched) {
         entry.stateCheck = setImmediate(() => {
