@@ -3,98 +3,27 @@
  * sample files, both registered as sites, so an FXP transfer works out of the box. No root
  * and no system package needed. Honours PASV_PORT, PASV_PASSWORD and PASV_DATA_DIR.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../config.js';
 import { start } from '../main.js';
-import { startFtpServer, type EmbeddedFtpServer } from './ftp-server/server.js';
-
-const MB = 1_000_000;
-
-/** Sample trees: nested folders, names with spaces and unicode, a few MB, one big file. */
-function seed(root: string, name: string, bigFileMb: number): void {
-  const marker = path.join(root, '.pasv-demo');
-  if (fs.existsSync(marker)) return;
-  const write = (file: string, content: Buffer | string) => {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), content);
-  };
-  if (name === 'alpha') {
-    write('README.txt', 'Files on the alpha server. Drag them to beta and watch FXP at work.\n');
-    write('releases/2026/notes.txt', 'Release notes\n'.repeat(100));
-    write('releases/2026/app-1.0.tar.gz', crypto.randomBytes(3 * MB));
-    write('releases/2026/app-1.1.tar.gz', crypto.randomBytes(5 * MB));
-    write('photos/été à Paris/IMG 0001.jpg', crypto.randomBytes(2 * MB));
-    write('photos/été à Paris/IMG 0002.jpg', crypto.randomBytes(2 * MB));
-    write('photos/東京/夜景.jpg', crypto.randomBytes(1 * MB));
-    write('docs/manual [v2] (draft).pdf', crypto.randomBytes(700_000));
-    for (let i = 1; i <= 40; i++)
-      write(`docs/pages/page ${String(i).padStart(2, '0')}.html`, `<h1>Page ${i}</h1>\n`.repeat(50));
-    writeBigFile(path.join(root, 'big.iso'), bigFileMb * MB);
-  } else {
-    write('incoming/.keep', '');
-    write('old/archive 2025.zip', crypto.randomBytes(4 * MB));
-    write('old/readme.md', '# Old things\n');
-  }
-  fs.writeFileSync(marker, new Date().toISOString());
-}
-
-/** Pseudo-random content in 1 MB blocks: fast to make, no compressible runs. */
-function writeBigFile(file: string, bytes: number): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    const block = crypto.randomBytes(MB);
-    for (let written = 0; written < bytes; written += MB) {
-      block.writeUInt32LE(written / MB, 0);
-      fs.writeSync(fd, block, 0, Math.min(MB, bytes - written));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+import { describeSampleServers, startSampleServers } from './sample-servers.js';
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const demoDir = path.join(config.dataDir, 'demo');
-  const users = [{ user: 'demo', password: crypto.randomBytes(9).toString('base64url') }];
-  // Loopback moves hundreds of MB a second; a throttle keeps progress visible in the demo.
-  const bytesPerSecond = Number(process.env.PASV_DEMO_BYTES_PER_SECOND ?? 40 * MB) || undefined;
-  const servers: { name: string; server: EmbeddedFtpServer }[] = [];
-  for (const name of ['alpha', 'beta']) {
-    const root = path.join(demoDir, name);
-    fs.mkdirSync(root, { recursive: true });
-    seed(root, name, Number(process.env.PASV_DEMO_BIG_FILE_MB ?? 300));
-    const server = await startFtpServer({
-      host: '127.0.0.1',
-      root,
-      users,
-      bytesPerSecond,
-      greeting: `pasv demo server ${name}`,
-    });
-    servers.push({ name, server });
-  }
+  const samples = await startSampleServers(path.join(config.dataDir, 'demo'));
+  const { servers, login } = samples;
 
   const { url } = await start(config, async (app) => {
     const { sites } = app.services;
     for (const { name, server } of servers) {
-      const fields = { host: server.host, port: server.port, user: users[0]!.user, password: users[0]!.password };
+      const fields = { host: server.host, port: server.port, user: login.user, password: login.password };
       const existing = sites.list().find((site) => site.name === name);
       const site = existing ? await sites.update(existing.id, fields) : await sites.create({ name, ...fields });
-      sites.markDemo(site.id, users[0]!);
+      sites.markDemo(site.id, login);
     }
-    app.addHook('onClose', async () => {
-      await Promise.all(servers.map(({ server }) => server.close()));
-    });
+    app.addHook('onClose', () => samples.close());
   });
-  console.log(
-    `demo: FTP servers alpha (ftp://${servers[0]!.server.host}:${servers[0]!.server.port}) and beta (port ${servers[1]!.server.port}) are registered as sites`,
-  );
-  // Sample servers on loopback with a password made for this run: showing it lets people try them with any client.
-  const { user, password } = users[0]!;
-  console.log(`demo: FTP login user ${user} / password ${password}`);
-  for (const { name, server } of servers)
-    console.log(`  ${name}: lftp -u ${user},${password} ftp://${server.host}:${server.port}`);
+  for (const line of describeSampleServers(samples)) console.log(line);
   console.log(`open ${url} and sign in${config.password ? ' with PASV_PASSWORD' : ''}`);
 }
 
