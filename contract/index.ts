@@ -36,6 +36,13 @@ export const PasvAddress = Type.Union([Type.Literal('control'), Type.Literal('re
 /** PRET before PASV/EPSV/CPSV: when the server lists it in FEAT or asks for it (auto), always, never. */
 export const PretMode = Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')]);
 export type PretMode = Static<typeof PretMode>;
+/**
+ * What an egress tag may be: lower-case letters, digits and -, at most 32, as EGRESS_TAG in
+ * server/src/config.ts (the tags workers announce). A tag names job queues, hence so narrow.
+ */
+export const EGRESS_TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,31}$';
+/** The same rule in words, for the messages that refuse a tag. */
+export const EGRESS_TAG_RULE = 'lower-case letters, digits and -, at most 32 and not starting with -, such as "eu-1"';
 
 const siteFields = {
   name: SafeText({ minLength: 1, maxLength: 100 }),
@@ -52,11 +59,18 @@ const siteFields = {
   allowClearData: Type.Boolean(),
   pasvAddress: PasvAddress,
   pret: PretMode,
+  egress: Type.Union([Type.String({ pattern: EGRESS_TAG_PATTERN, maxLength: 32 }), Type.Null()], {
+    description:
+      'The egress tag a node needs to connect to this site (cluster mode: only workers announcing it in ' +
+      'PASV_EGRESS_TAGS run its transfers), such as "eu-1"; null: any node.',
+  }),
 };
 
 export const Site = Type.Object({
   id: Type.String(),
   ...siteFields,
+  /** Always sent (null: any node); optional for clients written before egress tags. */
+  egress: Type.Optional(siteFields.egress),
   hasPassword: Type.Boolean(),
   /**
    * Only on the demo's own sample servers (`npm run demo`): their login, so they can be tried
@@ -83,6 +97,7 @@ export const SiteCreate = Type.Object(
     allowClearData: Type.Optional(siteFields.allowClearData),
     pasvAddress: Type.Optional(siteFields.pasvAddress),
     pret: Type.Optional(siteFields.pret),
+    egress: Type.Optional(siteFields.egress),
   },
   { additionalProperties: false },
 );

@@ -92,6 +92,11 @@ export const ExportedSite = Type.Object({
   allowClearData: Type.Boolean(),
   pasvAddress: Type.Union([Type.Literal('control'), Type.Literal('reply')]),
   pret: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')]),
+  /**
+   * Absent in files from before egress tags. Any text here: a tag the site schema refuses
+   * marks that one row as not importable instead of refusing the file.
+   */
+  egress: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
 /** pasv's own export, version 1 (docs/site-export.md). */

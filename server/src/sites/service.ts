@@ -5,7 +5,15 @@
  * (host, port, user, TLS mode, pinned fingerprint) drops it unless a new one comes along.
  */
 import crypto from 'node:crypto';
-import type { Site, SiteCreate, SitePatch, SiteTestBody, SiteTestResult } from '../../../contract/index.js';
+import {
+  EGRESS_TAG_RULE,
+  type Site,
+  type SiteCreate,
+  type SitePatch,
+  type SiteTestBody,
+  type SiteTestResult,
+} from '../../../contract/index.js';
+import { EGRESS_TAG } from '../config.js';
 import type { EventBus } from '../events.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 import type { AddressGuard } from '../ftp/types.js';
@@ -29,6 +37,7 @@ interface SiteRow {
   allow_clear_data: number;
   pasv_address: Site['pasvAddress'];
   pret: Site['pret'];
+  egress: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -44,6 +53,7 @@ const DEFAULTS = {
   allowClearData: false,
   pasvAddress: 'control',
   pret: 'auto',
+  egress: null,
 } as const;
 
 /** The columns a stored password is bound to: changing one of them drops it. */
@@ -69,6 +79,7 @@ function toSite(row: SiteRow): Site {
     allowClearData: row.allow_clear_data === 1,
     pasvAddress: row.pasv_address,
     pret: row.pret,
+    egress: row.egress,
     hasPassword: row.password_enc !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -144,9 +155,9 @@ export class SitesService {
     this.db
       .prepare(
         `INSERT INTO sites (id, name, host, port, "user", password_enc, tls, fingerprint256, max_connections, passive,
-           relay_allowed, allow_clear_data, pasv_address, pret, created_at, updated_at)
+           relay_allowed, allow_clear_data, pasv_address, pret, egress, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @user, @password_enc, @tls, @fingerprint256, @max_connections, @passive,
-           @relay_allowed, @allow_clear_data, @pasv_address, @pret, @now, @now)`,
+           @relay_allowed, @allow_clear_data, @pasv_address, @pret, @egress, @now, @now)`,
       )
       .run({
         id,
@@ -165,6 +176,7 @@ export class SitesService {
         allow_clear_data: Number(input.allowClearData ?? DEFAULTS.allowClearData),
         pasv_address: input.pasvAddress ?? DEFAULTS.pasvAddress,
         pret: input.pret ?? DEFAULTS.pret,
+        egress: checkedEgress(input.egress) ?? DEFAULTS.egress,
         now,
       });
     return this.publish(id);
@@ -191,6 +203,7 @@ export class SitesService {
       allow_clear_data: patch.allowClearData === undefined ? undefined : Number(patch.allowClearData),
       pasv_address: patch.pasvAddress,
       pret: patch.pret,
+      egress: checkedEgress(patch.egress),
     });
     const next = { ...current, ...columns };
     const moved = ENDPOINT_COLUMNS.some((column) => next[column] !== current[column]);
@@ -309,6 +322,7 @@ export class SitesService {
       allowClearData: source.allow_clear_data === 1,
       pasvAddress: source.pasv_address,
       pret: source.pret,
+      egress: source.egress,
     });
   }
 
@@ -378,6 +392,16 @@ export class SitesService {
     this.events.publish({ type: 'site.updated', site });
     return site;
   }
+}
+
+/**
+ * The schema checks API bodies; this also covers what comes in another way (an imported file),
+ * since the tag names the job queue the site's transfers are dispatched to.
+ */
+function checkedEgress(egress: string | null | undefined): string | null | undefined {
+  if (typeof egress === 'string' && !EGRESS_TAG.test(egress))
+    throw new InvalidFieldError('egress', `"${egress}" is not an egress tag (${EGRESS_TAG_RULE})`);
+  return egress;
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

@@ -1,5 +1,6 @@
 /** A site read from another client's file, before it is created (the import's preview row). */
-import type { SiteCreate, PassivePreference, TlsMode } from '../../../../contract/index.js';
+import { EGRESS_TAG_RULE, type SiteCreate, type PassivePreference, type TlsMode } from '../../../../contract/index.js';
+import { EGRESS_TAG } from '../../config.js';
 
 export interface ImportCandidate {
   name: string;
@@ -13,7 +14,7 @@ export interface ImportCandidate {
   /** The rest of a pasv export's settings. */
   settings?: Pick<
     SiteCreate,
-    'fingerprint256' | 'maxConnections' | 'relayAllowed' | 'allowClearData' | 'pasvAddress' | 'pret'
+    'fingerprint256' | 'maxConnections' | 'relayAllowed' | 'allowClearData' | 'pasvAddress' | 'pret' | 'egress'
   >;
   /** Why it cannot be imported (SFTP, a bad host); the preview shows it unticked. */
   unsupported?: string;
@@ -33,6 +34,8 @@ export function checked(candidate: ImportCandidate): ImportCandidate {
           ? 'a field contains a line break'
           : candidate.name.length < 1 || candidate.name.length > 100
             ? 'the name must be 1 to 100 characters'
-            : undefined;
+            : typeof candidate.settings?.egress === 'string' && !EGRESS_TAG.test(candidate.settings.egress)
+              ? `"${candidate.settings.egress}" is not an egress tag (${EGRESS_TAG_RULE})`
+              : undefined;
   return problem && !candidate.unsupported ? { ...candidate, unsupported: problem } : candidate;
 }

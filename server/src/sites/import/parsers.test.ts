@@ -144,4 +144,34 @@ describe('pasv export', () => {
     await expect(parsePasvExport('{"format":"other"}', undefined)).rejects.toThrow(/not a pasv site export/);
     await expect(parsePasvExport('nope', undefined)).rejects.toThrow(/not JSON/);
   });
+
+  it('carries the egress tag, absent in older files, and marks a row whose tag is not one', async () => {
+    const site = (egress?: string | null) => ({
+      name: `site-${String(egress)}`,
+      host: 'h',
+      port: 21,
+      user: 'u',
+      tls: 'none',
+      fingerprint256: null,
+      maxConnections: 2,
+      passive: 'auto',
+      relayAllowed: true,
+      allowClearData: false,
+      pasvAddress: 'control',
+      pret: 'auto',
+      ...(egress === undefined ? {} : { egress }),
+    });
+    const text = JSON.stringify({
+      format: 'pasv-sites',
+      version: 1,
+      exportedAt: '',
+      sites: [site('eu-1'), site(null), site(), site('a_b')],
+    });
+    const [tagged, cleared, old, bad] = await parsePasvExport(text, undefined);
+    expect(tagged).toMatchObject({ settings: { egress: 'eu-1' } });
+    expect(tagged!.unsupported).toBeUndefined();
+    expect(cleared).toMatchObject({ settings: { egress: null } });
+    expect(old!.settings).not.toHaveProperty('egress');
+    expect(bad!.unsupported).toMatch(/"a_b" is not an egress tag/);
+  });
 });

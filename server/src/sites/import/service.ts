@@ -104,6 +104,7 @@ export class SiteImportService {
       allowClearData: site.allowClearData,
       pasvAddress: site.pasvAddress,
       pret: site.pret,
+      egress: site.egress ?? null,
     }));
     const document: SiteExport = { format: 'pasv-sites', version: 1, exportedAt: new Date().toISOString(), sites };
     if (body.withPasswords && body.passphrase) {

@@ -114,7 +114,9 @@ export function SiteEditor({
     setSavedAt(null);
   };
 
-  const bind = (key: 'name' | 'host' | 'port' | 'user' | 'password' | 'fingerprint256' | 'maxConnections') => ({
+  const bind = (
+    key: 'name' | 'host' | 'port' | 'user' | 'password' | 'fingerprint256' | 'maxConnections' | 'egress',
+  ) => ({
     value: values[key],
     onChange: (event: { target: { value: string } }) => set(key, event.target.value),
   });
@@ -239,6 +241,22 @@ export function SiteEditor({
               <option value="always">Always</option>
               <option value="never">Never</option>
             </select>
+          )}
+        </Field>
+        <Field
+          label="Egress tag"
+          hint="Only workers announcing this tag connect to this site (cluster mode). Leave empty for any."
+          error={shown.egress}
+        >
+          {(p) => (
+            <input
+              {...p}
+              {...bind('egress')}
+              className="mono"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="eu-1"
+            />
           )}
         </Field>
         <CheckField

@@ -86,4 +86,33 @@ describe('site form', () => {
       changesClearingPassword({ ...site, hasPassword: false }, { ...values, host: 'ftp.elsewhere.example' }),
     ).toEqual([]);
   });
+
+  it('checks an egress tag and says in words what is wrong with it', () => {
+    const valid = { ...emptySiteForm(), name: 'x', host: 'h' };
+    const error = (egress: string) => validateSiteForm({ ...valid, egress }).egress;
+    expect(error('')).toBeUndefined();
+    expect(error('eu-1')).toBeUndefined();
+    expect(error(' eu-1 ')).toBeUndefined();
+    expect(error('EU 1')).toBe('Lower-case letters only, e.g. eu-1');
+    expect(error('a_b')).toBe('Only lower-case letters, digits and -, e.g. eu-1 (no spaces or _)');
+    expect(error('eu 1')).toMatch(/no spaces/);
+    expect(error('-eu')).toBe('Start with a letter or a digit, e.g. eu-1');
+    expect(error('x'.repeat(33))).toBe('At most 32 characters');
+  });
+
+  it('sends an egress tag trimmed, empty as null, and a changed one without touching the password', () => {
+    expect(formToCreate({ ...emptySiteForm(), name: 'x', host: 'h' }).egress).toBeNull();
+    expect(formToCreate({ ...emptySiteForm(), name: 'x', host: 'h', egress: ' eu-1 ' }).egress).toBe('eu-1');
+    const tagged: Site = { ...site, egress: 'eu-1' };
+    expect(siteToForm(tagged).egress).toBe('eu-1');
+    expect(formToPatch(tagged, siteToForm(tagged))).toEqual({});
+    expect(formToPatch(tagged, { ...siteToForm(tagged), egress: '' })).toEqual({ egress: null });
+    expect(formToPatch(site, { ...siteToForm(site), egress: 'eu-2' })).toEqual({ egress: 'eu-2' });
+    expect(changesClearingPassword(site, { ...siteToForm(site), egress: 'eu-2' })).toEqual([]);
+    // A Site from a server without the field reads as "any node", and an untouched form sends nothing.
+    const older: Site = { ...tagged };
+    delete older.egress;
+    expect(siteToForm(older).egress).toBe('');
+    expect(formToPatch(older, siteToForm(older))).toEqual({});
+  });
 });

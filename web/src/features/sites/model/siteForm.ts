@@ -2,13 +2,14 @@
  * The Sites form as plain values (strings for number inputs, so the user can type freely),
  * with validation that mirrors the contract and conversion to the create/patch bodies.
  */
-import type {
-  PassivePreference,
-  PretMode,
-  Site,
-  SiteCreate,
-  SitePatch,
-  TlsMode,
+import {
+  EGRESS_TAG_PATTERN,
+  type PassivePreference,
+  type PretMode,
+  type Site,
+  type SiteCreate,
+  type SitePatch,
+  type TlsMode,
 } from '../../../../../contract/index.js';
 
 export interface SiteFormValues {
@@ -26,6 +27,8 @@ export interface SiteFormValues {
   allowClearData: boolean;
   pasvAddress: 'control' | 'reply';
   pret: PretMode;
+  /** Empty: any node may connect to the site (outside cluster mode there is only one). */
+  egress: string;
 }
 
 export type SiteFormErrors = Partial<Record<keyof SiteFormValues, string>>;
@@ -45,6 +48,7 @@ export function emptySiteForm(): SiteFormValues {
     allowClearData: false,
     pasvAddress: 'control',
     pret: 'auto',
+    egress: '',
   };
 }
 
@@ -63,6 +67,7 @@ export function siteToForm(site: Site): SiteFormValues {
     allowClearData: site.allowClearData,
     pasvAddress: site.pasvAddress,
     pret: site.pret,
+    egress: site.egress ?? '',
   };
 }
 
@@ -77,6 +82,17 @@ export function withTls(values: SiteFormValues, tls: TlsMode): SiteFormValues {
 const hostPattern = /^[A-Za-z0-9.:_[\]-]+$/;
 const fingerprintPattern = /^([0-9A-Fa-f]{2}:?){32}$/;
 const lineBreak = /[\r\n\0]/;
+const egressPattern = new RegExp(EGRESS_TAG_PATTERN);
+
+/** Why a typed egress tag is not one, in words; null when it is one or the field is empty. */
+function egressProblem(text: string): string | null {
+  const tag = text.trim();
+  if (!tag || egressPattern.test(tag)) return null;
+  if (tag.length > 32) return 'At most 32 characters';
+  if (/[A-Z]/.test(tag)) return 'Lower-case letters only, e.g. eu-1';
+  if (tag.startsWith('-')) return 'Start with a letter or a digit, e.g. eu-1';
+  return 'Only lower-case letters, digits and -, e.g. eu-1 (no spaces or _)';
+}
 
 function integerIn(text: string, min: number, max: number): number | null {
   if (!/^\d+$/.test(text.trim())) return null;
@@ -97,6 +113,8 @@ export function validateSiteForm(values: SiteFormValues): SiteFormErrors {
   if (values.fingerprint256.trim() && !fingerprintPattern.test(values.fingerprint256.trim()))
     errors.fingerprint256 = 'SHA-256 as 32 hex pairs, e.g. AB:CD:…';
   if (integerIn(values.maxConnections, 1, 32) === null) errors.maxConnections = '1 to 32';
+  const egress = egressProblem(values.egress);
+  if (egress) errors.egress = egress;
   return errors;
 }
 
@@ -114,6 +132,7 @@ export function formToCreate(values: SiteFormValues): SiteCreate {
     allowClearData: values.allowClearData,
     pasvAddress: values.pasvAddress,
     pret: values.pret,
+    egress: values.egress.trim() || null,
   };
   if (values.password) body.password = values.password;
   return body;
