@@ -38,6 +38,19 @@ export function retryNote(failure: ErrorDescription, delay: number): string {
   return `${failure.message}; will retry in ${Math.round(delay / 1000)} s`;
 }
 
+/**
+ * In a cluster, a lane's second login found no slot free for a while (runner.ts clusterPair):
+ * other nodes' lanes hold the site's logins.
+ */
+export class ClusterBusyError extends Error {
+  constructor(readonly siteId: string) {
+    super('every login of the site is in use across the cluster');
+    this.name = 'ClusterBusyError';
+  }
+}
+
+const CLUSTER_BUSY_WAIT_MS = 1_000;
+
 /** A fence refused a command (ftp/fence.ts): another worker owns this work now. */
 export function leaseLost(error: unknown): boolean {
   return describeError(error).code === 'lease_lost';
@@ -71,6 +84,11 @@ export function endFailedCopy(
   if (signal.aborted) {
     deps.transitions.fileAborted(file, position);
     return false;
+  }
+  if (error instanceof ClusterBusyError) {
+    // Not the file's fault: it waits a moment, this attempt not counted, and the lane makes way.
+    deps.transitions.filePutBack(file, attempts, new Date(Date.now() + CLUSTER_BUSY_WAIT_MS));
+    return true;
   }
   const policy = endByPolicy(
     { ...deps, waitMs: retryDelays(deps.options)[0]! },

@@ -17,6 +17,7 @@ import { FileCursor } from './cursor.js';
 import { LiveProgress } from './live-progress.js';
 import type { CopySites } from './policy-end.js';
 import {
+  ClusterBusyError,
   endFailedCopy,
   leaseLost,
   retryDelay,
@@ -83,6 +84,9 @@ export type LaneOutcome = 'ran' | 'again' | 'busy' | 'idle';
 
 /** Files a dispatched lane copies before it makes way (its ticket goes back in the queue). */
 const CLUSTER_LANE_FILES = 16;
+
+/** How long a lane holding one login waits for its second in a cluster before it gives the first back. */
+const SECOND_LOGIN_WAIT_MS = 5_000;
 
 /**
  * From this size on, a file remembers that our STOR reached the destination, so that a retry
@@ -321,7 +325,12 @@ export class Runner {
         leases[1]!.trace({ transferId: transfer.id, role: 'destination', path: transfer.source_path });
         const check = this.options.fenceWalk?.(transfer);
         if (check) for (const lease of leases) lease.fence(check); // cleared by the release
-        const [source, destination] = await Promise.all(leases.map((l) => l.acquire()));
+        // In a cluster one after the other, by site id, as a lane's pair (clusterPair).
+        const [source, destination] = this.options.cluster
+          ? transfer.source_site <= transfer.dest_site
+            ? [await leases[0]!.acquire(), await leases[1]!.acquire()]
+            : [await leases[1]!.acquire(), await leases[0]!.acquire()].reverse()
+          : await Promise.all(leases.map((l) => l.acquire()));
         await walkTree({
           source: source!,
           destination: destination!,
@@ -521,19 +530,47 @@ export class Runner {
   /** The lane's two sessions, leased on its first file and kept until the lane ends. */
   private leasePair(job: Job, sourceSite: string, destinationSite: string): Promise<[Lease, Lease]> {
     job.pair ??= (async (): Promise<[Lease, Lease]> => {
-      let source: Lease | undefined;
+      const leased: Lease[] = [];
       try {
-        source = await this.pool.lease(sourceSite, job.controller.signal);
-        const destination = await this.pool.lease(destinationSite, job.controller.signal);
-        job.leases.push(source, destination);
-        return [source, destination];
+        if (!this.options.cluster) {
+          leased.push(await this.pool.lease(sourceSite, job.controller.signal));
+          leased.push(await this.pool.lease(destinationSite, job.controller.signal));
+        } else {
+          await this.clusterPair(job, sourceSite, destinationSite, leased);
+        }
+        job.leases.push(...leased);
+        return leased as [Lease, Lease];
       } catch (error) {
-        source?.release();
+        for (const lease of leased) lease.release();
         job.pair = null; // the lane's next file tries again (a removed site fails each file clearly)
         throw error;
       }
     })();
     return job.pair;
+  }
+
+  /**
+   * In a cluster a login waits for a slot that another node may hold (sites/pool-slots.ts).
+   * Two lanes that each logged in on one site and wait for the other would wait forever: so
+   * the pair logs in in one order (by site id), and the second login waits a while at most,
+   * then the lane gives its first back and the file waits in the queue (this attempt not counted).
+   */
+  private async clusterPair(job: Job, sourceSite: string, destinationSite: string, leased: Lease[]): Promise<void> {
+    const sourceFirst = sourceSite <= destinationSite;
+    const first = await this.pool.lease(sourceFirst ? sourceSite : destinationSite, job.controller.signal);
+    leased.push(first);
+    await first.acquire();
+    const patience = AbortSignal.any([job.controller.signal, AbortSignal.timeout(SECOND_LOGIN_WAIT_MS)]);
+    const secondSite = sourceFirst ? destinationSite : sourceSite;
+    const second = await this.pool.lease(secondSite, patience);
+    if (sourceFirst) leased.push(second);
+    else leased.unshift(second);
+    try {
+      await second.acquire();
+    } catch (error) {
+      if (job.controller.signal.aborted || !patience.aborted) throw error;
+      throw new ClusterBusyError(secondSite);
+    }
   }
 
   /** A transfer ended: what was kept about it in memory goes (a retry learns it again). */
