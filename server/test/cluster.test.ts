@@ -158,6 +158,29 @@ describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', ()
     expect(stors(b, 'big.bin')).toHaveLength(2);
   }, 120_000);
 
+  it('a worker SIGTERMed mid-copy drains: it hands the file back and exits, another resumes it at once', async () => {
+    const big = seededBytes(10 * MiB, 9);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const b = await ftp('127.0.0.3');
+    const t = await webNode();
+    const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
+    const first = await worker();
+    const created = await copy(t, src, '/big.bin', dst);
+    const landed = () => fs.statSync(path.join(b.root, 'big.bin'), { throwIfNoEntry: false })?.size ?? 0;
+    await eventually(() => landed() > 2 * MiB, 30_000);
+    await worker();
+    first.signal('SIGTERM');
+    const stoppedAt = Date.now();
+    await first.exited;
+    expect(first.child.exitCode).toBe(0);
+    // Handed back, not left to expire: the other worker resumes well before a lease (15 s) could run out.
+    await eventually(() => b.commands.some((line) => / > REST [1-9]\d*$/.test(line)), 15_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(12_000);
+    expect((await finished(t, created.id, 60_000)).state).toBe('done');
+    expect(sha256(fs.readFileSync(path.join(b.root, 'big.bin')))).toBe(sha256(big));
+    expect(stors(b, 'big.bin')).toHaveLength(2);
+  }, 120_000);
+
   it('workers racing for the same files: each file gets exactly one STOR', async () => {
     const files: Record<string, Buffer> = {};
     for (let i = 0; i < 40; i++) files[`f${i}.bin`] = seededBytes(2048 + i, 300 + i);
