@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transfer } from '../../contract/index.js';
 import { startFtpServer, type EmbeddedFtpServer } from '../src/demo/ftp-server/server.js';
+import { openPostgres } from '../src/store/postgres.js';
 import { eventually, startTestApp, type TestApp } from './app.js';
 import { startChildNode, type ChildBackend } from './faults/children.js';
 import { seededBytes, sha256 } from './fixtures.js';
@@ -179,6 +180,52 @@ describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', ()
     expect((await finished(t, created.id, 60_000)).state).toBe('done');
     expect(sha256(fs.readFileSync(path.join(b.root, 'big.bin')))).toBe(sha256(big));
     expect(stors(b, 'big.bin')).toHaveLength(2);
+  }, 120_000);
+
+  it('a worker whose lease was taken stops that copy at once, writes nothing for it, and the file ends identical', async () => {
+    const big = seededBytes(10 * MiB, 11);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const b = await ftp('127.0.0.3');
+    const t = await webNode();
+    const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
+    await worker();
+    const created = await copy(t, src, '/big.bin', dst);
+    const landed = () => fs.statSync(path.join(b.root, 'big.bin'), { throwIfNoEntry: false })?.size ?? 0;
+    await eventually(() => landed() > 2 * MiB, 30_000);
+    // Another node takes the file over (as if this worker had stalled past its lease): a new
+    // epoch, a lease that runs out in 9 s.
+    const db = openPostgres(postgres.url);
+    cleanup.push(() => db.close());
+    const taken = db
+      .prepare(
+        `UPDATE transfer_files SET lease_owner = 'another-node', lease_epoch = lease_epoch + 1, lease_expires_at = ?
+           WHERE transfer_id = ? AND state = 'running' RETURNING lease_epoch`,
+      )
+      .get(new Date(Date.now() + 9_000).toISOString(), created.id) as { lease_epoch: number };
+    // Its next heartbeat (every 5 s) finds the lease gone and stops the copy: the file stops
+    // growing, the source is told ABOR, and the row stays as the other node left it.
+    const storsBefore = stors(b, 'big.bin').length;
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const stopped = landed();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(landed()).toBe(stopped);
+    expect(stopped).toBeLessThan(big.length);
+    expect(a.commands.some((line) => / > ABOR$/.test(line))).toBe(true);
+    expect(db.prepare('SELECT state, lease_owner FROM transfer_files WHERE transfer_id = ?').get(created.id)).toEqual({
+      state: 'running',
+      lease_owner: 'another-node',
+    });
+    // Once that lease runs out the file is queued again; the worker takes it under a newer epoch
+    // and resumes it from what the destination holds.
+    const done = await finished(t, created.id, 60_000);
+    expect(done.state).toBe('done');
+    expect(sha256(fs.readFileSync(path.join(b.root, 'big.bin')))).toBe(sha256(big));
+    const row = db.prepare('SELECT lease_epoch FROM transfer_files WHERE transfer_id = ?').get(created.id) as {
+      lease_epoch: number;
+    };
+    expect(row.lease_epoch).toBeGreaterThan(taken.lease_epoch);
+    expect(stors(b, 'big.bin')).toHaveLength(storsBefore + 1);
+    expect(b.commands.some((line) => / > REST [1-9]\d*$/.test(line))).toBe(true);
   }, 120_000);
 
   it('workers racing for the same files: each file gets exactly one STOR', async () => {
