@@ -60,7 +60,8 @@ export interface RunnerOptions extends RetryOptions {
  * each file under a lease instead of from its read-ahead cursor.
  */
 export interface ClusterScheduling {
-  offer(active: TransferRow[]): void;
+  /** Work changed: offer what is ready (soon; many calls, one planning pass). */
+  offer(): void;
   /** The transfer's next ready file, claimed under this node's lease (the row as it is now). */
   claim(transferId: string): FileRow | undefined;
 }
@@ -141,9 +142,9 @@ export class Runner {
     });
   }
 
-  load(active = this.store.active()): { running: number; waiting: number } {
+  load(activeCount = this.store.activeCount()): { running: number; waiting: number } {
     const running = new Set([...this.jobs.values()].map((j) => j.transferId)).size;
-    return { running, waiting: active.length - running };
+    return { running, waiting: Math.max(0, activeCount - running) };
   }
 
   /**
@@ -222,13 +223,15 @@ export class Runner {
     if (this.paused || this.stopping) return;
     const limit = this.concurrency();
     const now = new Date().toISOString();
-    const active = this.store.active();
     if (this.options.cluster) {
-      this.options.cluster.offer(active);
-      this.service.publishQueue(active);
-      this.armRetryTimer(active);
+      // The planner reads the head of the queue itself: not the whole queue at every job's end
+      // (10 000 queued transfers made that most of what PostgreSQL did). Retries come due on the
+      // workers' heartbeats.
+      this.options.cluster.offer();
+      this.service.publishQueue();
       return;
     }
+    const active = this.store.active();
     this.waitingAhead = null;
     for (const transfer of active) {
       if (transfer.next_retry_at && transfer.next_retry_at > now) continue;

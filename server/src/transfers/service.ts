@@ -259,7 +259,7 @@ export class TransferService {
 
   /** Announce the queue's state when it changed. */
   publishQueue(active?: TransferRow[]): void {
-    const queue = { paused: this.runner.paused, ...this.runner.load(active) };
+    const queue = { paused: this.runner.paused, ...this.runner.load(active?.length) };
     const key = JSON.stringify(queue);
     if (key === this.lastQueue) return;
     this.lastQueue = key;

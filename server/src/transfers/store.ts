@@ -170,6 +170,11 @@ export class TransferStore {
     ).all() as TransferRow[];
   }
 
+  /** How many transfers have work left (an index count, not their rows). */
+  activeCount(): number {
+    return (this.sql(`SELECT COUNT(*) AS n FROM transfers WHERE state IN ('queued', 'running')`).get() as { n: number }).n;
+  }
+
   /** Run writes as one: a crash keeps all of them or none. */
   atomically<T>(writes: () => T): T {
     return this.db.transaction(writes)();
