@@ -1,11 +1,13 @@
 /**
- * The child processes whose CPU and memory are measured (the backend, the copy controller)
- * run as plain JavaScript bundles, as `npm run build` output would: a TypeScript loader
- * would add its own worker thread and heap to every number. esbuild (already installed
- * with tsx) bundles our sources and leaves packages external; the bundles live under
- * node_modules/.cache so that `fastify`, `better-sqlite3`, … resolve from there.
+ * The child processes whose CPU and memory are measured (the backend, the copy controller,
+ * case j's worker nodes) run as plain JavaScript bundles, as `npm run build` output would: a
+ * TypeScript loader would add its own worker thread and heap to every number (and seconds
+ * to every start). esbuild (already installed with tsx) bundles our sources and leaves
+ * packages external; the bundles live under node_modules/.cache so that `fastify`,
+ * `better-sqlite3`, … resolve from there.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,15 +15,18 @@ import { build } from 'esbuild';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(benchDir, '..', 'node_modules', '.cache', 'pasv-bench');
 
-const ENTRIES = ['backend', 'copy-child', 'floor-child'] as const;
+const ENTRIES = ['backend', 'copy-child', 'floor-child', 'main'] as const;
 export type ChildEntry = (typeof ENTRIES)[number];
+/** The bench's own children, and `main`: the server's entry point itself (server/src/main.ts), as `npm start` runs it. */
+const sourceOf = (entry: ChildEntry) =>
+  entry === 'main' ? path.join(benchDir, '..', 'server', 'src', 'main.ts') : path.join(benchDir, `${entry}.ts`);
 
 let built: Promise<void> | undefined;
 
 /** Bundles every child entry once per bench run; returns the path of `entry`'s bundle. */
 export async function childBundle(entry: ChildEntry): Promise<string> {
   built ??= build({
-    entryPoints: ENTRIES.map((name) => path.join(benchDir, `${name}.ts`)),
+    entryPoints: Object.fromEntries(ENTRIES.map((name) => [name, sourceOf(name)])),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -31,7 +36,13 @@ export async function childBundle(entry: ChildEntry): Promise<string> {
     packages: 'external',
     sourcemap: 'linked',
     logLevel: 'warning',
-  }).then(() => undefined);
+  }).then(() => {
+    // The PostgreSQL engine starts its worker thread from the file beside its module (store/postgres.ts).
+    fs.copyFileSync(
+      path.join(benchDir, '..', 'server', 'src', 'store', 'pg-worker.mjs'),
+      path.join(outDir, 'pg-worker.mjs'),
+    );
+  });
   await built;
   return path.join(outDir, `${entry}.mjs`);
 }

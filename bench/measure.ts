@@ -100,6 +100,64 @@ export function processMemoryKiB(pid: number | 'self' = 'self'): {
   return { rss: field('VmRSS'), peak: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
+/** The CPU fields of /proc/<pid>/stat, in clock ticks (cutime/cstime: its waited-for children's). */
+export interface ProcStat {
+  ppid: number;
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+}
+
+/** /proc/<pid>/stat's text; its command name (in parentheses) may itself hold spaces and parentheses. */
+export function parseProcStat(text: string): ProcStat {
+  const fields = text
+    .slice(text.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  // fields[0] is the state (field 3 of proc(5)); utime is field 14.
+  return { ppid: fields[1]!, utime: fields[11]!, stime: fields[12]!, cutime: fields[13]!, cstime: fields[14]! };
+}
+
+let clockTicks: number | undefined;
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+function readProcStat(pid: number): ProcStat | null {
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU ms used so far by a process and everything under it: its own, its reaped children's
+ * (a PostgreSQL postmaster reaps its backends), and its live children's (one level down,
+ * as a postmaster's backends are). 0 when it is gone.
+ */
+export function processTreeCpuMs(pid: number): number {
+  const root = readProcStat(pid);
+  if (!root) return 0;
+  let ticks = root.utime + root.stime + root.cutime + root.cstime;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = readProcStat(Number(entry));
+    if (child?.ppid === pid) ticks += child.utime + child.stime;
+  }
+  return (ticks * 1000) / ticksPerSecond();
+}
+
 /** One run of one side of a case, as stored in latest.json. */
 export interface Sample {
   run: number;

@@ -11,7 +11,7 @@ export interface Row {
   case: string;
   pasv: number | null;
   lftp: number | null;
-  unit: 'ms' | 's' | '% core' | 'MiB' | 'msg/s' | '×';
+  unit: 'ms' | 's' | '% core' | 'MiB' | 'msg/s' | 'transfers/s' | '×';
   /** The target in words ("≤ 0.5 × lftp", "< 50 ms"). */
   target: string;
   /** Whether pasv met it; null when there is nothing to judge (a reference row). */
@@ -44,6 +44,8 @@ export function formatValue(value: number | null, unit: Row['unit']): string {
       return `${value.toFixed(1)} MiB`;
     case 'msg/s':
       return `${value.toFixed(0)} msg/s`;
+    case 'transfers/s':
+      return `${value.toFixed(value < 10 ? 1 : 0)} transfers/s`;
     case '×':
       return `${value.toFixed(2)} ×`;
   }
@@ -180,6 +182,9 @@ function renderMarkdown(record: RunRecord, alone: RunRecord[]): string {
     '- Case a also runs a floor (bench/floor.ts) in the same rotation: a minimal FXP controller on raw sockets that sends ' +
       'per file only PASV, PORT, RETR and STOR, the limit for any controller on these servers. Rows "(diagnostic) floor" ' +
       'hold it in the pasv column; rows "(vs floor)" hold it in the lftp column (ratio = pasv / floor).',
+    '- Case j measures pasv against itself: PostgreSQL in the pasv column, SQLite in the lftp column (ratio = ' +
+      'PostgreSQL / SQLite) for the same copy on the same servers; its dispatch rows put 3 workers in the pasv column ' +
+      'against 1 worker in the lftp column (ratio = the gain from the extra workers).',
     '- Every small-file copy leaves a socket in TIME_WAIT for 60 s; counts before and after each run are in latest.json ' +
       '(`timeWaitBefore`/`timeWaitAfter`) and summarised in the notes. The kernel reuses them for loopback connections ' +
       `(tcp_tw_reuse ${m.tcpTwReuse}).`,

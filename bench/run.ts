@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bigFile } from './cases/big-file.js';
+import { cluster } from './cases/cluster.js';
 import { firstByte } from './cases/first-byte.js';
 import { idleSessions } from './cases/idle-sessions.js';
 import { listing } from './cases/listing.js';
@@ -30,6 +31,10 @@ const CASES: Record<string, { title: string; run: () => Promise<CaseResult> }> =
   i: {
     title: 'scale: ms per file at 100 / 1000 / 10 000 files; a queued 100 000-file tree',
     run: () => scale({ runs: { 100: 3, 1000: 3, 10_000: 1 }, queuedFiles: 100_000 }),
+  },
+  j: {
+    title: 'cluster: PostgreSQL vs SQLite per file; 10 000 queued transfers, 1 and 3 workers',
+    run: () => cluster({ files: 500, runs: 5, dispatch: { transfers: 10_000, workers: [1, 3], windowMs: 40_000 } }),
   },
 };
 

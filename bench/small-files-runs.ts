@@ -24,19 +24,25 @@ const NAMES = Array.from({ length: FILES }, (_, i) => smallFileName(i));
 export type Measured = { value: number; cpuMs: number } & Record<string, unknown>;
 
 /** Commands per copied file, both servers together, by verb (from vsftpd's protocol log). */
-function perFile(counts: Record<string, number>[]): Record<string, number> {
+function perFile(counts: Record<string, number>[], files: number): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(sumCounts(counts)).map(([verb, n]) => [verb, Math.round((n / FILES) * 100) / 100]),
+    Object.entries(sumCounts(counts)).map(([verb, n]) => [verb, Math.round((n / files) * 100) / 100]),
   );
 }
 
 /** One copy with both servers' commands counted, then checked: exactly the source's files, byte for byte. */
-async function checked(pair: ServerPair, copy: () => Promise<Measured>): Promise<Measured> {
+async function checked(pair: ServerPair, copy: () => Promise<Measured>, dir = DIR, files = FILES): Promise<Measured> {
   const logs = [commandLog(pair.source), commandLog(pair.destination)];
   logs.forEach((l) => l.mark());
   const result = await copy();
-  checkIdentical(pair, DIR);
-  return { ...result, commandsPerFile: perFile(logs.map((l) => l.counts())) };
+  checkIdentical(pair, dir);
+  return {
+    ...result,
+    commandsPerFile: perFile(
+      logs.map((l) => l.counts()),
+      files,
+    ),
+  };
 }
 
 /** The engine alone: what the FTP exchange costs per file, without queue, store or events. */
@@ -67,24 +73,39 @@ export async function engineRun(pair: ServerPair): Promise<Measured> {
   }
 }
 
-/** pasv as a user runs it; its CPU is this process's (HTTP, queue, SQLite, events, FTP) over the timed window. */
-export async function pasvRun(pair: ServerPair, concurrency: number): Promise<Measured> {
-  const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency) });
+/** Another tree or another store than case a's (case j: the same copy on SQLite and on PostgreSQL). */
+export interface PasvRunOptions {
+  /** More PASV_* settings for the app (PASV_DATABASE_URL, …). */
+  env?: Record<string, string>;
+  /** The source's folder of `files` files, in its root. */
+  dir?: string;
+  files?: number;
+}
+
+/** pasv as a user runs it; its CPU is this process's (HTTP, queue, store, events, FTP) over the timed window. */
+export async function pasvRun(pair: ServerPair, concurrency: number, options: PasvRunOptions = {}): Promise<Measured> {
+  const { dir = DIR, files = FILES } = options;
+  const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency), ...options.env });
   try {
     const { source, destination } = await app.addPair(pair, concurrency);
-    return await checked(pair, async () => {
-      const cpu = process.cpuUsage();
-      const startedAt = nowMs();
-      const created = await app.createTransfer({
-        source: { siteId: source, path: `/${DIR}` },
-        destination: { siteId: destination, dir: '/' },
-      });
-      const transfer = await app.finished(created.id);
-      const value = nowMs() - startedAt;
-      const used = process.cpuUsage(cpu);
-      assertDone(transfer, FILES);
-      return { value, cpuMs: (used.user + used.system) / 1000 };
-    });
+    return await checked(
+      pair,
+      async () => {
+        const cpu = process.cpuUsage();
+        const startedAt = nowMs();
+        const created = await app.createTransfer({
+          source: { siteId: source, path: `/${dir}` },
+          destination: { siteId: destination, dir: '/' },
+        });
+        const transfer = await app.finished(created.id);
+        const value = nowMs() - startedAt;
+        const used = process.cpuUsage(cpu);
+        assertDone(transfer, files);
+        return { value, cpuMs: (used.user + used.system) / 1000 };
+      },
+      dir,
+      files,
+    );
   } finally {
     await app.close();
   }
