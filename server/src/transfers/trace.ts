@@ -132,7 +132,7 @@ export class TraceStore implements TraceSink {
           this.db
             .prepare(
               `INSERT INTO transfer_trace_dropped (transfer_id, dropped) VALUES (?, 1)
-               ON CONFLICT(transfer_id) DO UPDATE SET dropped = dropped + 1`,
+               ON CONFLICT(transfer_id) DO UPDATE SET dropped = transfer_trace_dropped.dropped + 1`,
             )
             .run(transferId),
         );

@@ -1,0 +1,36 @@
+/** A transfer's story keeps its bound and counts what it left out, on both engines. */
+import { expect, it } from 'vitest';
+import { onBothEngines } from '../../test/engines.js';
+import { EventBus } from '../events.js';
+import { groupCommit } from '../store/db.js';
+import { TransferStore } from './store.js';
+import { MAX_PER_FILE, MAX_PER_TRANSFER, TraceStore } from './trace.js';
+
+onBothEngines((open) => {
+  it('keeps MAX_PER_TRANSFER entries, MAX_PER_FILE per file, and counts every one left out', () => {
+    const db = open();
+    const transfer = new TransferStore(db).insertTransfer({
+      name: 'tree',
+      source_site: 'a',
+      source_path: '/tree',
+      dest_site: 'b',
+      dest_dir: '/',
+      requested_mode: 'auto',
+      if_exists: 'overwrite',
+    });
+    const traces = new TraceStore(db, new EventBus());
+    // One file says too much; then many files say a little each, past the transfer's bound.
+    for (let i = 0; i < MAX_PER_FILE + 50; i++) traces.event(transfer.id, 'note', `chatty ${i}`, '/tree/chatty');
+    const perFile = 10;
+    const files = Math.ceil((MAX_PER_TRANSFER - MAX_PER_FILE) / perFile) + 30;
+    for (let f = 0; f < files; f++) {
+      for (let i = 0; i < perFile; i++) traces.event(transfer.id, 'note', `line ${i}`, `/tree/f${f}`);
+    }
+    groupCommit(db).flush();
+    const { entries, dropped } = traces.list(transfer.id);
+    expect(entries).toHaveLength(MAX_PER_TRANSFER);
+    expect(entries.filter((e) => e.path === '/tree/chatty')).toHaveLength(MAX_PER_FILE);
+    expect(dropped).toBe(MAX_PER_FILE + 50 + files * perFile - MAX_PER_TRANSFER);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+  });
+});
