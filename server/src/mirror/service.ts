@@ -15,12 +15,14 @@ import type {
   Site,
   Transfer,
 } from '../../../contract/index.js';
+import { RunLeases, type RunLeaseOptions } from '../cluster/run-leases.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { SecretBox } from '../sites/secrets.js';
 import type { SitesService } from '../sites/service.js';
 import type { TransferService } from '../transfers/service.js';
+import { RunAdoption } from './adoption.js';
 import { emptyCounts } from './compare.js';
 import { checkOverlap, JobInput } from './job-input.js';
 import type { Notifier } from './notify.js';
@@ -36,6 +38,13 @@ export interface MirrorOptions {
   clock?: Clock;
   /** Log a webhook that could not be delivered, or an unexpected failure. */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * This process as a node of a cluster. A node that doesn't execute runs (a web node) only
+   * queues them, for a worker to take; on PostgreSQL a node that does holds each run it
+   * executes under a lease in its id (cluster/run-leases.ts), and takes runs nobody holds.
+   * Without it, or on SQLite, this process executes every run itself.
+   */
+  cluster?: { nodeId: string; executesRuns: boolean; egressTags: readonly string[]; leases?: RunLeaseOptions };
 }
 
 const DEFAULT_PAGE = 200;
@@ -46,6 +55,11 @@ export class MirrorService implements ScheduleTarget {
   private readonly executions = new Map<string, RunExecution>();
   private readonly input: JobInput;
   private readonly deps: RunDeps;
+  private readonly waits: TransferWaits;
+  private readonly executesRuns: boolean;
+  /** On PostgreSQL: the leases of the runs this node executes; null when it is the one owner of all (SQLite). */
+  private readonly leases: RunLeases | null;
+  private readonly adoption: RunAdoption | null;
 
   constructor(
     db: ConstructorParameters<typeof MirrorStore>[0],
@@ -60,6 +74,20 @@ export class MirrorService implements ScheduleTarget {
     this.store = new MirrorStore(db);
     this.input = new JobInput(sites, secrets);
     const waits = new TransferWaits(transfers.store, events);
+    this.waits = waits;
+    const cluster = options.cluster;
+    this.executesRuns = cluster?.executesRuns ?? true;
+    this.leases = cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null;
+    this.adoption =
+      this.leases && this.executesRuns
+        ? new RunAdoption(this.leases, cluster!.egressTags, {
+            store: this.store,
+            executions: this.executions,
+            adopt: (run) => this.adopt(run, 'interrupted: the node running it stopped before it copied anything'),
+            recheckWaits: () => this.waits.recheck(),
+            log: (message, error) => this.options.log?.(message, error),
+          })
+        : null;
     this.scheduler = new Scheduler(this.store, this, options.clock);
     this.deps = {
       store: this.store,
@@ -76,35 +104,30 @@ export class MirrorService implements ScheduleTarget {
   }
 
   /**
-   * After the queue has started: runs a crash left syncing wait for their transfer again (the
-   * queue resumes it); runs left comparing are closed as interrupted; then the schedule,
+   * On a node that executes runs, after the queue has started. Alone (SQLite): runs a crash
+   * left syncing wait for their transfer again (the queue resumes it); runs left comparing are
+   * closed as interrupted. In a cluster the same happens to every run this worker takes: runs
+   * queued on a web node, and those of a worker that died (RunAdoption). Then the schedule,
    * with slots missed while down run once.
    */
   start(): void {
-    for (const run of this.store.unfinishedRuns()) {
-      if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
-        this.execute(run.id, (execution) => execution.resume());
-      } else {
-        const gone = run.state === 'syncing';
-        const ended = this.store.changeRunState(run.id, 'failed', {
-          finished_at: new Date().toISOString(),
-          error_code: gone ? 'transfer_gone' : 'interrupted',
-          error_message: gone
-            ? 'the run’s transfer was removed from the queue before it finished'
-            : 'interrupted by a restart of pasv before it copied anything',
-        });
-        if (ended) this.runEnded(run.id);
-      }
-    }
+    if (this.adoption) this.adoption.start();
+    else for (const run of this.store.unfinishedRuns()) this.adopt(run, 'interrupted by a restart of pasv before it copied anything');
     this.scheduler.start();
   }
 
-  /** Stop every run's work without writing: the next start resumes or closes them. */
+  /** Stop every run's work without writing: the next start (or another worker) resumes or closes them. */
   stop(): void {
     this.scheduler.close();
     this.notifier.close();
     for (const execution of this.executions.values()) execution.stop();
     this.executions.clear();
+    this.adoption?.stop();
+  }
+
+  /** The Scheduler's: a moment to take runs no node executes. */
+  ticked(): void {
+    this.adoption?.tick();
   }
 
   // ---- jobs -------------------------------------------------------------------------------
@@ -297,22 +320,51 @@ export class MirrorService implements ScheduleTarget {
     },
   ): RunRow | null {
     const counts = JSON.stringify(emptyCounts());
-    const row = this.store.insertRun({
-      job_id: job.id,
-      dry_run: Number(options.dryRun),
-      trigger: options.trigger,
-      slot: options.slot,
-      counts,
-      bytes: counts,
-    });
+    const row = this.store.insertRun(
+      {
+        job_id: job.id,
+        dry_run: Number(options.dryRun),
+        trigger: options.trigger,
+        slot: options.slot,
+        counts,
+        bytes: counts,
+      },
+      this.executesRuns ? this.leases?.fresh() : undefined,
+    );
     if (!row) return null;
     this.store.updateRun(row.id, {
       notes: JSON.stringify(options.notes),
       paths: options.paths ? JSON.stringify(options.paths) : null,
     });
     this.publishRun(row.id);
-    this.execute(row.id, (execution) => execution.start());
+    // A web node leaves it queued: a worker takes it within ADOPT_INTERVAL_MS.
+    if (this.executesRuns) this.execute(row.id, (execution) => execution.start());
     return this.runRow(row.id);
+  }
+
+  /**
+   * A run this node is to execute that no execution here started: a queued one starts; one
+   * left syncing waits for its transfer again; one left comparing (nothing copied yet) or
+   * whose transfer is gone is closed.
+   */
+  private adopt(run: RunRow, interrupted: string): void {
+    if (this.executions.has(run.id)) return;
+    if (run.state === 'queued' && this.leases) {
+      this.execute(run.id, (execution) => execution.start());
+    } else if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
+      this.execute(run.id, (execution) => execution.resume());
+    } else {
+      const gone = run.state === 'syncing';
+      const ended = this.store.changeRunState(run.id, 'failed', {
+        finished_at: new Date().toISOString(),
+        error_code: gone ? 'transfer_gone' : 'interrupted',
+        error_message: gone ? 'the run’s transfer was removed from the queue before it finished' : interrupted,
+      });
+      if (ended) {
+        this.publishRun(run.id);
+        this.runEnded(run.id);
+      }
+    }
   }
 
   private execute(runId: string, work: (execution: RunExecution) => Promise<void>): void {
