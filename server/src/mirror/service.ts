@@ -22,12 +22,12 @@ import type { SessionPool } from '../sites/pool.js';
 import type { SecretBox } from '../sites/secrets.js';
 import type { SitesService } from '../sites/service.js';
 import type { TransferService } from '../transfers/service.js';
-import { RunAdoption } from './adoption.js';
 import { emptyCounts } from './compare.js';
 import { checkOverlap, JobInput } from './job-input.js';
 import type { Notifier } from './notify.js';
 import { resolveRules, DEFAULT_RULES } from './rules.js';
-import { RunExecution, type RunDeps } from './run.js';
+import { RunExecutor } from './executor.js';
+import type { RunDeps } from './run.js';
 import { nextSlot, validateSchedule } from './schedule.js';
 import { Scheduler, type Clock, type ScheduleTarget } from './scheduler.js';
 import { TransferWaits } from './transfer-waits.js';
@@ -52,14 +52,8 @@ const DEFAULT_PAGE = 200;
 export class MirrorService implements ScheduleTarget {
   readonly store: MirrorStore;
   private readonly scheduler: Scheduler;
-  private readonly executions = new Map<string, RunExecution>();
   private readonly input: JobInput;
-  private readonly deps: RunDeps;
-  private readonly waits: TransferWaits;
-  private readonly executesRuns: boolean;
-  /** On PostgreSQL: the leases of the runs this node executes; null when it is the one owner of all (SQLite). */
-  private readonly leases: RunLeases | null;
-  private readonly adoption: RunAdoption | null;
+  private readonly executor: RunExecutor;
 
   constructor(
     db: ConstructorParameters<typeof MirrorStore>[0],
@@ -74,22 +68,8 @@ export class MirrorService implements ScheduleTarget {
     this.store = new MirrorStore(db);
     this.input = new JobInput(sites, secrets);
     const waits = new TransferWaits(transfers.store, events);
-    this.waits = waits;
-    const cluster = options.cluster;
-    this.executesRuns = cluster?.executesRuns ?? true;
-    this.leases = cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null;
-    this.adoption =
-      this.leases && this.executesRuns
-        ? new RunAdoption(this.leases, cluster!.egressTags, {
-            store: this.store,
-            executions: this.executions,
-            adopt: (run) => this.adopt(run, 'interrupted: the node running it stopped before it copied anything'),
-            recheckWaits: () => this.waits.recheck(),
-            log: (message, error) => this.options.log?.(message, error),
-          })
-        : null;
     this.scheduler = new Scheduler(this.store, this, options.clock);
-    this.deps = {
+    const deps: RunDeps = {
       store: this.store,
       sites,
       pool,
@@ -100,19 +80,25 @@ export class MirrorService implements ScheduleTarget {
       transferFailed: (runId, transferId) => this.notify(runId, 'transfer.failed', transfers.get(transferId)),
       unexpected: (error) => this.options.log?.('mirror run failed unexpectedly', error),
     };
+    const cluster = options.cluster;
+    this.executor = new RunExecutor(deps, {
+      executesRuns: cluster?.executesRuns ?? true,
+      leases: cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null,
+      egressTags: cluster?.egressTags ?? [],
+      recheckWaits: () => waits.recheck(),
+      log: (message, error) => this.options.log?.(message, error),
+    });
     sites.onRemoved((site) => this.siteRemoved(site));
   }
 
   /**
-   * On a node that executes runs, after the queue has started. Alone (SQLite): runs a crash
-   * left syncing wait for their transfer again (the queue resumes it); runs left comparing are
-   * closed as interrupted. In a cluster the same happens to every run this worker takes: runs
-   * queued on a web node, and those of a worker that died (RunAdoption). Then the schedule,
-   * with slots missed while down run once.
+   * On a node that executes runs, after the queue has started. Runs a crash left syncing wait
+   * for their transfer again (the queue resumes it); runs left comparing are closed as
+   * interrupted; in a cluster a worker does the same with the runs it takes (RunExecutor).
+   * Then the schedule, with slots missed while down run once.
    */
   start(): void {
-    if (this.adoption) this.adoption.start();
-    else for (const run of this.store.unfinishedRuns()) this.adopt(run, 'interrupted by a restart of pasv before it copied anything');
+    this.executor.start();
     this.scheduler.start();
   }
 
@@ -120,14 +106,12 @@ export class MirrorService implements ScheduleTarget {
   stop(): void {
     this.scheduler.close();
     this.notifier.close();
-    for (const execution of this.executions.values()) execution.stop();
-    this.executions.clear();
-    this.adoption?.stop();
+    this.executor.stop();
   }
 
   /** The Scheduler's: a moment to take runs no node executes. */
   ticked(): void {
-    this.adoption?.tick();
+    this.executor.tick();
   }
 
   // ---- jobs -------------------------------------------------------------------------------
@@ -281,7 +265,7 @@ export class MirrorService implements ScheduleTarget {
       notes: JSON.stringify([...(JSON.parse(run.notes) as string[]), 'cancelled by request']),
     });
     if (!cancelled) throw new ConflictError(`run is already ${this.runRow(id).state}`);
-    this.executions.get(id)?.cancel();
+    this.executor.cancelled(id);
     if (run.transfer_id) {
       try {
         this.transfers.cancel(run.transfer_id);
@@ -329,7 +313,7 @@ export class MirrorService implements ScheduleTarget {
         counts,
         bytes: counts,
       },
-      this.executesRuns ? this.leases?.fresh() : undefined,
+      this.executor.ownerOfNew(),
     );
     if (!row) return null;
     this.store.updateRun(row.id, {
@@ -337,42 +321,8 @@ export class MirrorService implements ScheduleTarget {
       paths: options.paths ? JSON.stringify(options.paths) : null,
     });
     this.publishRun(row.id);
-    // A web node leaves it queued: a worker takes it within ADOPT_INTERVAL_MS.
-    if (this.executesRuns) this.execute(row.id, (execution) => execution.start());
+    this.executor.started(row.id);
     return this.runRow(row.id);
-  }
-
-  /**
-   * A run this node is to execute that no execution here started: a queued one starts; one
-   * left syncing waits for its transfer again; one left comparing (nothing copied yet) or
-   * whose transfer is gone is closed.
-   */
-  private adopt(run: RunRow, interrupted: string): void {
-    if (this.executions.has(run.id)) return;
-    if (run.state === 'queued' && this.leases) {
-      this.execute(run.id, (execution) => execution.start());
-    } else if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
-      this.execute(run.id, (execution) => execution.resume());
-    } else {
-      const gone = run.state === 'syncing';
-      const ended = this.store.changeRunState(run.id, 'failed', {
-        finished_at: new Date().toISOString(),
-        error_code: gone ? 'transfer_gone' : 'interrupted',
-        error_message: gone ? 'the run’s transfer was removed from the queue before it finished' : interrupted,
-      });
-      if (ended) {
-        this.publishRun(run.id);
-        this.runEnded(run.id);
-      }
-    }
-  }
-
-  private execute(runId: string, work: (execution: RunExecution) => Promise<void>): void {
-    const execution = new RunExecution(this.deps, runId);
-    this.executions.set(runId, execution);
-    void work(execution).finally(() => {
-      if (this.executions.get(runId) === execution) this.executions.delete(runId);
-    });
   }
 
   /** A site a job uses is gone: the job stops (schedule kept) and says why. */
