@@ -165,6 +165,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const mirror = new MirrorService(db, sites, pool, transfers, events, secrets, notifier, {
     clock: options.clock,
     log: (message, error) => app.log.error({ err: error }, message),
+    // A web node only queues runs; on PostgreSQL workers take them under run leases.
+    cluster: { nodeId: node.id, executesRuns: node.role !== 'web', egressTags: node.tags, leases: options.leases },
   });
   const auth = new Auth(db, config.password, config.apiToken);
   const hub = new Hub(

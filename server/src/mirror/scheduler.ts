@@ -28,6 +28,8 @@ export interface ScheduleTarget {
   runScheduled(jobId: string, slot: string, notes: string[]): 'started' | 'busy' | 'duplicate';
   /** The job's next slot was stored (announce its nextRunAt). */
   slotStored?(jobId: string): void;
+  /** A tick ran (in a cluster: a moment to take runs no node executes). */
+  ticked?(): void;
 }
 
 /** A timer further out than this is re-armed on waking (timers cap near 24.8 days; clocks jump). */
@@ -85,6 +87,7 @@ export class Scheduler {
       this.store.updateJob(job.id, { next_run_at: nextSlot(schedule, new Date(now)) });
       this.target.slotStored?.(job.id);
     }
+    this.target.ticked?.();
     this.arm();
   }
 

@@ -15,6 +15,7 @@ import type {
   Site,
   Transfer,
 } from '../../../contract/index.js';
+import { RunLeases, type RunLeaseOptions } from '../cluster/run-leases.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { SessionPool } from '../sites/pool.js';
@@ -25,7 +26,8 @@ import { emptyCounts } from './compare.js';
 import { checkOverlap, JobInput } from './job-input.js';
 import type { Notifier } from './notify.js';
 import { resolveRules, DEFAULT_RULES } from './rules.js';
-import { RunExecution, type RunDeps } from './run.js';
+import { RunExecutor } from './executor.js';
+import type { RunDeps } from './run.js';
 import { nextSlot, validateSchedule } from './schedule.js';
 import { Scheduler, type Clock, type ScheduleTarget } from './scheduler.js';
 import { TransferWaits } from './transfer-waits.js';
@@ -36,6 +38,13 @@ export interface MirrorOptions {
   clock?: Clock;
   /** Log a webhook that could not be delivered, or an unexpected failure. */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * This process as a node of a cluster. A node that doesn't execute runs (a web node) only
+   * queues them, for a worker to take; on PostgreSQL a node that does holds each run it
+   * executes under a lease in its id (cluster/run-leases.ts), and takes runs nobody holds.
+   * Without it, or on SQLite, this process executes every run itself.
+   */
+  cluster?: { nodeId: string; executesRuns: boolean; egressTags: readonly string[]; leases?: RunLeaseOptions };
 }
 
 const DEFAULT_PAGE = 200;
@@ -43,9 +52,8 @@ const DEFAULT_PAGE = 200;
 export class MirrorService implements ScheduleTarget {
   readonly store: MirrorStore;
   private readonly scheduler: Scheduler;
-  private readonly executions = new Map<string, RunExecution>();
   private readonly input: JobInput;
-  private readonly deps: RunDeps;
+  private readonly executor: RunExecutor;
 
   constructor(
     db: ConstructorParameters<typeof MirrorStore>[0],
@@ -61,7 +69,7 @@ export class MirrorService implements ScheduleTarget {
     this.input = new JobInput(sites, secrets);
     const waits = new TransferWaits(transfers.store, events);
     this.scheduler = new Scheduler(this.store, this, options.clock);
-    this.deps = {
+    const deps: RunDeps = {
       store: this.store,
       sites,
       pool,
@@ -72,39 +80,38 @@ export class MirrorService implements ScheduleTarget {
       transferFailed: (runId, transferId) => this.notify(runId, 'transfer.failed', transfers.get(transferId)),
       unexpected: (error) => this.options.log?.('mirror run failed unexpectedly', error),
     };
+    const cluster = options.cluster;
+    this.executor = new RunExecutor(deps, {
+      executesRuns: cluster?.executesRuns ?? true,
+      leases: cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null,
+      egressTags: cluster?.egressTags ?? [],
+      recheckWaits: () => waits.recheck(),
+      log: (message, error) => this.options.log?.(message, error),
+    });
     sites.onRemoved((site) => this.siteRemoved(site));
   }
 
   /**
-   * After the queue has started: runs a crash left syncing wait for their transfer again (the
-   * queue resumes it); runs left comparing are closed as interrupted; then the schedule,
-   * with slots missed while down run once.
+   * On a node that executes runs, after the queue has started. Runs a crash left syncing wait
+   * for their transfer again (the queue resumes it); runs left comparing are closed as
+   * interrupted; in a cluster a worker does the same with the runs it takes (RunExecutor).
+   * Then the schedule, with slots missed while down run once.
    */
   start(): void {
-    for (const run of this.store.unfinishedRuns()) {
-      if (run.state === 'syncing' && run.transfer_id && this.transfers.store.transfer(run.transfer_id)) {
-        this.execute(run.id, (execution) => execution.resume());
-      } else {
-        const gone = run.state === 'syncing';
-        const ended = this.store.changeRunState(run.id, 'failed', {
-          finished_at: new Date().toISOString(),
-          error_code: gone ? 'transfer_gone' : 'interrupted',
-          error_message: gone
-            ? 'the run’s transfer was removed from the queue before it finished'
-            : 'interrupted by a restart of pasv before it copied anything',
-        });
-        if (ended) this.runEnded(run.id);
-      }
-    }
+    this.executor.start();
     this.scheduler.start();
   }
 
-  /** Stop every run's work without writing: the next start resumes or closes them. */
+  /** Stop every run's work without writing: the next start (or another worker) resumes or closes them. */
   stop(): void {
     this.scheduler.close();
     this.notifier.close();
-    for (const execution of this.executions.values()) execution.stop();
-    this.executions.clear();
+    this.executor.stop();
+  }
+
+  /** The Scheduler's: a moment to take runs no node executes. */
+  ticked(): void {
+    this.executor.tick();
   }
 
   // ---- jobs -------------------------------------------------------------------------------
@@ -258,7 +265,7 @@ export class MirrorService implements ScheduleTarget {
       notes: JSON.stringify([...(JSON.parse(run.notes) as string[]), 'cancelled by request']),
     });
     if (!cancelled) throw new ConflictError(`run is already ${this.runRow(id).state}`);
-    this.executions.get(id)?.cancel();
+    this.executor.cancelled(id);
     if (run.transfer_id) {
       try {
         this.transfers.cancel(run.transfer_id);
@@ -297,30 +304,25 @@ export class MirrorService implements ScheduleTarget {
     },
   ): RunRow | null {
     const counts = JSON.stringify(emptyCounts());
-    const row = this.store.insertRun({
-      job_id: job.id,
-      dry_run: Number(options.dryRun),
-      trigger: options.trigger,
-      slot: options.slot,
-      counts,
-      bytes: counts,
-    });
+    const row = this.store.insertRun(
+      {
+        job_id: job.id,
+        dry_run: Number(options.dryRun),
+        trigger: options.trigger,
+        slot: options.slot,
+        counts,
+        bytes: counts,
+      },
+      this.executor.ownerOfNew(),
+    );
     if (!row) return null;
     this.store.updateRun(row.id, {
       notes: JSON.stringify(options.notes),
       paths: options.paths ? JSON.stringify(options.paths) : null,
     });
     this.publishRun(row.id);
-    this.execute(row.id, (execution) => execution.start());
+    this.executor.started(row.id);
     return this.runRow(row.id);
-  }
-
-  private execute(runId: string, work: (execution: RunExecution) => Promise<void>): void {
-    const execution = new RunExecution(this.deps, runId);
-    this.executions.set(runId, execution);
-    void work(execution).finally(() => {
-      if (this.executions.get(runId) === execution) this.executions.delete(runId);
-    });
   }
 
   /** A site a job uses is gone: the job stops (schedule kept) and says why. */

@@ -51,6 +51,9 @@ export interface RunRow {
   finished_at: string | null;
   /** JSON array of the relative paths a "sync selected" run is limited to; null for everything. */
   paths: string | null;
+  /** In a cluster: the node executing the run, and until when unless it renews (cluster/run-leases.ts). */
+  run_owner: string | null;
+  run_expires_at: string | null;
 }
 
 export interface EntryRow {
@@ -65,6 +68,7 @@ export interface EntryRow {
 
 export type JobFields = Partial<Omit<JobRow, 'id' | 'created_at'>>;
 export type RunFields = Partial<Omit<RunRow, 'id' | 'job_id' | 'state'>>;
+export type RunOwner = Pick<RunRow, 'run_owner' | 'run_expires_at'>;
 
 const ACTIVE: RunState[] = ['queued', 'comparing', 'syncing'];
 
@@ -132,14 +136,20 @@ export class MirrorStore {
 
   // ---- runs -------------------------------------------------------------------------------
 
-  /** A new queued run; null when this job already has a run for `slot`. */
-  insertRun(fields: Pick<RunRow, 'job_id' | 'dry_run' | 'trigger' | 'slot' | 'counts' | 'bytes'>): RunRow | null {
+  /**
+   * A new queued run, owned from the start when `owner` is given (the node executes it at
+   * once); null when this job already has a run for `slot`.
+   */
+  insertRun(
+    fields: Pick<RunRow, 'job_id' | 'dry_run' | 'trigger' | 'slot' | 'counts' | 'bytes'>,
+    owner: RunOwner = { run_owner: null, run_expires_at: null },
+  ): RunRow | null {
     const id = crypto.randomUUID();
     const result = this.sql(
-      `INSERT INTO mirror_runs (id, job_id, state, dry_run, trigger, slot, counts, bytes, started_at)
-         VALUES (@id, @job_id, 'queued', @dry_run, @trigger, @slot, @counts, @bytes, @started_at)
+      `INSERT INTO mirror_runs (id, job_id, state, dry_run, trigger, slot, counts, bytes, started_at, run_owner, run_expires_at)
+         VALUES (@id, @job_id, 'queued', @dry_run, @trigger, @slot, @counts, @bytes, @started_at, @run_owner, @run_expires_at)
          ON CONFLICT DO NOTHING`,
-    ).run({ ...fields, id, started_at: new Date().toISOString() });
+    ).run({ ...fields, ...owner, id, started_at: new Date().toISOString() });
     return result.changes > 0 ? this.run(id)! : null;
   }
 

@@ -47,6 +47,14 @@ export class TransferWaits {
     });
   }
 
+  /**
+   * Look at every awaited transfer again: in a cluster another worker may copy it, and a
+   * worker hears no other node's transfer events.
+   */
+  recheck(): void {
+    for (const id of [...this.waiters.keys()]) this.wake(id);
+  }
+
   private wake(transferId: string): void {
     for (const check of [...(this.waiters.get(transferId) ?? [])]) check();
   }

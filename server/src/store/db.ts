@@ -322,6 +322,10 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE transfers ADD COLUMN walk_epoch INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE transfers ADD COLUMN walk_expires_at TEXT;
    ALTER TABLE sites ADD COLUMN egress TEXT;`,
+  // Migration 17 (cluster mode, cluster/run-leases.ts): the node executing an unfinished mirror
+  // run until when; a worker takes over a run whose owner stopped renewing.
+  `ALTER TABLE mirror_runs ADD COLUMN run_owner TEXT;
+   ALTER TABLE mirror_runs ADD COLUMN run_expires_at TEXT;`,
 ];
 
 export function openDatabase(dataDir: string): Db {
