@@ -5,73 +5,29 @@
  * child processes of the real server, killed by PID; the load balancer is a TCP proxy here
  * that sends each new connection to the first node that takes it.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Run, ServerMessage, Transfer } from '../../contract/index.js';
-import { startFtpServer } from '../src/demo/ftp-server/server.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
-import { childApi, startChildNode, type ChildBackend } from './faults/children.js';
+import { eventually } from './app.js';
+import { clusterHarness, FTP_USER, NODE_TOKEN, type LoggedServer } from './cluster-harness.js';
+import { childApi } from './faults/children.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { createJob, isFinished, patchJob, runsOf } from './mirror-api.js';
 import { skipWithoutPostgres, withPostgres } from './postgres.js';
 
 const KiB = 1024;
-const USER = { user: 'tester', password: 'secret' };
-const TOKEN = 'cluster-nodes-token';
 
 describe.skipIf(skipWithoutPostgres())('nodes of a cluster coming and going', () => {
   const postgres = withPostgres('test');
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const masterKey = crypto.randomBytes(32).toString('base64');
-
-  async function ftp(address: string, files: Record<string, Buffer> = {}, bytesPerSecond?: number) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-nodes-ftp-'));
-    for (const [name, data] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      fs.writeFileSync(path.join(root, name), data);
-    }
-    const commands: string[] = [];
-    const server = await startFtpServer({
-      host: address,
-      root,
-      users: [USER],
-      bytesPerSecond,
-      log: (line) => void (/^#\d+ > /.test(line) && commands.push(line)),
-    });
-    cleanup.push(async () => {
-      await server.close();
-      fs.rmSync(root, { recursive: true, force: true });
-    });
-    return { server, root, commands };
-  }
-
-  async function node(role: 'web' | 'worker', env: Record<string, string> = {}): Promise<ChildBackend> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `pasv-${role}-`));
-    const child = await startChildNode(dataDir, TOKEN, {
-      PASV_DATABASE_URL: postgres.url,
-      PASV_MASTER_KEY: masterKey,
-      PASV_ROLE: role,
-      ...env,
-    });
-    cleanup.push(async () => {
-      await child.kill();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
-    return child;
-  }
+  const { cleanup, ftp, node, webNode, site } = clusterHarness(postgres);
 
   it('a web node killed: its browser reconnects through the balancer to another and misses no update', async () => {
     const files: Record<string, Buffer> = {};
     for (let i = 0; i < 8; i++) files[`batch/f${i}.bin`] = seededBytes(256 * KiB, 50 + i);
-    const a = await ftp('127.0.0.2', files, 512 * KiB);
+    const a = await ftp('127.0.0.2', files, { bytesPerSecond: 512 * KiB });
     const b = await ftp('127.0.0.3');
     const balancer = await startBalancer();
     cleanup.push(() => balancer.close());
@@ -80,17 +36,17 @@ describe.skipIf(skipWithoutPostgres())('nodes of a cluster coming and going', ()
     const web2 = await node('web', webEnv);
     balancer.backends.push(web1.url, web2.url);
     await node('worker');
-    const site = async (server: typeof a, name: string) =>
+    const childSite = async (server: LoggedServer, name: string) =>
       (
         await childApi<{ id: string }>(web1, 'POST', '/api/sites', {
           name,
           host: server.server.host,
           port: server.server.port,
-          ...USER,
+          ...FTP_USER,
           tls: 'none',
         })
       ).id;
-    const [src, dst] = [await site(a, 'A'), await site(b, 'B')];
+    const [src, dst] = [await childSite(a, 'A'), await childSite(b, 'B')];
 
     const browser = new Browser(balancer.host);
     cleanup.push(() => browser.close());
@@ -119,24 +75,12 @@ describe.skipIf(skipWithoutPostgres())('nodes of a cluster coming and going', ()
   it('three workers fire a mirror schedule once per slot: one run, one compare each', async () => {
     const a = await ftp('127.0.0.2', { 'src/a.txt': Buffer.from('a'), 'src/d/b.txt': Buffer.from('b') });
     const b = await ftp('127.0.0.3');
-    const t: TestApp = await startTestApp({
-      env: { PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: masterKey, PASV_ROLE: 'web' },
-    });
-    cleanup.push(() => t.close());
+    const t = await webNode();
     await Promise.all([node('worker'), node('worker'), node('worker')]);
-    const site = async (server: typeof a, name: string) => {
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/api/sites',
-        headers: t.auth,
-        payload: { name, host: server.server.host, port: server.server.port, ...USER, tls: 'none' },
-      });
-      return response.json().id as string;
-    };
     const job = await createJob(t, {
       name: 'every second',
-      source: { siteId: await site(a, 'A'), dir: '/src' },
-      destination: { siteId: await site(b, 'B'), dir: '/dst' },
+      source: { siteId: await site(t, a, 'A'), dir: '/src' },
+      destination: { siteId: await site(t, b, 'B'), dir: '/dst' },
       schedule: { everyMinutes: 0.02 },
     });
     const runs = await eventually(async () => {
@@ -226,7 +170,7 @@ class Browser {
 
   private connect(): void {
     const socket = new WebSocket(`ws://${this.host}/api/ws`, {
-      headers: { authorization: `Bearer ${TOKEN}`, origin: `http://${this.host}` },
+      headers: { authorization: `Bearer ${NODE_TOKEN}`, origin: `http://${this.host}` },
     });
     this.socket = socket;
     socket.on('open', () => this.connections++);

@@ -4,114 +4,22 @@
  * killed by PID. The FTP servers are the embedded one, in this process, whose own logs count
  * the logins and the STORs.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Transfer } from '../../contract/index.js';
-import { startFtpServer, type EmbeddedFtpServer } from '../src/demo/ftp-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../src/store/postgres.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
-import { startChildNode, type ChildBackend } from './faults/children.js';
+import { eventually } from './app.js';
+import { clusterHarness, stors } from './cluster-harness.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { skipWithoutPostgres, withPostgres } from './postgres.js';
 
 const MiB = 1024 * 1024;
-const USER = { user: 'tester', password: 'secret' };
-
-interface LoggedServer {
-  server: EmbeddedFtpServer;
-  root: string;
-  /** Every command it received, as `#<connection> > VERB arg`. */
-  commands: string[];
-}
 
 describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', () => {
   const postgres = withPostgres('test');
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-
-  const masterKey = crypto.randomBytes(32).toString('base64');
-  const clusterEnv = () => ({ PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: masterKey });
-
-  async function ftp(address: string, files: Record<string, Buffer> = {}, bytesPerSecond?: number): Promise<LoggedServer> {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-cluster-ftp-'));
-    for (const [name, data] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      fs.writeFileSync(path.join(root, name), data);
-    }
-    const commands: string[] = [];
-    const server = await startFtpServer({
-      host: address,
-      root,
-      users: [USER],
-      bytesPerSecond,
-      log: (line) => {
-        if (/^#\d+ > /.test(line)) commands.push(line);
-      },
-    });
-    cleanup.push(async () => {
-      await server.close();
-      fs.rmSync(root, { recursive: true, force: true });
-    });
-    return { server, root, commands };
-  }
-
-  async function webNode(): Promise<TestApp> {
-    const t = await startTestApp({ env: { ...clusterEnv(), PASV_ROLE: 'web' } });
-    cleanup.push(() => t.close());
-    return t;
-  }
-
-  async function worker(env: Record<string, string> = {}): Promise<ChildBackend> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-worker-'));
-    const node = await startChildNode(dataDir, 'unused-token', { ...clusterEnv(), PASV_ROLE: 'worker', ...env });
-    cleanup.push(async () => {
-      await node.kill();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
-    return node;
-  }
-
-  async function site(t: TestApp, server: LoggedServer, name: string, maxConnections: number): Promise<string> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/sites',
-      headers: t.auth,
-      payload: { name, host: server.server.host, port: server.server.port, ...USER, tls: 'none', maxConnections },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().id as string;
-  }
-
-  async function copy(t: TestApp, source: string, sourcePath: string, destination: string): Promise<Transfer> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/transfers',
-      headers: t.auth,
-      payload: { source: { siteId: source, path: sourcePath }, destination: { siteId: destination, dir: '/' } },
-    });
-    expect(response.statusCode, response.body).toBe(202);
-    return response.json() as Transfer;
-  }
-
-  async function finished(t: TestApp, id: string, timeoutMs: number): Promise<Transfer> {
-    let last: Transfer | undefined;
-    await eventually(
-      async () => {
-        last = (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
-        return !['queued', 'running'].includes(last.state);
-      },
-      timeoutMs,
-    );
-    return last!;
-  }
-
-  const stors = (server: LoggedServer, name?: string) =>
-    server.commands.filter((line) => / > STOR /.test(line) && (!name || line.endsWith(name)));
+  const { cleanup, ftp, webNode, worker, site: addSite, copy, finished } = clusterHarness(postgres);
+  const site = (t: Parameters<typeof addSite>[0], server: Parameters<typeof addSite>[1], name: string, maxConnections: number) =>
+    addSite(t, server, name, { maxConnections });
 
   it('three workers copy a tree of 2000 files identical, never more logins on a site than its limit', async () => {
     const files: Record<string, Buffer> = {};
@@ -138,7 +46,7 @@ describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', ()
 
   it('a worker SIGKILLed mid-copy: another takes the file within 30 s and resumes it with REST, identical', async () => {
     const big = seededBytes(12 * MiB, 7);
-    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, { bytesPerSecond: MiB });
     const b = await ftp('127.0.0.3');
     const t = await webNode();
     const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
@@ -161,7 +69,7 @@ describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', ()
 
   it('a worker SIGTERMed mid-copy drains: it hands the file back and exits, another resumes it at once', async () => {
     const big = seededBytes(10 * MiB, 9);
-    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, { bytesPerSecond: MiB });
     const b = await ftp('127.0.0.3');
     const t = await webNode();
     const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
@@ -184,7 +92,7 @@ describe.skipIf(skipWithoutPostgres())('a cluster of a web node and workers', ()
 
   it('a worker whose lease was taken stops that copy at once, writes nothing for it, and the file ends identical', async () => {
     const big = seededBytes(10 * MiB, 11);
-    const a = await ftp('127.0.0.2', { 'big.bin': big }, 1 * MiB);
+    const a = await ftp('127.0.0.2', { 'big.bin': big }, { bytesPerSecond: MiB });
     const b = await ftp('127.0.0.3');
     const t = await webNode();
     const [src, dst] = [await site(t, a, 'A', 2), await site(t, b, 'B', 2)];
