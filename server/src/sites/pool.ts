@@ -4,21 +4,24 @@
  * thousands of small files don't pay a login each, then close. A session that dies is
  * replaced with jittered backoff; 530 (login refused) is final. A server that refuses a login
  * as one too many ("restricted to 2 simultaneous logins") holds its site to the sessions it
- * has, and the limit grows back by one a while after each such refusal. In a cluster, each
- * login also holds one of the site's slots across all nodes first (pool-slots.ts).
+ * has, and the limit grows back by one a while after each such refusal (pool-cuts.ts). In a
+ * cluster, each login also holds one of the site's slots across all nodes first (pool-slots.ts).
  */
-import crypto from 'node:crypto';
 import type { LiveSession, SessionState } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
-import type { TraceSink, TraceTag } from './trace-tag.js';
+import type { TraceSink } from './trace-tag.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
-import type { Fence } from '../ftp/fence.js';
 import { policyOf } from '../ftp/policy.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
+import { LoginCuts, LoginLimitError } from './pool-cuts.js';
+import { createEntry, stateOf, toLiveSession, type PoolEntry } from './pool-entry.js';
+import { leaseOf, type Lease } from './pool-lease.js';
 import { SlotGate, type HeldSlot, type LoginSlots, type SlotClaim } from './pool-slots.js';
 
 export type { LoginSlots } from './pool-slots.js';
+export type { Lease } from './pool-lease.js';
+export { LoginLimitError } from './pool-cuts.js';
 
 export interface PoolOptions {
   /** Close a session idle this long (default 60 s). */
@@ -43,55 +46,6 @@ export interface PoolOptions {
   sharedSlotWaitMs?: number;
 }
 
-/**
- * A login refused as one too many: the reply, and the site's connection limit from now on
- * (the sessions it holds open, at least 1). A reply error like any other, so it reads and
- * retries as one; the queue puts the file back to wait for a session instead of failing it.
- */
-export class LoginLimitError extends FtpReplyError {
-  constructor(
-    readonly siteId: string,
-    readonly limit: number,
-    reply: FtpReplyError,
-  ) {
-    super(reply.code, reply.text, reply.command);
-  }
-}
-
-interface PoolEntry {
-  id: string;
-  siteId: string;
-  session: FtpSession | null;
-  state: SessionState;
-  since: string;
-  leased: boolean;
-  idleTimer: NodeJS.Timeout | null;
-  stateCheck: NodeJS.Immediate | null;
-  connecting: Promise<FtpSession> | null;
-  shownCommand: string | undefined;
-  /** The transfer file the lease's holder works on: its lines go to that transfer's trace. */
-  tag: TraceTag | null;
-  /** What the lease's holder checks its commands that can't be undone with (ftp/fence.ts). */
-  fence: Fence | null;
-  /** The lease's signal: a login waiting for a cluster slot stops waiting when it aborts. */
-  signal: AbortSignal | undefined;
-}
-
-/** A session held by one user of the pool until release(). acquire() reconnects if it died. */
-export interface Lease extends SessionProvider {
-  readonly sessionId: string;
-  /** From now on this session's lines belong to this transfer file's trace (null: to none). */
-  trace(tag: TraceTag | null): void;
-  /**
-   * From now on every command on this session that can't be undone passes `check` first
-   * (ftp/fence.ts), on whichever session the lease reconnects to, until cleared or released:
-   * the next holder never inherits it. Returns what clears it, unless a later fence replaced
-   * it (a lane's next file sets its own while the last one's checks still run).
-   */
-  fence(check: Fence | null): () => void;
-  release(): void;
-}
-
 interface Waiter {
   resolve: (entry: PoolEntry) => void;
   reject: (error: Error) => void;
@@ -101,8 +55,8 @@ export class SessionPool {
   private readonly entries = new Map<string, PoolEntry>();
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly sharedEntries = new Map<string, PoolEntry>();
-  /** Sites whose server refused a login as one too many: the limit then, and when. */
-  private readonly cuts = new Map<string, { limit: number; at: number }>();
+  /** Sites whose server refused a login as one too many (pool-cuts.ts). */
+  private readonly cuts: LoginCuts;
   private closed = false;
   /** Cluster slots (absent: the limits are this process's own). */
   private readonly gate: SlotGate | null;
@@ -115,37 +69,18 @@ export class SessionPool {
     slots?: LoginSlots,
   ) {
     this.gate = slots ? new SlotGate(slots, (siteId) => this.yieldIdle(siteId), options.sharedSlotWaitMs) : null;
+    this.cuts = new LoginCuts(options.loginRecoveryMs ?? 60_000);
   }
 
   /** Wait for a free slot on the site and lease a session (connected lazily by acquire()). */
   async lease(siteId: string, signal?: AbortSignal): Promise<Lease> {
     const entry = await this.reserve(siteId, signal);
     entry.signal = signal;
-    let released = false;
-    return {
-      sessionId: entry.id,
-      acquire: () => {
-        if (released) return Promise.reject(new Error('lease already released'));
-        return this.connect(entry);
-      },
-      trace: (tag) => {
-        if (!released) entry.tag = tag;
-      },
-      fence: (check) => {
-        if (!released) entry.fence = check;
-        return () => {
-          if (!released && entry.fence === check) entry.fence = null;
-        };
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.tag = null;
-        entry.fence = null;
-        entry.signal = undefined;
-        this.release(entry);
-      },
-    };
+    return leaseOf(
+      entry,
+      (leased) => this.connect(leased),
+      (leased) => this.release(leased),
+    );
   }
 
   /**
@@ -176,13 +111,7 @@ export class SessionPool {
    * server refused a login as one too many (one more per loginRecoveryMs since then).
    */
   limit(siteId: string): number {
-    const max = this.resolveSite(siteId).maxConnections;
-    const cut = this.cuts.get(siteId);
-    if (!cut) return max;
-    const limit = cut.limit + Math.floor((Date.now() - cut.at) / (this.options.loginRecoveryMs ?? 60_000));
-    if (limit < max) return limit;
-    this.cuts.delete(siteId);
-    return max;
+    return this.cuts.limit(siteId, this.resolveSite(siteId).maxConnections);
   }
 
   sessions(): LiveSession[] {
@@ -248,21 +177,7 @@ export class SessionPool {
   }
 
   private newEntry(siteId: string, counted = true): PoolEntry {
-    const entry: PoolEntry = {
-      id: crypto.randomUUID(),
-      siteId,
-      session: null,
-      state: 'connecting',
-      since: new Date().toISOString(),
-      leased: false,
-      idleTimer: null,
-      stateCheck: null,
-      connecting: null,
-      shownCommand: undefined,
-      tag: null,
-      fence: null,
-      signal: undefined,
-    };
+    const entry = createEntry(siteId);
     if (counted) this.entries.set(entry.id, entry);
     return entry;
   }
@@ -426,9 +341,7 @@ export class SessionPool {
     const open = [...this.entries.values()].filter(
       (e) => e !== refused && e.siteId === refused.siteId && e.session && !e.session.closedError,
     ).length;
-    const limit = Math.min(this.limit(refused.siteId), Math.max(1, open));
-    this.cuts.set(refused.siteId, { limit, at: Date.now() });
-    return limit;
+    return this.cuts.cut(refused.siteId, this.limit(refused.siteId), open);
   }
 
   private adopt(entry: PoolEntry, session: FtpSession): void {
@@ -468,25 +381,6 @@ export class SessionPool {
     if (!this.isPooled(entry)) return;
     this.events.publish({ type: 'session.updated', session: toLiveSession(entry) });
   }
-}
-
-function stateOf(entry: PoolEntry): SessionState {
-  const session = entry.session;
-  if (!session || session.closedError) return 'closed';
-  const command = session.currentCommand;
-  if (!command) return 'idle';
-  return /^(RETR|STOR|APPE|LIST|MLSD|NLST)\b/.test(command) ? 'transferring' : 'busy';
-}
-
-function toLiveSession(entry: PoolEntry): LiveSession {
-  const command = entry.session?.currentCommand ?? undefined;
-  return {
-    id: entry.id,
-    siteId: entry.siteId,
-    state: entry.state,
-    since: entry.since,
-    ...(command ? { command } : {}),
-  };
 }
 
 function sleep(ms: number): Promise<void> {
