@@ -25,6 +25,13 @@ export interface PoolEntry {
   fence: Fence | null;
   /** The lease's signal: a login waiting for a cluster slot stops waiting when it aborts. */
   signal: AbortSignal | undefined;
+  /** A digest of the connection settings its session logged in with (siteSettingsKey). */
+  settings?: string;
+}
+
+/** What a session's login depends on, as a digest: a site change that leaves it equal spares the session. */
+export function siteSettingsKey(options: object): string {
+  return crypto.createHash('sha256').update(JSON.stringify(options)).digest('base64');
 }
 
 export function createEntry(siteId: string): PoolEntry {

@@ -15,7 +15,7 @@ import type { SessionProvider } from '../ftp/copy.js';
 import { policyOf } from '../ftp/policy.js';
 import { FtpSession, type SessionOptions } from '../ftp/session.js';
 import { LoginCuts, LoginLimitError } from './pool-cuts.js';
-import { createEntry, stateOf, toLiveSession, type PoolEntry } from './pool-entry.js';
+import { createEntry, siteSettingsKey, stateOf, toLiveSession, type PoolEntry } from './pool-entry.js';
 import { leaseOf, type Lease } from './pool-lease.js';
 import { SlotGate, type HeldSlot, type LoginSlots, type SlotClaim } from './pool-slots.js';
 
@@ -121,15 +121,31 @@ export class SessionPool {
     return entries.map(toLiveSession);
   }
 
-  /** Close every session of a site (its settings changed, or it was removed). */
+  /**
+   * A site changed or went away: close its sessions that logged in with other settings than
+   * it has now (all of them once it is gone); leased ones when their user gives them back. In a
+   * cluster the word comes from other nodes too, late and more than once, so a change that
+   * leaves the settings as they were closes nothing (and breaks no login under way).
+   */
   async closeSite(siteId: string): Promise<void> {
-    const doomed = [...this.entries.values()].filter((e) => e.siteId === siteId && !e.leased);
+    const current = this.settingsOf(siteId);
+    const stale = (e: PoolEntry) => e.siteId === siteId && e.settings !== undefined && e.settings !== current;
+    const doomed = [...this.entries.values()].filter((e) => !e.leased && stale(e));
     const shared = this.sharedEntries.get(siteId);
-    if (shared) {
+    if (shared && stale(shared)) {
       this.sharedEntries.delete(siteId);
       doomed.push(shared);
     }
     await Promise.all(doomed.map((entry) => this.drop(entry)));
+  }
+
+  /** The digest of the site's connection settings now; null once it is gone. */
+  private settingsOf(siteId: string): string | null {
+    try {
+      return siteSettingsKey(this.resolveSite(siteId).options);
+    } catch {
+      return null;
+    }
   }
 
   async close(): Promise<void> {
@@ -184,7 +200,19 @@ export class SessionPool {
 
   private release(entry: PoolEntry): void {
     entry.leased = false;
+    // Still logging in for the user who left (in a cluster it may wait for a slot under that
+    // user's signal): the next user must not inherit that login's fate. Dropped, the login ends
+    // (or is closed once it lands) and the next user gets an entry of its own.
+    if (entry.connecting) {
+      void this.drop(entry);
+      return;
+    }
     const session = entry.session;
+    // Logged in with settings the site no longer has (closeSite left it to its user).
+    if (entry.settings !== undefined && entry.settings !== this.settingsOf(entry.siteId)) {
+      void this.drop(entry);
+      return;
+    }
     const max = () => this.resolveSite(entry.siteId).maxConnections;
     // Still busy (an abort, or a sequence its cancelled user left mid-way): never hand it to
     // the next user; in a cluster, nor one whose slot is beyond its site's lowered limit.
@@ -262,8 +290,10 @@ export class SessionPool {
         throw error;
       }
       try {
+        const { options } = this.resolveSite(entry.siteId);
+        entry.settings = siteSettingsKey(options);
         const session = await FtpSession.connect({
-          ...this.resolveSite(entry.siteId).options,
+          ...options,
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
           // From the first line on, so the log shows the greeting and the login (PASS masked).
           // Progress polls (a SIZE a second per running copy) would drown the log: left out.
