@@ -71,6 +71,15 @@ export class RunLeases {
     return claimed;
   }
 
+  /** Whether the run is still ours for a few seconds yet (the fence of its destination commands). */
+  holds(runId: string, marginMs = 3_000): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM mirror_runs WHERE id = ? AND run_owner = ? AND run_expires_at > ?`)
+        .get(runId, this.owner, iso(Date.now() + marginMs)) !== undefined
+    );
+  }
+
   /** Extend the lease of every unfinished run of ours; the ids still ours. */
   renew(): Set<string> {
     const rows = this.db

@@ -21,6 +21,7 @@ import { compareTrees } from './lister.js';
 import { entryFilter } from './rules.js';
 import type { JobRow, MirrorStore, RunFields, RunRow } from './store.js';
 import { jobRules } from './views.js';
+import type { Fence } from '../ftp/fence.js';
 
 export const TIMES_REFUSED_NOTE =
   'destination cannot set modification times (no MFMT or SITE UTIME); the next compare uses size';
@@ -30,6 +31,8 @@ const COMPARED_BY_SIZE_NOTE = 'compared by size: the destination cannot set modi
 export const SHUTDOWN = 'shutdown';
 
 export interface RunDeps {
+  /** Cluster mode: what the run's destination commands that can't be undone must pass (its run lease). */
+  fence?: ((runId: string) => Fence) | null;
   store: MirrorStore;
   sites: SitesService;
   pool: SessionPool;
@@ -90,6 +93,8 @@ export class RunExecution {
     } catch (error) {
       if (this.signal.aborted) return;
       const description = describeError(error);
+      // The run's lease is another node's now (its fence refused a command): so is its row.
+      if (description.code === 'lease_lost') return;
       if (description.code === 'internal_error') this.deps.unexpected(error);
       this.finish('failed', description);
     }
@@ -268,6 +273,8 @@ export class RunExecution {
   /** Work on one leased destination session (within the site's limit), released after. */
   private async onDestination(job: JobRow, work: (session: () => Promise<FtpSession>) => Promise<void>): Promise<void> {
     const lease: Lease = await this.deps.pool.lease(job.dest_site, this.signal);
+    const fence = this.deps.fence?.(this.runId);
+    if (fence) lease.fence(fence); // cleared by the release
     try {
       await work(() => lease.acquire());
     } finally {

@@ -16,6 +16,8 @@ import type {
   Transfer,
 } from '../../../contract/index.js';
 import { RunLeases, type RunLeaseOptions } from '../cluster/run-leases.js';
+import { FenceError } from '../ftp/errors.js';
+import type { Fence } from '../ftp/fence.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { SessionPool } from '../sites/pool.js';
@@ -69,7 +71,10 @@ export class MirrorService implements ScheduleTarget {
     this.input = new JobInput(sites, secrets);
     const waits = new TransferWaits(transfers.store, events);
     this.scheduler = new Scheduler(this.store, this, options.clock);
+    const cluster = options.cluster;
+    const leases = cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null;
     const deps: RunDeps = {
+      fence: leases && ((runId) => runFence(leases, runId)),
       store: this.store,
       sites,
       pool,
@@ -80,10 +85,9 @@ export class MirrorService implements ScheduleTarget {
       transferFailed: (runId, transferId) => this.notify(runId, 'transfer.failed', transfers.get(transferId)),
       unexpected: (error) => this.options.log?.('mirror run failed unexpectedly', error),
     };
-    const cluster = options.cluster;
     this.executor = new RunExecutor(deps, {
       executesRuns: cluster?.executesRuns ?? true,
-      leases: cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null,
+      leases,
       egressTags: cluster?.egressTags ?? [],
       recheckWaits: () => waits.recheck(),
       log: (message, error) => this.options.log?.(message, error),
@@ -396,4 +400,11 @@ export class MirrorService implements ScheduleTarget {
   private now(): Date {
     return new Date(this.options.clock?.now() ?? Date.now());
   }
+}
+
+/** In a cluster a run's MKDs, DELEs and RMDs go out only while this node still holds the run. */
+function runFence(leases: RunLeases, runId: string): Fence {
+  return (command) => {
+    if (!leases.holds(runId)) throw new FenceError(command);
+  };
 }
