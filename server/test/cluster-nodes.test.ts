@@ -6,12 +6,12 @@
  * that sends each new connection to the first node that takes it.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Run, ServerMessage, Transfer } from '../../contract/index.js';
 import { eventually } from './app.js';
+import { startBalancer } from './balancer.js';
 import { clusterHarness, FTP_USER, NODE_TOKEN, type LoggedServer } from './cluster-harness.js';
 import { childApi } from './faults/children.js';
 import { seededBytes, sha256 } from './fixtures.js';
@@ -102,46 +102,6 @@ describe.skipIf(skipWithoutPostgres())('nodes of a cluster coming and going', ()
     expect(fs.readFileSync(path.join(b.root, 'dst/d/b.txt'), 'utf8')).toBe('b');
   }, 120_000);
 });
-
-/** A TCP load balancer: each new connection goes to the first backend that accepts it. */
-async function startBalancer(): Promise<{ host: string; backends: string[]; close(): Promise<void> }> {
-  const backends: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.pause();
-    void (async () => {
-      for (const backend of backends) {
-        const { hostname, port } = new URL(backend);
-        const upstream = await new Promise<net.Socket | null>((resolve) => {
-          const socket = net.connect(Number(port), hostname, () => resolve(socket));
-          socket.once('error', () => resolve(null));
-        });
-        if (!upstream) continue;
-        sockets.add(upstream);
-        upstream.on('close', () => sockets.delete(upstream));
-        client.pipe(upstream).pipe(client);
-        upstream.on('close', () => client.destroy());
-        client.on('close', () => upstream.destroy());
-        client.resume();
-        return;
-      }
-      client.destroy();
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    backends,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /**
  * The dashboard's live feed as web/src/lib/live.ts keeps it: replace the view on a snapshot,
