@@ -38,3 +38,36 @@ export class EventBus extends EventEmitter<{ event: [LiveEvent] }> {
     this.emit('event', event);
   }
 }
+
+/** The key under which newer events replace older ones; null: every one goes (log lines, trace entries). */
+export function coalescingKey(event: LiveEvent): string | null {
+  switch (event.type) {
+    case 'transfer.updated':
+      return `transfer:${event.transfer.id}`;
+    case 'transfer.removed':
+      return `transfer:${event.id}`;
+    case 'session.updated':
+      return `session:${event.session.id}`;
+    case 'session.removed':
+      return `session:${event.id}`;
+    case 'site.updated':
+      return `site:${event.site.id}`;
+    case 'site.removed':
+      return `site:${event.id}`;
+    case 'queue.updated':
+      return 'queue';
+    case 'job.updated':
+      return `job:${event.job.id}`;
+    case 'job.removed':
+      return `job:${event.id}`;
+    case 'run.updated':
+      return `run:${event.run.id}`;
+    case 'route.updated':
+      return `route:${event.route.sourceSiteId}:${event.route.destinationSiteId}`;
+    case 'route.forgotten':
+      return `route:${event.sourceSiteId}:${event.destinationSiteId}`;
+    case 'log':
+    case 'trace.event':
+      return null;
+  }
+}

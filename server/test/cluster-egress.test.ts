@@ -5,26 +5,18 @@
  * while the server handles USER the client waits for the reply, so its socket is open, and
  * /proc names the process that holds it.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Transfer } from '../../contract/index.js';
-import { startFtpServer, type EmbeddedFtpServer } from '../src/demo/ftp-server/server.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
-import { startChildNode, type ChildBackend } from './faults/children.js';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from './app.js';
+import { clusterHarness, stors, type LoggedServer } from './cluster-harness.js';
+import type { ChildBackend } from './faults/children.js';
 import { seededBytes, sha256 } from './fixtures.js';
 import { skipWithoutPostgres, withPostgres } from './postgres.js';
 
-const USER = { user: 'tester', password: 'secret' };
 const FILES = 10;
 
-interface WatchedServer {
-  server: EmbeddedFtpServer;
-  root: string;
-  /** Every command it received, as `#<connection> > VERB arg`. */
-  commands: string[];
+interface WatchedServer extends LoggedServer {
   /** Per login, the processes (of those watched) holding a connection to this server at that moment. */
   loginsBy: number[][];
 }
@@ -72,106 +64,35 @@ function pidsConnectedTo(host: string, port: number, pids: number[]): number[] {
 
 describe.skipIf(skipWithoutPostgres())('egress tags in a cluster', () => {
   const postgres = withPostgres('test');
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-
-  const masterKey = crypto.randomBytes(32).toString('base64');
-  const clusterEnv = () => ({ PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: masterKey });
+  const harness = clusterHarness(postgres);
+  const { cleanup, webNode, copy, transfer, finished } = harness;
   /** The processes a login may come from: this one (the web node) and every worker started. */
   const watched: number[] = [];
 
   async function ftp(address: string, files: Record<string, Buffer> = {}): Promise<WatchedServer> {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-egress-ftp-'));
-    for (const [name, data] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      fs.writeFileSync(path.join(root, name), data);
-    }
-    const commands: string[] = [];
     const loginsBy: number[][] = [];
-    let port = 0;
-    const server = await startFtpServer({
-      host: address,
-      root,
-      users: [USER],
-      log: (line) => {
-        if (!/^#\d+ > /.test(line)) return;
-        commands.push(line);
-        // Synchronous, before the server answers USER: the client is still waiting on this socket.
-        if (/ > USER /.test(line)) loginsBy.push(pidsConnectedTo(address, port, [process.pid, ...watched]));
+    // Synchronous, before the server answers USER: the client is still waiting on this socket.
+    const logged = await harness.ftp(address, files, {
+      onCommand: (line) => {
+        if (/ > USER /.test(line)) loginsBy.push(pidsConnectedTo(address, logged.server.port, [process.pid, ...watched]));
       },
     });
-    port = server.port;
-    cleanup.push(async () => {
-      await server.close();
-      fs.rmSync(root, { recursive: true, force: true });
-    });
-    return { server, root, commands, loginsBy };
-  }
-
-  async function webNode(): Promise<TestApp> {
-    const t = await startTestApp({ env: { ...clusterEnv(), PASV_ROLE: 'web' } });
-    cleanup.push(() => t.close());
-    return t;
+    return { ...logged, loginsBy };
   }
 
   async function worker(env: Record<string, string> = {}): Promise<ChildBackend> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-egress-worker-'));
-    const node = await startChildNode(dataDir, 'unused-token', { ...clusterEnv(), PASV_ROLE: 'worker', ...env });
+    const node = await harness.worker(env);
     watched.push(node.pid);
-    cleanup.push(async () => {
-      await node.kill();
-      watched.splice(watched.indexOf(node.pid), 1);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    cleanup.push(() => void watched.splice(watched.indexOf(node.pid), 1));
     return node;
   }
 
   async function site(t: TestApp, server: WatchedServer, name: string, egress?: string): Promise<string> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/sites',
-      headers: t.auth,
-      payload: {
-        name,
-        host: server.server.host,
-        port: server.server.port,
-        ...USER,
-        tls: 'none',
-        maxConnections: 4,
-        ...(egress ? { egress } : {}),
-      },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    expect(response.json().egress).toBe(egress ?? null);
-    return response.json().id as string;
+    const id = await harness.site(t, server, name, { maxConnections: 4, ...(egress ? { egress } : {}) });
+    expect((await t.app.inject({ url: `/api/sites/${id}`, headers: t.auth })).json().egress).toBe(egress ?? null);
+    return id;
   }
 
-  async function copy(t: TestApp, source: string, sourcePath: string, destination: string): Promise<Transfer> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/transfers',
-      headers: t.auth,
-      payload: { source: { siteId: source, path: sourcePath }, destination: { siteId: destination, dir: '/' } },
-    });
-    expect(response.statusCode, response.body).toBe(202);
-    return response.json() as Transfer;
-  }
-
-  const transfer = async (t: TestApp, id: string) =>
-    (await t.app.inject({ url: `/api/transfers/${id}`, headers: t.auth })).json() as Transfer;
-
-  async function finished(t: TestApp, id: string, timeoutMs = 60_000): Promise<Transfer> {
-    let last: Transfer | undefined;
-    await eventually(async () => {
-      last = await transfer(t, id);
-      return !['queued', 'running'].includes(last.state);
-    }, timeoutMs);
-    return last!;
-  }
-
-  const stors = (server: WatchedServer) => server.commands.filter((line) => / > STOR /.test(line));
 
   function tree(seed: number): Record<string, Buffer> {
     const files: Record<string, Buffer> = {};

@@ -5,79 +5,24 @@
  * The web node runs in-process (its pool can be watched); workers are child processes of the
  * real server, killed by PID.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Run } from '../../contract/index.js';
-import { startFtpServer } from '../src/demo/ftp-server/server.js';
-import { eventually, startTestApp, type TestApp } from './app.js';
-import { startChildNode, type ChildBackend } from './faults/children.js';
+import { eventually, type TestApp } from './app.js';
+import { clusterHarness } from './cluster-harness.js';
 import { seededBytes } from './fixtures.js';
 import { createJob, getRun, runFinished, startRun, treeOnDisk } from './mirror-api.js';
 import { skipWithoutPostgres, withPostgres } from './postgres.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const USER = { user: 'tester', password: 'secret' };
-const TOKEN = 'cluster-mirror-token';
 
 describe.skipIf(skipWithoutPostgres())('mirror runs in a cluster', () => {
   const postgres = withPostgres('test');
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const masterKey = crypto.randomBytes(32).toString('base64');
+  const { ftp, webNode, worker, site } = clusterHarness(postgres);
 
-  async function ftp(address: string, files: Record<string, Buffer> = {}, bytesPerSecond?: number) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-cmirror-ftp-'));
-    for (const [name, data] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      fs.writeFileSync(path.join(root, name), data);
-    }
-    const server = await startFtpServer({ host: address, root, users: [USER], bytesPerSecond });
-    cleanup.push(async () => {
-      await server.close();
-      fs.rmSync(root, { recursive: true, force: true });
-    });
-    return { server, root };
-  }
-
-  async function worker(): Promise<ChildBackend> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasv-worker-'));
-    const child = await startChildNode(dataDir, TOKEN, {
-      PASV_DATABASE_URL: postgres.url,
-      PASV_MASTER_KEY: masterKey,
-      PASV_ROLE: 'worker',
-    });
-    cleanup.push(async () => {
-      await child.kill();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
-    return child;
-  }
-
-  async function webNode(): Promise<TestApp> {
-    const t = await startTestApp({
-      env: { PASV_DATABASE_URL: postgres.url, PASV_MASTER_KEY: masterKey, PASV_ROLE: 'web' },
-    });
-    cleanup.push(() => t.close());
-    return t;
-  }
-
-  async function site(t: TestApp, server: { host: string; port: number }, name: string): Promise<string> {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/sites',
-      headers: t.auth,
-      payload: { name, host: server.host, port: server.port, ...USER, tls: 'none' },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().id as string;
-  }
 
   /** The node id holding a run's lease (host:pid:random), read from the store. */
   async function runOwner(runId: string): Promise<string | null> {
@@ -115,8 +60,8 @@ describe.skipIf(skipWithoutPostgres())('mirror runs in a cluster', () => {
     const w = await worker();
     const job = await createJob(t, {
       name: 'by hand',
-      source: { siteId: await site(t, a.server, 'A'), dir: '/src' },
-      destination: { siteId: await site(t, b.server, 'B'), dir: '/dst' },
+      source: { siteId: await site(t, a, 'A'), dir: '/src' },
+      destination: { siteId: await site(t, b, 'B'), dir: '/dst' },
       rules: { deleteExtras: true },
     });
 
@@ -140,14 +85,14 @@ describe.skipIf(skipWithoutPostgres())('mirror runs in a cluster', () => {
   it('a worker SIGKILLed mid-run: another worker takes the run over and it ends done, files identical', async () => {
     const files: Record<string, Buffer> = { 'src/big/movie.bin': seededBytes(8 * MiB, 7) };
     for (let i = 0; i < 5; i++) files[`src/small/f${i}.txt`] = seededBytes(100 + i, 20 + i);
-    const a = await ftp('127.0.0.2', files, 1 * MiB);
+    const a = await ftp('127.0.0.2', files, { bytesPerSecond: MiB });
     const b = await ftp('127.0.0.3');
     const t = await webNode();
     const workers = [await worker(), await worker()];
     const job = await createJob(t, {
       name: 'takeover',
-      source: { siteId: await site(t, a.server, 'A'), dir: '/src' },
-      destination: { siteId: await site(t, b.server, 'B'), dir: '/dst' },
+      source: { siteId: await site(t, a, 'A'), dir: '/src' },
+      destination: { siteId: await site(t, b, 'B'), dir: '/dst' },
     });
 
     const started = await startRun(t, job.id);

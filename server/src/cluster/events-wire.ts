@@ -10,6 +10,7 @@
  * missed something (and resyncs its browsers) rather than guessing.
  */
 import type { LiveEvent, Transfer } from '../../../contract/index.js';
+import { coalescingKey } from '../events.js';
 
 /** NOTIFY refuses a payload of 8000 bytes or more; some room is kept for safety. */
 export const MAX_PAYLOAD_BYTES = 7900;
@@ -29,39 +30,6 @@ const LIVE_TTL_MS = 30_000;
 /** Transfers whose newest version is kept; the oldest is forgotten past it. */
 const MAX_VERSIONS = 20_000;
 const REMOVED = Number.POSITIVE_INFINITY;
-
-/** The key under which newer events replace older ones; null: every one goes (log lines, trace entries). */
-function coalescingKey(event: LiveEvent): string | null {
-  switch (event.type) {
-    case 'transfer.updated':
-      return `transfer:${event.transfer.id}`;
-    case 'transfer.removed':
-      return `transfer:${event.id}`;
-    case 'session.updated':
-      return `session:${event.session.id}`;
-    case 'session.removed':
-      return `session:${event.id}`;
-    case 'site.updated':
-      return `site:${event.site.id}`;
-    case 'site.removed':
-      return `site:${event.id}`;
-    case 'queue.updated':
-      return 'queue';
-    case 'job.updated':
-      return `job:${event.job.id}`;
-    case 'job.removed':
-      return `job:${event.id}`;
-    case 'run.updated':
-      return `run:${event.run.id}`;
-    case 'route.updated':
-      return `route:${event.route.sourceSiteId}:${event.route.destinationSiteId}`;
-    case 'route.forgotten':
-      return `route:${event.sourceSiteId}:${event.destinationSiteId}`;
-    case 'log':
-    case 'trace.event':
-      return null;
-  }
-}
 
 /** A transfer's state as the coalescer compares it: a change of it is never held back. */
 function transferState(event: LiveEvent): string | undefined {

@@ -9,7 +9,7 @@
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
 import { ClientMessage, type LiveEvent, type ServerMessage, type Snapshot } from '../../../contract/index.js';
-import type { EventBus } from '../events.js';
+import { coalescingKey, type EventBus } from '../events.js';
 
 export interface HubOptions {
   /** How often pending session, site and queue updates and log lines are flushed to each client (default 200 ms). */
@@ -60,7 +60,7 @@ class Client {
       this.send(event);
       return;
     }
-    const key = coalescingKey(event);
+    const key = coalescingKey(event)!; // every event but log lines and trace entries has one
     this.pending.delete(key); // re-insert so the order follows the newest update
     this.pending.set(key, event);
   }
@@ -89,33 +89,6 @@ function serialized(message: object): string {
     serializedEvents.set(message, json);
   }
   return json;
-}
-
-function coalescingKey(
-  event: Exclude<LiveEvent, { type: 'log' | 'trace.event' | 'transfer.updated' | 'transfer.removed' }>,
-): string {
-  switch (event.type) {
-    case 'session.updated':
-      return `session:${event.session.id}`;
-    case 'session.removed':
-      return `session:${event.id}`;
-    case 'site.updated':
-      return `site:${event.site.id}`;
-    case 'site.removed':
-      return `site:${event.id}`;
-    case 'queue.updated':
-      return 'queue';
-    case 'job.updated':
-      return `job:${event.job.id}`;
-    case 'job.removed':
-      return `job:${event.id}`;
-    case 'run.updated':
-      return `run:${event.run.id}`;
-    case 'route.updated':
-      return `route:${event.route.sourceSiteId}:${event.route.destinationSiteId}`;
-    case 'route.forgotten':
-      return `route:${event.sourceSiteId}:${event.destinationSiteId}`;
-  }
 }
 
 export class Hub {
