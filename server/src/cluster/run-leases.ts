@@ -11,6 +11,8 @@
  *
  * PostgreSQL only (the embedded SQLite process is the one owner of every run).
  */
+import { FenceError } from '../ftp/errors.js';
+import type { Fence } from '../ftp/fence.js';
 import type { Db } from '../store/db.js';
 import type { RunOwner, RunRow } from '../mirror/store.js';
 
@@ -78,6 +80,13 @@ export class RunLeases {
         .prepare(`SELECT 1 FROM mirror_runs WHERE id = ? AND run_owner = ? AND run_expires_at > ?`)
         .get(runId, this.owner, iso(Date.now() + marginMs)) !== undefined
     );
+  }
+
+  /** The run's fence: its MKDs, DELEs and RMDs go out only while this node still holds it. */
+  fence(runId: string): Fence {
+    return (command) => {
+      if (!this.holds(runId)) throw new FenceError(command);
+    };
   }
 
   /** Extend the lease of every unfinished run of ours; the ids still ours. */

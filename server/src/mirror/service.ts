@@ -16,8 +16,6 @@ import type {
   Transfer,
 } from '../../../contract/index.js';
 import { RunLeases, type RunLeaseOptions } from '../cluster/run-leases.js';
-import { FenceError } from '../ftp/errors.js';
-import type { Fence } from '../ftp/fence.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { SessionPool } from '../sites/pool.js';
@@ -74,7 +72,7 @@ export class MirrorService implements ScheduleTarget {
     const cluster = options.cluster;
     const leases = cluster && db.engine === 'postgres' ? new RunLeases(db, cluster.nodeId, cluster.leases) : null;
     const deps: RunDeps = {
-      fence: leases && ((runId) => runFence(leases, runId)),
+      fence: leases && ((runId) => leases.fence(runId)),
       store: this.store,
       sites,
       pool,
@@ -400,11 +398,4 @@ export class MirrorService implements ScheduleTarget {
   private now(): Date {
     return new Date(this.options.clock?.now() ?? Date.now());
   }
-}
-
-/** In a cluster a run's MKDs, DELEs and RMDs go out only while this node still holds the run. */
-function runFence(leases: RunLeases, runId: string): Fence {
-  return (command) => {
-    if (!leases.holds(runId)) throw new FenceError(command);
-  };
 }

@@ -1,8 +1,8 @@
 /**
- * The PostgreSQL schema as SQLite's migrations 1–15 left it (db.ts), in PostgreSQL's terms:
+ * The PostgreSQL schema as SQLite's migrations 1–15 left it (migrations.ts), in PostgreSQL's terms:
  * 64-bit integers where SQLite's INTEGER holds sizes, "user" quoted, the counting triggers in
  * PL/pgSQL, and mirror_runs' rowid (SQLite's insertion order, which its queries tie-break on)
- * as a column. Migrations after 15 are written once for both engines (db.ts MIGRATIONS).
+ * as a column. Migrations after 15 are written once for both engines (migrations.ts).
  */
 export const POSTGRES_BASELINE_VERSION = 15;
 

@@ -1,7 +1,7 @@
 /** The PostgreSQL engine on a real server: better-sqlite3's behaviour where the stores rely on it. */
 import { describe, expect, it } from 'vitest';
 import { skipWithoutPostgres, withPostgres } from '../../test/postgres.js';
-import { MIGRATIONS } from './db.js';
+import { MIGRATIONS } from './migrations.js';
 import { openPostgres, PostgresError } from './postgres.js';
 
 describe.skipIf(skipWithoutPostgres())('PostgresDb', () => {

@@ -8,7 +8,8 @@
  * its own, so what another node reads is what happened.
  */
 import { createSyncFn } from 'synckit';
-import { MIGRATIONS, type Db, type Statement } from './db.js';
+import type { Db, Statement } from './db.js';
+import { MIGRATIONS } from './migrations.js';
 import { bindValues, toPostgres, type PgStatementText } from './postgres-dialect.js';
 import { POSTGRES_BASELINE, POSTGRES_BASELINE_VERSION } from './postgres-schema.js';
 
