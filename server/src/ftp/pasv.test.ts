@@ -35,6 +35,8 @@ describe('parsePasvReply', () => {
     ['Passive mode\n(255,255,255,255,255,255)', '255.255.255.255', 65535],
     ['Entering Passive Mode (0,0,0,0,4,1)', '0.0.0.0', 1025],
     ['Entering Passive Mode (001,002,003,004,005,006)', '1.2.3.4', 1286],
+    // A logged line keeps its code (the story reads those): vsftpd's own words.
+    ['227 Entering Passive Mode (127,0,0,3,195,80).', '127.0.0.3', 50000],
   ])('%j', (text, host, port) => {
     expect(parsePasvReply(text)).toEqual({ host, port });
   });

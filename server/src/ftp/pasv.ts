@@ -12,8 +12,9 @@ export interface HostPort {
 // such as '=' before the numbers (ftp-notes.md). Sticky, so it only tries that position.
 const PASV_NUMBERS = /(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3}) *, *(\d{1,3})(?!\d)/y;
 
-/** Host and port from the text of a 227 reply. */
-export function parsePasvReply(text: string): HostPort {
+/** Host and port from the text of a 227 reply, with or without its code (a logged line has it). */
+export function parsePasvReply(reply: string): HostPort {
+  const text = /^227[ -]/.test(reply) ? reply.slice(4) : reply;
   const firstDigit = text.search(/\d/);
   PASV_NUMBERS.lastIndex = firstDigit;
   const match = firstDigit === -1 ? null : PASV_NUMBERS.exec(text);
