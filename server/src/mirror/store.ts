@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { RunState, Verdict } from '../../../contract/index.js';
-import { statementCache, type Db, type Statement } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import type { ComparedEntry, SideEntry } from './compare.js';
 
 export interface JobRow {
@@ -73,11 +73,7 @@ export type RunOwner = Pick<RunRow, 'run_owner' | 'run_expires_at'>;
 const ACTIVE: RunState[] = ['queued', 'comparing', 'syncing'];
 
 export class MirrorStore {
-  private readonly sql: (text: string) => Statement;
-
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-  }
+  constructor(private readonly db: Db) {}
 
   atomically<T>(writes: () => T): T {
     return this.db.transaction(writes)();
@@ -87,7 +83,7 @@ export class MirrorStore {
 
   insertJob(fields: Omit<JobRow, 'id' | 'created_at' | 'updated_at' | 'disabled_reason' | 'dest_keeps_times'>, id = crypto.randomUUID()): JobRow {
     const at = new Date().toISOString();
-    this.sql(
+    this.db.prepare(
       `INSERT INTO mirror_jobs (id, name, source_site, source_dir, dest_site, dest_dir, rules, schedule, webhook_url,
            webhook_secret_enc, enabled, next_run_at, created_at, updated_at)
          VALUES (@id, @name, @source_site, @source_dir, @dest_site, @dest_dir, @rules, @schedule, @webhook_url,
@@ -97,22 +93,22 @@ export class MirrorStore {
   }
 
   job(id: string): JobRow | undefined {
-    return this.sql('SELECT * FROM mirror_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return this.db.prepare('SELECT * FROM mirror_jobs WHERE id = ?').get(id) as JobRow | undefined;
   }
 
   jobs(): JobRow[] {
-    return this.sql('SELECT * FROM mirror_jobs ORDER BY created_at').all() as JobRow[];
+    return this.db.prepare('SELECT * FROM mirror_jobs ORDER BY created_at').all() as JobRow[];
   }
 
   jobsUsingSite(siteId: string): JobRow[] {
-    return this.sql('SELECT * FROM mirror_jobs WHERE source_site = ? OR dest_site = ?').all(siteId, siteId) as JobRow[];
+    return this.db.prepare('SELECT * FROM mirror_jobs WHERE source_site = ? OR dest_site = ?').all(siteId, siteId) as JobRow[];
   }
 
   updateJob(id: string, fields: JobFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE mirror_jobs SET ${set}, updated_at = @updated_at_now WHERE id = @id`).run({
+    this.db.prepare(`UPDATE mirror_jobs SET ${set}, updated_at = @updated_at_now WHERE id = @id`).run({
       ...fields,
       id,
       updated_at_now: new Date().toISOString(),
@@ -120,18 +116,18 @@ export class MirrorStore {
   }
 
   deleteJob(id: string): void {
-    this.sql('DELETE FROM mirror_jobs WHERE id = ?').run(id);
+    this.db.prepare('DELETE FROM mirror_jobs WHERE id = ?').run(id);
   }
 
   /** Enabled scheduled jobs whose next slot has come. */
   dueJobs(now: string): JobRow[] {
-    return this.sql(
+    return this.db.prepare(
       'SELECT * FROM mirror_jobs WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at',
     ).all(now) as JobRow[];
   }
 
   earliestNextRun(): string | null {
-    return (this.sql('SELECT MIN(next_run_at) AS t FROM mirror_jobs WHERE enabled = 1').get() as { t: string | null }).t;
+    return (this.db.prepare('SELECT MIN(next_run_at) AS t FROM mirror_jobs WHERE enabled = 1').get() as { t: string | null }).t;
   }
 
   // ---- runs -------------------------------------------------------------------------------
@@ -145,7 +141,7 @@ export class MirrorStore {
     owner: RunOwner = { run_owner: null, run_expires_at: null },
   ): RunRow | null {
     const id = crypto.randomUUID();
-    const result = this.sql(
+    const result = this.db.prepare(
       `INSERT INTO mirror_runs (id, job_id, state, dry_run, trigger, slot, counts, bytes, started_at, run_owner, run_expires_at)
          VALUES (@id, @job_id, 'queued', @dry_run, @trigger, @slot, @counts, @bytes, @started_at, @run_owner, @run_expires_at)
          ON CONFLICT DO NOTHING`,
@@ -154,11 +150,11 @@ export class MirrorStore {
   }
 
   run(id: string): RunRow | undefined {
-    return this.sql('SELECT * FROM mirror_runs WHERE id = ?').get(id) as RunRow | undefined;
+    return this.db.prepare('SELECT * FROM mirror_runs WHERE id = ?').get(id) as RunRow | undefined;
   }
 
   runsOf(jobId: string, limit = 100): RunRow[] {
-    return this.sql('SELECT * FROM mirror_runs WHERE job_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(
+    return this.db.prepare('SELECT * FROM mirror_runs WHERE job_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(
       jobId,
       limit,
     ) as RunRow[];
@@ -169,21 +165,21 @@ export class MirrorStore {
   }
 
   activeRun(jobId: string): RunRow | undefined {
-    return this.sql(`SELECT * FROM mirror_runs WHERE job_id = ? AND state IN ('queued', 'comparing', 'syncing') LIMIT 1`).get(
+    return this.db.prepare(`SELECT * FROM mirror_runs WHERE job_id = ? AND state IN ('queued', 'comparing', 'syncing') LIMIT 1`).get(
       jobId,
     ) as RunRow | undefined;
   }
 
   /** Runs a crash (or a stop) left unfinished, oldest first. */
   unfinishedRuns(): RunRow[] {
-    return this.sql(`SELECT * FROM mirror_runs WHERE state IN ('queued', 'comparing', 'syncing') ORDER BY started_at`).all() as RunRow[];
+    return this.db.prepare(`SELECT * FROM mirror_runs WHERE state IN ('queued', 'comparing', 'syncing') ORDER BY started_at`).all() as RunRow[];
   }
 
   updateRun(id: string, fields: RunFields): void {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE mirror_runs SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.db.prepare(`UPDATE mirror_runs SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
   /** Move a run to `to` if it is in one of `from` (default: any unfinished state); false if not. */
@@ -192,7 +188,7 @@ export class MirrorStore {
       .map((column) => `, ${column} = @${column}`)
       .join('');
     const placeholders = from.map((_, i) => `@from${i}`).join(', ');
-    const result = this.sql(`UPDATE mirror_runs SET state = @to${also} WHERE id = @id AND state IN (${placeholders})`).run({
+    const result = this.db.prepare(`UPDATE mirror_runs SET state = @to${also} WHERE id = @id AND state IN (${placeholders})`).run({
       ...fields,
       ...Object.fromEntries(from.map((state, i) => [`from${i}`, state])),
       to,
@@ -205,13 +201,13 @@ export class MirrorStore {
 
   /** Keep only this run's entries for the job: the lists of a run live until the next one. */
   replaceEntries(runId: string, jobId: string, entries: ComparedEntry[]): void {
-    const insert = this.sql(
+    const insert = this.db.prepare(
       `INSERT INTO mirror_entries (run_id, seq, path, type, verdict, reason, source, destination)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const side = (entry: SideEntry | null) => (entry ? JSON.stringify({ size: entry.size, modifiedAt: entry.modifiedAt }) : null);
     this.atomically(() => {
-      this.sql('DELETE FROM mirror_entries WHERE run_id IN (SELECT id FROM mirror_runs WHERE job_id = ?)').run(jobId);
+      this.db.prepare('DELETE FROM mirror_entries WHERE run_id IN (SELECT id FROM mirror_runs WHERE job_id = ?)').run(jobId);
       entries.forEach((entry, i) => {
         insert.run(runId, i + 1, entry.path, entry.type, entry.verdict, entry.reason ?? null, side(entry.source), side(entry.destination));
       });
@@ -220,13 +216,13 @@ export class MirrorStore {
 
   entries(runId: string, options: { verdict?: Verdict; afterSeq: number; limit: number }): EntryRow[] {
     return options.verdict
-      ? (this.sql('SELECT * FROM mirror_entries WHERE run_id = ? AND verdict = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+      ? (this.db.prepare('SELECT * FROM mirror_entries WHERE run_id = ? AND verdict = ? AND seq > ? ORDER BY seq LIMIT ?').all(
           runId,
           options.verdict,
           options.afterSeq,
           options.limit,
         ) as EntryRow[])
-      : (this.sql('SELECT * FROM mirror_entries WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+      : (this.db.prepare('SELECT * FROM mirror_entries WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
           runId,
           options.afterSeq,
           options.limit,

@@ -9,7 +9,7 @@
 import type { RememberedRoute } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
 import { describeRoute, sameRoute, type Route, type RouteFailure, type RouteMemory } from '../ftp/route.js';
-import { statementCache, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 
 /** A route that keeps working has its time stored at most this often; the same refusal again within it is not kept twice. */
 const REPEAT_MS = 60_000;
@@ -42,17 +42,15 @@ export interface RouteBookOptions {
 export class RouteBook implements RouteMemory {
   /** By source site, then destination site: a lookup builds no key. */
   private readonly pairs = new Map<string, Map<string, Pair>>();
-  private readonly statement: ReturnType<typeof statementCache>;
   private readonly now: () => number;
 
   /** `siteName` is undefined for a site that is gone: nothing is remembered for it. */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly events: EventBus,
     private readonly siteName: (siteId: string) => string | undefined,
     options: RouteBookOptions = {},
   ) {
-    this.statement = statementCache(db);
     this.now = options.now ?? Date.now;
     for (const row of db.prepare('SELECT * FROM routes').all() as RouteRow[]) {
       this.keep({
@@ -113,7 +111,7 @@ export class RouteBook implements RouteMemory {
   /** Drop what is remembered for the pair; false when nothing was. */
   forget(sourceSiteId: string, destinationSiteId: string): boolean {
     if (!this.pairs.get(sourceSiteId)?.has(destinationSiteId)) return false;
-    this.statement('DELETE FROM routes WHERE source_site = ? AND dest_site = ?').run(sourceSiteId, destinationSiteId);
+    this.db.prepare('DELETE FROM routes WHERE source_site = ? AND dest_site = ?').run(sourceSiteId, destinationSiteId);
     this.drop(sourceSiteId, destinationSiteId);
     return true;
   }
@@ -148,7 +146,7 @@ export class RouteBook implements RouteMemory {
     const view = this.view(pair);
     // A site removed while a copy of it ran: there is nothing to remember the route by.
     if (!view) return;
-    this.statement(
+    this.db.prepare(
       `INSERT INTO routes (source_site, dest_site, route, worked_at, failures) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (source_site, dest_site) DO UPDATE SET route = excluded.route, worked_at = excluded.worked_at, failures = excluded.failures`,
     ).run(

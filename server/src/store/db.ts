@@ -50,7 +50,7 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return db;
+  return preparedOnce(db);
 }
 
 function migrate(db: Database.Database): void {
@@ -85,16 +85,37 @@ export function metaOnce(db: Db, key: string, make: () => string): { value: stri
   return changes > 0 ? { value, created: true } : { value: getMeta(db, key)!, created: false };
 }
 
-/** A statement prepared once per distinct SQL text: preparing costs more than running these. */
-export function statementCache(db: Db): (text: string) => Statement {
-  const statements = new Map<string, Statement>();
-  return (text) => {
-    let statement = statements.get(text);
+/**
+ * `db` with each distinct SQL text prepared once: preparing costs more than running most of our
+ * statements, and the stores prepare where they use a statement. A statement's pluck() gives a
+ * second cached statement, so a plucked caller never changes what another one reads.
+ */
+export function preparedOnce(db: Db): Db {
+  const cache = new Map<string, Statement>();
+  const prepare = (sql: string): Statement => {
+    let statement = cache.get(sql);
     if (!statement) {
-      statement = db.prepare(text);
-      statements.set(text, statement);
+      const prepared = db.prepare(sql);
+      let plucked: Statement | undefined;
+      statement = {
+        run: (...params) => prepared.run(...params),
+        get: (...params) => prepared.get(...params),
+        all: (...params) => prepared.all(...params),
+        pluck: () => (plucked ??= db.prepare(sql).pluck()),
+      };
+      cache.set(sql, statement);
     }
     return statement;
+  };
+  return {
+    prepare,
+    exec: (sql) => db.exec(sql),
+    transaction: (fn) => db.transaction(fn),
+    get inTransaction() {
+      return db.inTransaction;
+    },
+    close: () => db.close(),
+    ...(db.engine ? { engine: db.engine } : {}),
   };
 }
 
@@ -113,6 +134,9 @@ export function statementCache(db: Db): (text: string) => Statement {
  */
 export class GroupCommit {
   private timer: NodeJS.Timeout | null = null;
+  /** The open transaction is ours to commit (SQLite). */
+  private began = false;
+  private readonly deferred = new Map<string, () => void>();
 
   constructor(
     private readonly db: Db,
@@ -121,14 +145,17 @@ export class GroupCommit {
 
   /** `writes` join the open transaction: each of them must be atomic itself (one statement, or store.atomically). */
   run<T>(writes: () => T): T {
-    // PostgreSQL commits each write at once: an open transaction there would hold row locks that
-    // other nodes wait on, and one failed statement would abort the writes grouped with it.
-    if (this.db.engine === 'postgres') return writes();
-    if (!this.timer && !this.db.inTransaction) {
-      this.db.exec('BEGIN');
-      this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
-    }
+    this.arm();
     return writes();
+  }
+
+  /**
+   * `write` runs once, at the next flush, however often it is deferred under `key` before
+   * then: a counter bumped per control line is written once per commit, not once per line.
+   */
+  defer(key: string, write: () => void): void {
+    this.deferred.set(key, write);
+    this.arm();
   }
 
   /** Commit what waits, if anything does. */
@@ -136,7 +163,24 @@ export class GroupCommit {
     if (!this.timer) return;
     clearTimeout(this.timer);
     this.timer = null;
-    if (this.db.inTransaction) this.db.exec('COMMIT');
+    try {
+      for (const write of this.deferred.values()) write();
+    } finally {
+      this.deferred.clear();
+      if (this.began && this.db.inTransaction) this.db.exec('COMMIT');
+      this.began = false;
+    }
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    // PostgreSQL commits each write at once: an open transaction there would hold row locks that
+    // other nodes wait on, and one failed statement would abort the writes grouped with it.
+    if (this.db.engine !== 'postgres' && !this.db.inTransaction) {
+      this.db.exec('BEGIN');
+      this.began = true;
+    } else if (this.deferred.size === 0) return;
+    this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { IfExists, TransferMode, TransferState } from '../../../contract/index.js';
-import { statementCache, type Db, type Statement } from '../store/db.js';
+import type { Db } from '../store/db.js';
 
 export interface TransferRow {
   id: string;
@@ -100,11 +100,7 @@ export const EARLIEST_RETRY_SQL = `SELECT MIN(next_retry_at) AS t FROM transfer_
    WHERE state = 'queued' AND next_retry_at IS NOT NULL`;
 
 export class TransferStore {
-  private readonly sql: (text: string) => Statement;
-
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-  }
+  constructor(private readonly db: Db) {}
 
   insertTransfer(
     fields: Pick<
@@ -113,14 +109,14 @@ export class TransferStore {
     >,
   ): TransferRow {
     const id = crypto.randomUUID();
-    const position = (this.sql('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM transfers').get() as { p: number }).p;
-    this.sql(
+    const position = (this.db.prepare('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM transfers').get() as { p: number }).p;
+    this.db.prepare(
       `INSERT INTO transfers (id, state, kind, name, source_site, source_path, dest_site, dest_dir, requested_mode,
            if_exists, position, created_at)
          VALUES (@id, 'queued', 'file', @name, @source_site, @source_path, @dest_site, @dest_dir, @requested_mode,
            @if_exists, @position, @created_at)`,
     ).run({ ...fields, id, position, created_at: new Date().toISOString() });
-    this.sql('INSERT INTO transfer_counts (transfer_id) VALUES (?)').run(id);
+    this.db.prepare('INSERT INTO transfer_counts (transfer_id) VALUES (?)').run(id);
     return this.transfer(id)!;
   }
 
@@ -138,12 +134,12 @@ export class TransferStore {
   }
 
   transfer(id: string): TransferRow | undefined {
-    return this.sql('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
+    return this.db.prepare('SELECT * FROM transfers WHERE id = ?').get(id) as TransferRow | undefined;
   }
 
   /** The queue: every transfer not cleared. */
   transfers(): TransferRow[] {
-    return this.sql('SELECT * FROM transfers WHERE cleared = 0 ORDER BY position').all() as TransferRow[];
+    return this.db.prepare('SELECT * FROM transfers WHERE cleared = 0 ORDER BY position').all() as TransferRow[];
   }
 
   /**
@@ -153,7 +149,7 @@ export class TransferStore {
   history(q: string, after: { finishedAt: string; id: string } | null, limit: number): TransferRow[] {
     // lower() on both sides, by the engine: SQLite's LIKE ignores ASCII case, PostgreSQL's no case.
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.sql(
+    return this.db.prepare(
       `SELECT * FROM transfers
          WHERE finished_at IS NOT NULL AND state IN ('done', 'failed', 'cancelled', 'skipped')
            AND (@q = '' OR lower(name) LIKE lower(@like) ESCAPE '\\' OR lower(source_path) LIKE lower(@like) ESCAPE '\\'
@@ -165,14 +161,14 @@ export class TransferStore {
 
   /** Transfers with work left, in queue order. */
   active(): TransferRow[] {
-    return this.sql(
+    return this.db.prepare(
       `SELECT * FROM transfers WHERE state IN ('queued', 'running') ORDER BY position`,
     ).all() as TransferRow[];
   }
 
   /** How many transfers have work left (an index count, not their rows). */
   activeCount(): number {
-    return (this.sql(`SELECT COUNT(*) AS n FROM transfers WHERE state IN ('queued', 'running')`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM transfers WHERE state IN ('queued', 'running')`).get() as { n: number }).n;
   }
 
   /** Run writes as one: a crash keeps all of them or none. */
@@ -184,20 +180,20 @@ export class TransferStore {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE transfers SET ${set}, version = version + 1 WHERE id = @id`).run({ ...fields, id });
+    this.db.prepare(`UPDATE transfers SET ${set}, version = version + 1 WHERE id = @id`).run({ ...fields, id });
   }
 
   /** Move a transfer to `to` if it is in one of `from`; false (and nothing written) if not. */
   changeTransferState(id: string, from: TransferState[], to: TransferState, fields: TransferFields = {}): boolean {
-    const result = this.sql(
+    const result = this.db.prepare(
       `UPDATE transfers SET state = @to${alsoSet(fields)}, version = version + 1 WHERE id = @id AND state IN (${statesList(from)})`,
     ).run({ ...fields, ...statesParams(from), to, id });
     return result.changes > 0;
   }
 
   moveToTop(id: string): void {
-    const min = (this.sql('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
-    this.sql('UPDATE transfers SET position = ?, version = version + 1 WHERE id = ?').run(min - 1, id);
+    const min = (this.db.prepare('SELECT COALESCE(MIN(position), 0) AS p FROM transfers').get() as { p: number }).p;
+    this.db.prepare('UPDATE transfers SET position = ?, version = version + 1 WHERE id = ?').run(min - 1, id);
   }
 
   /** Take finished transfers out of the queue (failed ones only when asked); kept for History. */
@@ -205,7 +201,7 @@ export class TransferStore {
     const states: TransferState[] = withFailed
       ? ['done', 'skipped', 'cancelled', 'failed']
       : ['done', 'skipped', 'cancelled'];
-    const rows = this.sql(
+    const rows = this.db.prepare(
       `UPDATE transfers SET cleared = 1, version = version + 1
          WHERE cleared = 0 AND state IN (${statesList(states)}) RETURNING id`,
     ).all(statesParams(states)) as { id: string }[];
@@ -214,7 +210,7 @@ export class TransferStore {
 
   /** How a finished transfer's copied files were checked: "SHA-256", or "SHA-256 3 · size 1"; null if none was. */
   verifiedSummary(transferId: string): string | null {
-    const rows = this.sql(
+    const rows = this.db.prepare(
       `SELECT verified, COUNT(*) AS n FROM transfer_files WHERE transfer_id = ? AND state = 'done' AND verified IS NOT NULL
          GROUP BY verified ORDER BY n DESC, verified`,
     ).all(transferId) as { verified: string; n: number }[];
@@ -225,7 +221,7 @@ export class TransferStore {
 
   /** Add files found by the walk (one transaction); a second walk after a crash adds nothing twice. */
   insertFiles(transferId: string, files: NewFile[]): void {
-    const insert = this.sql(
+    const insert = this.db.prepare(
       `INSERT INTO transfer_files (id, transfer_id, seq, source_path, dest_path, size, source_mtime, source_mtime_exact, state)
        VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transfer_files WHERE transfer_id = ?), ?, ?, ?, ?, ?, 'queued')
        ON CONFLICT DO NOTHING`,
@@ -248,7 +244,7 @@ export class TransferStore {
         bytes += changes * size;
       }
       // Counted once per batch, not by a trigger per row (migration 11).
-      this.sql(
+      this.db.prepare(
         'UPDATE transfer_counts SET total = total + ?, queued = queued + ?, bytes_total = bytes_total + ? WHERE transfer_id = ?',
       ).run(added, added, bytes, transferId);
       this.bumpVersion(transferId);
@@ -256,20 +252,20 @@ export class TransferStore {
   }
 
   private bumpVersion(transferId: string): void {
-    this.sql('UPDATE transfers SET version = version + 1 WHERE id = ?').run(transferId);
+    this.db.prepare('UPDATE transfers SET version = version + 1 WHERE id = ?').run(transferId);
   }
 
   file(id: string): FileRow | undefined {
-    return this.sql('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
+    return this.db.prepare('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
   }
 
   files(transferId: string): FileRow[] {
-    return this.sql('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
+    return this.db.prepare('SELECT * FROM transfer_files WHERE transfer_id = ? ORDER BY seq').all(transferId) as FileRow[];
   }
 
   /** Files ready to run now (not waiting for a retry), in order, from after `afterSeq`. */
   runnableFiles(transferId: string, now: string, limit: number, afterSeq = 0): FileRow[] {
-    return this.sql(
+    return this.db.prepare(
       `SELECT * FROM transfer_files
          WHERE transfer_id = ? AND state = 'queued' AND seq > ? AND (next_retry_at IS NULL OR next_retry_at <= ?)
          ORDER BY seq LIMIT ?`,
@@ -278,7 +274,7 @@ export class TransferStore {
 
   /** The earliest retry time among waiting files, to wake the scheduler then. */
   nextRetryAt(): string | null {
-    const row = this.sql(EARLIEST_RETRY_SQL).get() as { t: string | null };
+    const row = this.db.prepare(EARLIEST_RETRY_SQL).get() as { t: string | null };
     return row.t;
   }
 
@@ -287,7 +283,7 @@ export class TransferStore {
     const entries = Object.entries(fields);
     if (entries.length === 0) return;
     const set = entries.map(([column]) => `${column} = @${column}`).join(', ');
-    this.sql(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
+    this.db.prepare(`UPDATE transfer_files SET ${set} WHERE id = @id`).run({ ...fields, id });
   }
 
   /**
@@ -302,7 +298,7 @@ export class TransferStore {
     lease?: { owner: string; epoch: number },
   ): boolean {
     const held = lease ? ' AND lease_owner = @leaseOwner AND lease_epoch = @leaseEpoch' : '';
-    const result = this.sql(
+    const result = this.db.prepare(
       `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE id = @id AND state IN (${statesList(from)})${held}`,
     ).run({
       ...fields,
@@ -316,7 +312,7 @@ export class TransferStore {
 
   /** Move every file of a transfer that is in one of `from` to `to`. */
   changeFilesState(transferId: string, from: TransferState[], to: TransferState, fields: FileFields = {}): void {
-    this.sql(
+    this.db.prepare(
       `UPDATE transfer_files SET state = @to${alsoSet(fields)} WHERE transfer_id = @transferId AND state IN (${statesList(from)})`,
     ).run({ ...fields, ...statesParams(from), to, transferId });
   }
@@ -324,7 +320,7 @@ export class TransferStore {
   /** Whether any file of the transfer is still queued or running (an index lookup, not a count). */
   hasUnfinished(transferId: string): boolean {
     return (
-      this.sql(`SELECT 1 FROM transfer_files WHERE state IN ('queued', 'running') AND transfer_id = ? LIMIT 1`).get(
+      this.db.prepare(`SELECT 1 FROM transfer_files WHERE state IN ('queued', 'running') AND transfer_id = ? LIMIT 1`).get(
         transferId,
       ) !== undefined
     );
@@ -332,7 +328,7 @@ export class TransferStore {
 
   /** Kept as files change (migration 11): one row read, however many files. */
   counts(transferId: string): FileCounts {
-    const row = this.sql(
+    const row = this.db.prepare(
       `SELECT total, done, failed, cancelled, skipped, queued, running, bytes_total AS "bytesTotal", bytes_done AS "bytesDone"
          FROM transfer_counts WHERE transfer_id = ?`,
     ).get(transferId) as FileCounts | undefined;
@@ -353,7 +349,7 @@ export class TransferStore {
 
   /** The first failed file in queue order (an index lookup). */
   firstFailedFile(transferId: string): FileRow | undefined {
-    return this.sql(`SELECT * FROM transfer_files WHERE state = 'failed' AND transfer_id = ? ORDER BY seq LIMIT 1`).get(
+    return this.db.prepare(`SELECT * FROM transfer_files WHERE state = 'failed' AND transfer_id = ? ORDER BY seq LIMIT 1`).get(
       transferId,
     ) as FileRow | undefined;
   }
@@ -361,17 +357,17 @@ export class TransferStore {
   /** After a crash: what was running is queued again, to resume from what the destination holds. */
   requeueInterrupted(): void {
     this.atomically(() => {
-      this.sql(
+      this.db.prepare(
         `UPDATE transfers SET version = version + 1
            WHERE id IN (SELECT transfer_id FROM transfer_files WHERE state = 'running')`,
       ).run();
-      this.sql(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
+      this.db.prepare(`UPDATE transfer_files SET state = 'queued' WHERE state = 'running'`).run();
     });
   }
 
   /** Up to `limit` files after `afterSeq`, in seq order: a seek on transfer_files_seq, whatever the page. */
   filesPage(transferId: string, afterSeq: number, limit: number): FileRow[] {
-    return this.sql('SELECT * FROM transfer_files WHERE transfer_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+    return this.db.prepare('SELECT * FROM transfer_files WHERE transfer_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
       transferId,
       afterSeq,
       limit,

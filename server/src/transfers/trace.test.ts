@@ -2,7 +2,6 @@
 import { expect, it } from 'vitest';
 import { onBothEngines } from '../../test/engines.js';
 import { EventBus } from '../events.js';
-import { groupCommit } from '../store/db.js';
 import { TransferStore } from './store.js';
 import { MAX_PER_FILE, MAX_PER_TRANSFER, TraceStore } from './trace.js';
 
@@ -26,11 +25,34 @@ onBothEngines((open) => {
     for (let f = 0; f < files; f++) {
       for (let i = 0; i < perFile; i++) traces.event(transfer.id, 'note', `line ${i}`, `/tree/f${f}`);
     }
-    groupCommit(db).flush();
+    // Counted in memory and written with the next commit: the story read now has them all.
     const { entries, dropped } = traces.list(transfer.id);
     expect(entries).toHaveLength(MAX_PER_TRANSFER);
     expect(entries.filter((e) => e.path === '/tree/chatty')).toHaveLength(MAX_PER_FILE);
     expect(dropped).toBe(MAX_PER_FILE + 50 + files * perFile - MAX_PER_TRANSFER);
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+  });
+
+  it("reads where the data connection goes from the logged lines: a 227 with its code, then the 150 that opens it", () => {
+    const db = open();
+    const transfer = new TransferStore(db).insertTransfer({
+      name: 'relay',
+      source_site: 'a',
+      source_path: '/one',
+      dest_site: 'b',
+      dest_dir: '/',
+      requested_mode: 'auto',
+      if_exists: 'overwrite',
+    });
+    const traces = new TraceStore(db, new EventBus());
+    const tag = { transferId: transfer.id, role: 'source' as const, path: '/one' };
+    const say = (direction: 'sent' | 'received', line: string) =>
+      traces.line(tag, { sessionId: 's', siteId: 'a', direction, line, at: Date.now() });
+    say('sent', 'PASV');
+    say('received', '227 Entering Passive Mode (127,0,0,2,195,80).');
+    say('sent', 'RETR /one');
+    say('received', '150 Opening BINARY mode data connection for /one (4096 bytes).');
+    const data = traces.list(transfer.id).entries.filter((e) => e.kind === 'data');
+    expect(data.map((e) => e.text)).toEqual(['data connection opened between pasv and source 127.0.0.2:50000']);
   });
 });

@@ -24,6 +24,8 @@ type TracedLine = Parameters<TraceSink['line']>[1];
 interface Budget {
   seq: number;
   kept: number;
+  /** Left out since the last commit: written once per commit (GroupCommit.defer), not once per line. */
+  dropped: number;
   perFile: Map<string, number>;
   /** The address each side listens on since its last PASV/EPSV reply, until a transfer reply opens it. */
   listening: Map<TraceRole, HostPort | { host: null; port: number }>;
@@ -60,16 +62,18 @@ export class TraceStore implements TraceSink {
   /** Keep a tagged control line; its seq in the trace, or null when the bound left it out. */
   line(tag: TraceTag, line: TracedLine): number | null {
     const budget = this.budget(tag.transferId);
-    const seq = this.insert(tag.transferId, budget, {
-      at: new Date(line.at).toISOString(),
-      kind: 'line',
-      session_id: line.sessionId,
-      site_id: line.siteId,
-      role: tag.role,
-      direction: line.direction,
-      line: line.line,
-      path: tag.path,
-    });
+    const seq = this.keeps(budget, tag.path)
+      ? this.insert(tag.transferId, budget, {
+          at: new Date(line.at).toISOString(),
+          kind: 'line',
+          session_id: line.sessionId,
+          site_id: line.siteId,
+          role: tag.role,
+          direction: line.direction,
+          line: line.line,
+          path: tag.path,
+        })
+      : this.drop(tag.transferId, budget);
     this.watchData(tag, budget, line);
     return seq;
   }
@@ -83,6 +87,10 @@ export class TraceStore implements TraceSink {
     role: TraceRole | null = null,
   ): void {
     const budget = this.budget(transferId);
+    if (!this.keeps(budget, path)) {
+      this.drop(transferId, budget);
+      return;
+    }
     const row = {
       at: new Date().toISOString(),
       kind,
@@ -100,6 +108,7 @@ export class TraceStore implements TraceSink {
   }
 
   list(transferId: string): { entries: TraceEntry[]; dropped: number } {
+    this.commits.flush(); // the count of what was left out since the last commit
     const rows = this.db
       .prepare(
         'SELECT seq, at, kind, session_id, site_id, role, direction, line, path FROM transfer_trace WHERE transfer_id = ? ORDER BY seq',
@@ -118,26 +127,18 @@ export class TraceStore implements TraceSink {
       const stored = this.db
         .prepare('SELECT COALESCE(MAX(seq), 0) AS seq, COUNT(*) AS kept FROM transfer_trace WHERE transfer_id = ?')
         .get(transferId) as { seq: number; kept: number };
-      budget = { seq: stored.seq, kept: stored.kept, perFile: new Map(), listening: new Map(), connecting: null };
+      budget = { seq: stored.seq, kept: stored.kept, dropped: 0, perFile: new Map(), listening: new Map(), connecting: null };
       this.budgets.set(transferId, budget);
     }
     return budget;
   }
 
+  private keeps(budget: Budget, path: string | null): boolean {
+    return budget.kept < MAX_PER_TRANSFER && (path === null || (budget.perFile.get(path) ?? 0) < MAX_PER_FILE);
+  }
+
   private insert(transferId: string, budget: Budget, row: Omit<Row, 'seq'>): number | null {
-    const fileKept = row.path === null ? 0 : (budget.perFile.get(row.path) ?? 0);
     try {
-      if (budget.kept >= MAX_PER_TRANSFER || fileKept >= MAX_PER_FILE) {
-        this.commits.run(() =>
-          this.db
-            .prepare(
-              `INSERT INTO transfer_trace_dropped (transfer_id, dropped) VALUES (?, 1)
-               ON CONFLICT(transfer_id) DO UPDATE SET dropped = transfer_trace_dropped.dropped + 1`,
-            )
-            .run(transferId),
-        );
-        return null;
-      }
       const seq = budget.seq + 1;
       this.commits.run(() =>
         this.db
@@ -160,12 +161,33 @@ export class TraceStore implements TraceSink {
       );
       budget.seq = seq;
       budget.kept++;
-      if (row.path !== null) budget.perFile.set(row.path, fileKept + 1);
+      if (row.path !== null) budget.perFile.set(row.path, (budget.perFile.get(row.path) ?? 0) + 1);
       return seq;
     } catch {
       // The transfer was removed while its last lines came in (the foreign key refused them).
       this.budgets.delete(transferId);
       return null;
+    }
+  }
+
+  /** Count what the bound leaves out; the count reaches the store with the next commit. */
+  private drop(transferId: string, budget: Budget): null {
+    if (budget.dropped++ === 0) this.commits.defer(`trace-dropped ${transferId}`, () => this.writeDropped(transferId, budget));
+    return null;
+  }
+
+  private writeDropped(transferId: string, budget: Budget): void {
+    const dropped = budget.dropped;
+    budget.dropped = 0;
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO transfer_trace_dropped (transfer_id, dropped) VALUES (?, ?)
+           ON CONFLICT(transfer_id) DO UPDATE SET dropped = transfer_trace_dropped.dropped + excluded.dropped`,
+        )
+        .run(transferId, dropped);
+    } catch {
+      // The transfer was removed meanwhile (the foreign key refused the count).
     }
   }
 
