@@ -7,7 +7,7 @@
  */
 import { assertDone, startBenchApp, type BenchApp } from '../app.js';
 import { ftpUrl, runLftp } from '../lftp.js';
-import { KiB, log, median, nowMs, sampled, type Sample } from '../measure.js';
+import { KiB, log, median, nowMs, quietTimeWait, sampled, type Sample } from '../measure.js';
 import { checkIdentical } from '../mirror-tree.js';
 import type { CaseResult, Row } from '../report.js';
 import { queuedTree } from '../scale-queued.js';
@@ -125,10 +125,11 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
     for (let round = 0; round < rounds; round++) {
       for (const files of sizes) {
         if (round >= options.runs[files]!) continue;
-        // Rotate who goes first: each inherits the others' TIME_WAIT sockets equally.
+        // Rotate who goes first: each meets the servers' caches and what TIME_WAIT is left equally.
         const order = TOOLS.map((_, i) => TOOLS[(i + round) % TOOLS.length]!);
         for (const tool of order) {
           pair.wipeDestination();
+          await quietTimeWait();
           const sample = await sampled(round, tool === 'lftp' ? 'lftp' : 'pasv', () => run[tool](files));
           sample.variant = tool;
           sample.files = files;
@@ -235,7 +236,8 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
       `not logins; the flatness target is read on it. lftp: \`mirror --parallel=${CONCURRENCY}\` ` +
       'with FXP forced, wall time and CPU of the process. Every copy is checked byte for byte (all files hashed). ' +
       'Each file leaves a data connection in TIME_WAIT for 60 s (tcp_tw_reuse lets loopback reuse them); a 10 000-file run adds ' +
-      '~10 000 of them, which the runs after it inherit (counts above). The machine is shared: per-file CPU is the steadier figure.',
+      '~10 000 of them, and every tool connects slower among them, so each run waits (up to 55 s: pooled sessions close after 60 s idle) until fewer than ' +
+      '5000 are left (counts above); a 10 000-file run still meets its own. The machine is shared: per-file CPU is the steadier figure.',
   );
   return { rows, samples: [...byKey.values()].flat(), notes };
 }
