@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { LiveEvent, Transfer, TransferCreate } from '../contract/index.js';
 import { buildApp, type App } from '../server/src/app.js';
 import { readConfig } from '../server/src/config.js';
+import type { EventBus } from '../server/src/events.js';
 import type { ServerPair } from './servers.js';
 
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
@@ -49,7 +50,14 @@ export class ApiClient {
   /** The pair's two servers as sites named "source" and "destination"; their ids. */
   async addPair(pair: ServerPair, maxConnections: number): Promise<{ source: string; destination: string }> {
     const site = (name: string, server: ServerPair['source']) =>
-      this.addSite({ name, host: server.host, port: server.port, user: server.user, password: server.password, maxConnections });
+      this.addSite({
+        name,
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        password: server.password,
+        maxConnections,
+      });
     return { source: await site('source', pair.source), destination: await site('destination', pair.destination) };
   }
 
@@ -83,7 +91,30 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
   const port = typeof address === 'object' && address ? address.port : 0;
   const client = new ApiClient(`http://127.0.0.1:${port}`);
 
-  // Record final states as they happen: a transfer may finish before finished() is called.
+  const transfers = finishedTransfers(app.services.events);
+
+  return Object.assign(client, {
+    app,
+    finished: transfers.finished,
+    async close() {
+      transfers.stop();
+      try {
+        await app.close();
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  });
+}
+
+/**
+ * Final states recorded as they happen (a transfer may finish before finished() is asked),
+ * read from the service's event bus so that no polling skews the timings.
+ */
+export function finishedTransfers(events: EventBus): {
+  finished: (id: string, timeoutMs?: number) => Promise<Transfer>;
+  stop: () => void;
+} {
   const settled = new Map<string, Transfer>();
   const waiters = new Map<string, (transfer: Transfer) => void>();
   const onEvent = (event: LiveEvent) => {
@@ -91,11 +122,9 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
     settled.set(event.transfer.id, event.transfer);
     waiters.get(event.transfer.id)?.(event.transfer);
   };
-  app.services.events.on('event', onEvent);
-
-  return Object.assign(client, {
-    app,
-    finished(id: string, timeoutMs = 600_000): Promise<Transfer> {
+  events.on('event', onEvent);
+  return {
+    finished(id, timeoutMs = 600_000) {
       const known = settled.get(id);
       if (known) return Promise.resolve(known);
       return new Promise<Transfer>((resolve, reject) => {
@@ -110,15 +139,8 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
         });
       });
     },
-    async close() {
-      app.services.events.off('event', onEvent);
-      try {
-        await app.close();
-      } finally {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-  });
+    stop: () => events.off('event', onEvent),
+  };
 }
 
 /** Fails loudly when a transfer did not copy everything. */

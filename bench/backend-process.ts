@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Transfer } from '../contract/index.js';
 import { ApiClient, BENCH_TOKEN } from './app.js';
 import type { BackendRequest, BackendUsage } from './backend.js';
 import { childBundle } from './bundle.js';
@@ -16,6 +17,8 @@ export interface Backend {
   usage(): Promise<BackendUsage>;
   gc(): Promise<BackendUsage>;
   leaseAndRelease(siteIds: string[], perSite: number): Promise<number>;
+  /** The transfer once it reached done, failed or cancelled (read from the backend's event bus). */
+  finished(id: string): Promise<Transfer>;
   profileStart(): Promise<void>;
   /** The V8 CPU profile (a .cpuprofile object) since profileStart(). */
   profileStop(): Promise<unknown>;
@@ -73,6 +76,7 @@ export async function startBackend(env: Record<string, string> = {}): Promise<Ba
     gc: () => call<BackendUsage>({ op: 'gc' }),
     leaseAndRelease: async (siteIds, perSite) =>
       (await call<{ leased: number }>({ op: 'lease', siteIds, perSite })).leased,
+    finished: (id) => call<Transfer>({ op: 'finished', id }),
     profileStart: async () => {
       await call({ op: 'profile-start' });
     },

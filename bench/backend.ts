@@ -5,6 +5,7 @@
  * channel: usage, gc, lease (through the session pool), profile, close.
  */
 import { Session } from 'node:inspector/promises';
+import { finishedTransfers } from './app.js';
 import { buildApp } from '../server/src/app.js';
 import { readConfig } from '../server/src/config.js';
 import type { Lease } from '../server/src/sites/pool.js';
@@ -14,6 +15,7 @@ export type BackendRequest =
   | { op: 'usage' }
   | { op: 'gc' }
   | { op: 'lease'; siteIds: string[]; perSite: number }
+  | { op: 'finished'; id: string }
   | { op: 'profile-start' }
   | { op: 'profile-stop' }
   | { op: 'close' };
@@ -34,6 +36,7 @@ const app = await buildApp(readConfig([]), { logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const profiler = new Session();
+const transfers = finishedTransfers(app.services.events);
 let leases: Lease[] = [];
 
 function usage(): BackendUsage {
@@ -82,6 +85,8 @@ async function handle(request: BackendRequest): Promise<unknown> {
       return usage();
     case 'lease':
       return { leased: await leaseAndRelease(request.siteIds, request.perSite) };
+    case 'finished':
+      return transfers.finished(request.id);
     case 'profile-start':
       profiler.connect();
       await profiler.post('Profiler.enable');

@@ -4,7 +4,8 @@
  * source to its emptied destination, checks the copy byte for byte, and reports its time,
  * its CPU and the commands both servers received per file.
  */
-import { assertDone, startBenchApp } from './app.js';
+import { assertDone } from './app.js';
+import { startBackend, type Backend } from './backend-process.js';
 import { copyFile } from '../server/src/ftp/copy.js';
 import { ensureDirectory } from '../server/src/ftp/ops.js';
 import { runChild } from './bundle.js';
@@ -31,7 +32,12 @@ function perFile(counts: Record<string, number>[], files: number): Record<string
 }
 
 /** One copy with both servers' commands counted, then checked: exactly the source's files, byte for byte. */
-async function checked(pair: ServerPair, copy: () => Promise<Measured>, dir = DIR, files = FILES): Promise<Measured> {
+async function checked<M extends Measured>(
+  pair: ServerPair,
+  copy: () => Promise<M>,
+  dir = DIR,
+  files = FILES,
+): Promise<M & { commandsPerFile: Record<string, number> }> {
   const logs = [commandLog(pair.source), commandLog(pair.destination)];
   logs.forEach((l) => l.mark());
   const result = await copy();
@@ -80,34 +86,53 @@ export interface PasvRunOptions {
   /** The source's folder of `files` files, in its root. */
   dir?: string;
   files?: number;
+  /** Also return the backend's V8 CPU profile of the timed window. */
+  profile?: boolean;
 }
 
-/** pasv as a user runs it; its CPU is this process's (HTTP, queue, store, events, FTP) over the timed window. */
-export async function pasvRun(pair: ServerPair, concurrency: number, options: PasvRunOptions = {}): Promise<Measured> {
+/**
+ * One transfer of the source's `/dir` into the destination's root on a running backend, timed
+ * from the POST to its final state; its CPU is the backend process's (every thread) over that
+ * window, read before and after.
+ */
+export async function timedCopy(
+  backend: Backend,
+  sites: { source: string; destination: string },
+  dir: string,
+  files: number,
+  profile = false,
+): Promise<Measured & { profile?: unknown }> {
+  if (profile) await backend.profileStart();
+  const before = (await backend.usage()).cpu;
+  const startedAt = nowMs();
+  const created = await backend.api.createTransfer({
+    source: { siteId: sites.source, path: `/${dir}` },
+    destination: { siteId: sites.destination, dir: '/' },
+  });
+  const transfer = await backend.finished(created.id);
+  const value = nowMs() - startedAt;
+  const after = (await backend.usage()).cpu;
+  assertDone(transfer, files);
+  const cpuMs = (after.user - before.user + after.system - before.system) / 1000;
+  return { value, cpuMs, ...(profile ? { profile: await backend.profileStop() } : {}) };
+}
+
+/**
+ * pasv as `npm start` runs it: the bundled backend (bench/backend.ts) in a process of its own,
+ * fresh per run (cold sessions, like lftp's process), site maxConnections = concurrency.
+ */
+export async function pasvRun(
+  pair: ServerPair,
+  concurrency: number,
+  options: PasvRunOptions = {},
+): Promise<Measured & { profile?: unknown }> {
   const { dir = DIR, files = FILES } = options;
-  const app = await startBenchApp({ PASV_CONCURRENCY: String(concurrency), ...options.env });
+  const backend = await startBackend({ PASV_CONCURRENCY: String(concurrency), ...options.env });
   try {
-    const { source, destination } = await app.addPair(pair, concurrency);
-    return await checked(
-      pair,
-      async () => {
-        const cpu = process.cpuUsage();
-        const startedAt = nowMs();
-        const created = await app.createTransfer({
-          source: { siteId: source, path: `/${dir}` },
-          destination: { siteId: destination, dir: '/' },
-        });
-        const transfer = await app.finished(created.id);
-        const value = nowMs() - startedAt;
-        const used = process.cpuUsage(cpu);
-        assertDone(transfer, files);
-        return { value, cpuMs: (used.user + used.system) / 1000 };
-      },
-      dir,
-      files,
-    );
+    const sites = await backend.api.addPair(pair, concurrency);
+    return await checked(pair, () => timedCopy(backend, sites, dir, files, options.profile), dir, files);
   } finally {
-    await app.close();
+    await backend.stop();
   }
 }
 

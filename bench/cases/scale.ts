@@ -1,17 +1,18 @@
 /**
  * i. Scale. (a) Cost per file from 100 to 10 000 files: 4 KiB files by FXP at concurrency 4,
- * pasv through its transfer service (a fresh app per run, as in case a) and `lftp mirror
- * --parallel=4` on the same vsftpd pair, runs alternating; the per-file time of each size and
+ * pasv through its transfer service (a fresh backend process per run, as in case a, and one kept
+ * running with its sessions warm) and `lftp mirror --parallel=4` on the same vsftpd pair, runs rotating; the per-file time of each size and
  * max/min over the sizes (flat = 1). (b) A queued 100 000-file tree in a backend of its own
  * (scale-queued.ts): resident memory, and how fast its row and its file list answer.
  */
-import { assertDone, startBenchApp, type BenchApp } from '../app.js';
+import { startBackend, type Backend } from '../backend-process.js';
 import { ftpUrl, runLftp } from '../lftp.js';
-import { KiB, log, median, nowMs, quietTimeWait, sampled, type Sample } from '../measure.js';
+import { KiB, log, median, quietTimeWait, sampled, type Sample } from '../measure.js';
 import { checkIdentical } from '../mirror-tree.js';
 import type { CaseResult, Row } from '../report.js';
 import { queuedTree } from '../scale-queued.js';
 import { startVsftpdPair, writeSmallFiles, type ServerPair } from '../servers.js';
+import { timedCopy } from '../small-files-runs.js';
 
 const SIZE = 4 * KiB;
 const CONCURRENCY = 4;
@@ -40,53 +41,44 @@ function writeTree(pair: ServerPair, files: number): void {
   }
 }
 
-/** One transfer of the tree on `app` (its sites `sites`), timed from the POST to its done event, checked. */
-async function copyOnApp(
-  app: BenchApp,
+/** One transfer of the tree, checked byte for byte. */
+async function copyOn(
+  backend: Backend,
   sites: { source: string; destination: string },
   pair: ServerPair,
   files: number,
 ): Promise<Measured> {
-  const cpu = process.cpuUsage();
-  const startedAt = nowMs();
-  const created = await app.createTransfer({
-    source: { siteId: sites.source, path: `/${treeName(files)}` },
-    destination: { siteId: sites.destination, dir: '/' },
-  });
-  const transfer = await app.finished(created.id);
-  const value = nowMs() - startedAt;
-  const used = process.cpuUsage(cpu);
-  assertDone(transfer, files);
+  const result = await timedCopy(backend, sites, treeName(files), files);
   checkIdentical(pair, treeName(files));
-  return { value, cpuMs: (used.user + used.system) / 1000 };
+  return result;
 }
 
-/** A fresh app per run: cold sessions, like lftp's process. */
+/** A fresh backend per run: cold sessions, like lftp's process. */
 async function pasvRun(pair: ServerPair, files: number): Promise<Measured> {
-  const app = await startBenchApp({ PASV_CONCURRENCY: String(CONCURRENCY) });
+  const backend = await startBackend({ PASV_CONCURRENCY: String(CONCURRENCY) });
   try {
-    return await copyOnApp(app, await app.addPair(pair, CONCURRENCY), pair, files);
+    return await copyOn(backend, await backend.api.addPair(pair, CONCURRENCY), pair, files);
   } finally {
-    await app.close();
+    await backend.stop();
   }
 }
 
 /**
- * pasv as it runs: one app for the whole case, whose pooled sessions stay logged in between
+ * pasv as it runs: one backend for the whole case, whose pooled sessions stay logged in between
  * transfers (as they do between a user's transfers); one unmeasured copy first.
  */
-async function warmApp(
+async function warmBackend(
   pair: ServerPair,
   warmUpFiles: number,
 ): Promise<{ run: (files: number) => Promise<Measured>; close: () => Promise<void> }> {
-  const app = await startBenchApp({ PASV_CONCURRENCY: String(CONCURRENCY) });
+  const backend = await startBackend({ PASV_CONCURRENCY: String(CONCURRENCY) });
   try {
-    const sites = await app.addPair(pair, CONCURRENCY);
-    await copyOnApp(app, sites, pair, warmUpFiles);
+    const sites = await backend.api.addPair(pair, CONCURRENCY);
+    await copyOn(backend, sites, pair, warmUpFiles);
     pair.wipeDestination();
-    return { run: (files) => copyOnApp(app, sites, pair, files), close: () => app.close() };
+    return { run: (files) => copyOn(backend, sites, pair, files), close: () => backend.stop() };
   } catch (error) {
-    await app.close();
+    await backend.stop();
     throw error;
   }
 }
@@ -112,10 +104,10 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
     .sort((a, b) => a - b);
   const pair = await startVsftpdPair();
   const byKey = new Map<string, Sample[]>();
-  let warm: Awaited<ReturnType<typeof warmApp>> | undefined;
+  let warm: Awaited<ReturnType<typeof warmBackend>> | undefined;
   try {
     for (const files of sizes) writeTree(pair, files);
-    warm = await warmApp(pair, sizes[0]!);
+    warm = await warmBackend(pair, sizes[0]!);
     const run: Record<Tool, (files: number) => Promise<Measured>> = {
       pasv: (files) => pasvRun(pair, files),
       warm: warm.run,
@@ -229,9 +221,10 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
   notes.push(
     `(a) method: one vsftpd pair for all sizes, trees /t100, /t1000, /t10000 of 4 KiB random files in folders of up to ${PER_FOLDER}; ` +
       'per size, the three runs rotate (who goes first moves each round) and the sizes are interleaved round by round. ' +
-      `pasv fresh: a new in-process app per run (cold sessions, like lftp's process), site maxConnections ${CONCURRENCY}, ` +
-      "POST /api/transfers of the tree, timed to its done event; CPU is this process's (HTTP, queue, SQLite, events, FTP). " +
-      `pasv running: the same on one app kept for the whole case after one unmeasured copy of /t${sizes[0]}, as pasv runs for a ` +
+      `pasv fresh: a new backend process per run (the bundled server as \`npm start\` runs it; cold sessions, like lftp's ` +
+      `process), site maxConnections ${CONCURRENCY}, POST /api/transfers of the tree, timed to its done event; CPU is the ` +
+      "backend's (every thread: HTTP, queue, SQLite, events, FTP). " +
+      `pasv running: the same on one backend kept for the whole case after one unmeasured copy of /t${sizes[0]}, as pasv runs for a ` +
       "user: its pooled sessions stay logged in between transfers, so a run's fixed part is the walk and the lanes' first files, " +
       `not logins; the flatness target is read on it. lftp: \`mirror --parallel=${CONCURRENCY}\` ` +
       'with FXP forced, wall time and CPU of the process. Every copy is checked byte for byte (all files hashed). ' +

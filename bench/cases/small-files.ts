@@ -5,7 +5,7 @@
  * floor (floor.ts: the least a controller can send per file, in a process of its own).
  */
 import { log, median, sampled, type Sample } from '../measure.js';
-import { describeHotSpots, profileHere, saveProfile, summarizeProfile } from '../profile.js';
+import { describeHotSpots, saveProfile, summarizeProfile, type CpuProfile } from '../profile.js';
 import type { CaseResult, Row } from '../report.js';
 import { startVsftpdPair, writeSmallFiles } from '../servers.js';
 import { DIR, engineRun, FILES, floorRun, lftpRun, pasvRun, SIZE, type Measured } from '../small-files-runs.js';
@@ -150,7 +150,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
           `floor ${(middle(floor) / FILES).toFixed(2)} ms; the floor's logins took ${median(floor.map((x) => x.loginMs as number)).toFixed(0)} ms.`,
         `concurrency ${concurrency}: commands per file (both servers, from vsftpd's log) — pasv ${commands(pasv)}; ` +
           `lftp ${commands(lftp)}; floor ${commands(floor)}.`,
-        `concurrency ${concurrency}: CPU per run (median) — pasv ${cpu(pasv)} ms (in-process: HTTP, queue, SQLite, events, FTP), ` +
+        `concurrency ${concurrency}: CPU per run (median) — pasv ${cpu(pasv)} ms (its backend process: HTTP, queue, SQLite, events, FTP), ` +
           `lftp ${cpu(lftp)} ms, floor ${cpu(floor)} ms; per file pasv ${perFileCpu(pasv)}, lftp ${perFileCpu(lftp)}, ` +
           `floor ${perFileCpu(floor)}. TIME_WAIT before each run: ` +
           `${[...pasv, ...lftp, ...floor, ...engine]
@@ -176,7 +176,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
             `The service adds ${((pasvMs - engineMs) / FILES).toFixed(2)} ms per file on top.`,
         );
         pair.wipeDestination();
-        const { profile } = await profileHere(() => pasvRun(pair, concurrency));
+        const { profile } = (await pasvRun(pair, concurrency, { profile: true })) as { profile: CpuProfile };
         const summary = summarizeProfile(profile, 12);
         details.profileConcurrency1 = summary;
         notes.push(
@@ -194,7 +194,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
   if (low !== high) rows.push(...scalingRows(low, high, at));
   notes.push(
     'Each concurrency starts with one unmeasured run of every tool (caches and V8 warm), then the measured runs. ' +
-      'pasv: a fresh app per run (cold sessions, like lftp), site maxConnections = concurrency, POST /api/transfers of /dir → /, ' +
+      'pasv: a fresh backend process per run (the bundled server, cold sessions, like lftp), site maxConnections = concurrency, POST /api/transfers of /dir → /, ' +
       "timed from the POST to the transfer's `done` event. lftp: `mirror --parallel=N ftp://…/dir ftp://…/dir` with " +
       '`ftp:use-fxp yes`, `ftp:fxp-force yes`; wall time of the process, logins included. The destination is emptied before ' +
       'every run and checked after it: exactly the 1000 files, each with the size and SHA-256 of its source.',
@@ -203,7 +203,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
       'at once PORT + RETR (one write) to the source and STOR to the destination; both 226. Its time and CPU run from its first ' +
       'connect to its last 226 (node\'s own start-up left out). In the table, a row "(diagnostic) floor" has the floor in the pasv ' +
       'column; a row "pasv (vs floor)" has it in the lftp column, so its ratio is pasv / floor.',
-    "Controller CPU: pasv's is the bench process's own (process.cpuUsage over the timed window: the service and its HTTP client), " +
+    "Controller CPU: pasv's is its backend process's (the bundled server as `npm start` runs it, every thread, over the timed window), " +
       "lftp's its process's (/usr/bin/time, start-up included), the floor's its process's.",
   );
   return { id: 'a', title: '1000 × 4 KiB directory by FXP', rows, samples, notes, details };

@@ -81,7 +81,9 @@ export function setMeta(db: Db, key: string, value: string): void {
  */
 export function metaOnce(db: Db, key: string, make: () => string): { value: string; created: boolean } {
   const value = make();
-  const { changes } = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+  const { changes } = db
+    .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
+    .run(key, value);
   return changes > 0 ? { value, created: true } : { value: getMeta(db, key)!, created: false };
 }
 

@@ -33,7 +33,7 @@ onBothEngines((open) => {
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
   });
 
-  it("reads where the data connection goes from the logged lines: a 227 with its code, then the 150 that opens it", () => {
+  it('reads where the data connection goes from the logged lines: a 227 with its code, then the 150 that opens it', () => {
     const db = open();
     const transfer = new TransferStore(db).insertTransfer({
       name: 'relay',

@@ -127,7 +127,14 @@ export class TraceStore implements TraceSink {
       const stored = this.db
         .prepare('SELECT COALESCE(MAX(seq), 0) AS seq, COUNT(*) AS kept FROM transfer_trace WHERE transfer_id = ?')
         .get(transferId) as { seq: number; kept: number };
-      budget = { seq: stored.seq, kept: stored.kept, dropped: 0, perFile: new Map(), listening: new Map(), connecting: null };
+      budget = {
+        seq: stored.seq,
+        kept: stored.kept,
+        dropped: 0,
+        perFile: new Map(),
+        listening: new Map(),
+        connecting: null,
+      };
       this.budgets.set(transferId, budget);
     }
     return budget;
@@ -172,7 +179,8 @@ export class TraceStore implements TraceSink {
 
   /** Count what the bound leaves out; the count reaches the store with the next commit. */
   private drop(transferId: string, budget: Budget): null {
-    if (budget.dropped++ === 0) this.commits.defer(`trace-dropped ${transferId}`, () => this.writeDropped(transferId, budget));
+    if (budget.dropped++ === 0)
+      this.commits.defer(`trace-dropped ${transferId}`, () => this.writeDropped(transferId, budget));
     return null;
   }
 
