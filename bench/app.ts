@@ -61,6 +61,11 @@ export class ApiClient {
     return { source: await site('source', pair.source), destination: await site('destination', pair.destination) };
   }
 
+  /** Removes addPair's two sites (their sessions close with them). */
+  async removePair(sites: { source: string; destination: string }): Promise<void> {
+    for (const id of [sites.source, sites.destination]) await this.request('DELETE', `/api/sites/${id}`);
+  }
+
   createTransfer(body: TransferCreate): Promise<Transfer> {
     return this.request<Transfer>('POST', '/api/transfers', body);
   }

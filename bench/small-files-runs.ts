@@ -119,20 +119,26 @@ export async function timedCopy(
 
 /**
  * pasv as `npm start` runs it: the bundled backend (bench/backend.ts) in a process of its own,
- * fresh per run (cold sessions, like lftp's process), site maxConnections = concurrency.
+ * site maxConnections = concurrency. Given `options.backend`, a backend kept across runs (V8's
+ * compiled code warm, as in a server that has run before): the run adds two sites of its own,
+ * so its sessions still start cold like lftp's, and removes them after. Else a fresh process.
  */
 export async function pasvRun(
   pair: ServerPair,
   concurrency: number,
-  options: PasvRunOptions = {},
+  options: PasvRunOptions & { backend?: Backend } = {},
 ): Promise<Measured & { profile?: unknown }> {
   const { dir = DIR, files = FILES } = options;
-  const backend = await startBackend({ PASV_CONCURRENCY: String(concurrency), ...options.env });
+  const backend = options.backend ?? (await startBackend({ PASV_CONCURRENCY: String(concurrency), ...options.env }));
   try {
     const sites = await backend.api.addPair(pair, concurrency);
-    return await checked(pair, () => timedCopy(backend, sites, dir, files, options.profile), dir, files);
+    try {
+      return await checked(pair, () => timedCopy(backend, sites, dir, files, options.profile), dir, files);
+    } finally {
+      if (options.backend) await backend.api.removePair(sites);
+    }
   } finally {
-    await backend.stop();
+    if (!options.backend) await backend.stop();
   }
 }
 

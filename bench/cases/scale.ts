@@ -1,8 +1,8 @@
 /**
  * i. Scale. (a) Cost per file from 100 to 10 000 files: 4 KiB files by FXP at concurrency 4,
- * pasv through its transfer service (a fresh backend process per run, as in case a, and one kept
- * running with its sessions warm) and `lftp mirror --parallel=4` on the same vsftpd pair, runs rotating; the per-file time of each size and
- * max/min over the sizes (flat = 1). (b) A queued 100 000-file tree in a backend of its own
+ * pasv through its transfer service (one backend process; runs on fresh sites with cold sessions,
+ * and runs on two sites kept warm) and `lftp mirror --parallel=4` on the same vsftpd pair, runs
+ * rotating; the per-file time of each size and max/min over the sizes (flat = 1). (b) A queued 100 000-file tree in a backend of its own
  * (scale-queued.ts): resident memory, and how fast its row and its file list answer.
  */
 import { startBackend, type Backend } from '../backend-process.js';
@@ -53,30 +53,37 @@ async function copyOn(
   return result;
 }
 
-/** A fresh backend per run: cold sessions, like lftp's process. */
-async function pasvRun(pair: ServerPair, files: number): Promise<Measured> {
-  const backend = await startBackend({ PASV_CONCURRENCY: String(CONCURRENCY) });
-  try {
-    return await copyOn(backend, await backend.api.addPair(pair, CONCURRENCY), pair, files);
-  } finally {
-    await backend.stop();
-  }
-}
-
 /**
- * pasv as it runs: one backend for the whole case, whose pooled sessions stay logged in between
- * transfers (as they do between a user's transfers); one unmeasured copy first.
+ * pasv as it runs: one backend for the whole case (V8 warm). "fresh" runs add two sites of their
+ * own (cold sessions, like lftp's process) and remove them after; "running" ones reuse two sites
+ * whose pooled sessions stay logged in between transfers, as between a user's transfers, after
+ * one unmeasured copy.
  */
-async function warmBackend(
+async function pasvBackend(
   pair: ServerPair,
   warmUpFiles: number,
-): Promise<{ run: (files: number) => Promise<Measured>; close: () => Promise<void> }> {
+): Promise<{
+  fresh: (files: number) => Promise<Measured>;
+  running: (files: number) => Promise<Measured>;
+  close: () => Promise<void>;
+}> {
   const backend = await startBackend({ PASV_CONCURRENCY: String(CONCURRENCY) });
   try {
     const sites = await backend.api.addPair(pair, CONCURRENCY);
     await copyOn(backend, sites, pair, warmUpFiles);
     pair.wipeDestination();
-    return { run: (files) => copyOn(backend, sites, pair, files), close: () => backend.stop() };
+    return {
+      fresh: async (files) => {
+        const own = await backend.api.addPair(pair, CONCURRENCY);
+        try {
+          return await copyOn(backend, own, pair, files);
+        } finally {
+          await backend.api.removePair(own);
+        }
+      },
+      running: (files) => copyOn(backend, sites, pair, files),
+      close: () => backend.stop(),
+    };
   } catch (error) {
     await backend.stop();
     throw error;
@@ -104,13 +111,13 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
     .sort((a, b) => a - b);
   const pair = await startVsftpdPair();
   const byKey = new Map<string, Sample[]>();
-  let warm: Awaited<ReturnType<typeof warmBackend>> | undefined;
+  let pasv: Awaited<ReturnType<typeof pasvBackend>> | undefined;
   try {
     for (const files of sizes) writeTree(pair, files);
-    warm = await warmBackend(pair, sizes[0]!);
+    pasv = await pasvBackend(pair, sizes[0]!);
     const run: Record<Tool, (files: number) => Promise<Measured>> = {
-      pasv: (files) => pasvRun(pair, files),
-      warm: warm.run,
+      pasv: pasv.fresh,
+      warm: pasv.running,
       lftp: (files) => lftpRun(pair, files),
     };
     const rounds = Math.max(...sizes.map((files) => options.runs[files]!));
@@ -137,7 +144,7 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
       }
     }
   } finally {
-    await warm?.close();
+    await pasv?.close();
     pair.wipeDestination();
     await pair.stop();
   }
@@ -221,11 +228,11 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
   notes.push(
     `(a) method: one vsftpd pair for all sizes, trees /t100, /t1000, /t10000 of 4 KiB random files in folders of up to ${PER_FOLDER}; ` +
       'per size, the three runs rotate (who goes first moves each round) and the sizes are interleaved round by round. ' +
-      `pasv fresh: a new backend process per run (the bundled server as \`npm start\` runs it; cold sessions, like lftp's ` +
-      `process), site maxConnections ${CONCURRENCY}, POST /api/transfers of the tree, timed to its done event; CPU is the ` +
-      "backend's (every thread: HTTP, queue, SQLite, events, FTP). " +
-      `pasv running: the same on one backend kept for the whole case after one unmeasured copy of /t${sizes[0]}, as pasv runs for a ` +
-      "user: its pooled sessions stay logged in between transfers, so a run's fixed part is the walk and the lanes' first files, " +
+      'pasv: the bundled server as `npm start` runs it, one backend process for the whole case; CPU is its own (every ' +
+      `thread: HTTP, queue, SQLite, events, FTP). pasv fresh: each run adds two sites of its own (cold sessions, like lftp's ` +
+      `process) and removes them after; site maxConnections ${CONCURRENCY}, POST /api/transfers of the tree, timed to its done ` +
+      `event. pasv running: two sites kept for the whole case after one unmeasured copy of /t${sizes[0]}, as pasv runs for a ` +
+      "user: their pooled sessions stay logged in between transfers, so a run's fixed part is the walk and the lanes' first files, " +
       `not logins; the flatness target is read on it. lftp: \`mirror --parallel=${CONCURRENCY}\` ` +
       'with FXP forced, wall time and CPU of the process. Every copy is checked byte for byte (all files hashed). ' +
       'Each file leaves a data connection in TIME_WAIT for 60 s (tcp_tw_reuse lets loopback reuse them); a 10 000-file run adds ' +

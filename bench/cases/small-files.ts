@@ -4,6 +4,7 @@
  * `lftp mirror --parallel=N` between two ftp:// URLs with FXP forced, and both against the
  * floor (floor.ts: the least a controller can send per file, in a process of its own).
  */
+import { startBackend } from '../backend-process.js';
 import { log, median, sampled, type Sample } from '../measure.js';
 import { describeHotSpots, saveProfile, summarizeProfile, type CpuProfile } from '../profile.js';
 import type { CaseResult, Row } from '../report.js';
@@ -99,13 +100,14 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
   const at = new Map<number, Map<Tool, Sample[]>>();
   for (const concurrency of options.concurrencies) {
     const pair = await startVsftpdPair();
+    const backend = await startBackend({ PASV_CONCURRENCY: String(concurrency) });
     try {
       writeSmallFiles(pair.source, DIR, FILES, SIZE);
       const diagnose = options.diagnose === true && concurrency === 1;
       const tools: Tool[] = diagnose ? ['pasv', 'lftp', 'floor', 'engine'] : ['pasv', 'lftp', 'floor'];
       const byTool = new Map<Tool, Sample[]>(tools.map((tool) => [tool, []]));
       const work: Record<Tool, () => Promise<Measured>> = {
-        pasv: () => pasvRun(pair, concurrency),
+        pasv: () => pasvRun(pair, concurrency, { backend }),
         lftp: () => lftpRun(pair, concurrency),
         floor: () => floorRun(pair, concurrency),
         engine: () => engineRun(pair),
@@ -176,7 +178,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
             `The service adds ${((pasvMs - engineMs) / FILES).toFixed(2)} ms per file on top.`,
         );
         pair.wipeDestination();
-        const { profile } = (await pasvRun(pair, concurrency, { profile: true })) as { profile: CpuProfile };
+        const { profile } = (await pasvRun(pair, concurrency, { backend, profile: true })) as { profile: CpuProfile };
         const summary = summarizeProfile(profile, 12);
         details.profileConcurrency1 = summary;
         notes.push(
@@ -186,6 +188,7 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
         );
       }
     } finally {
+      await backend.stop();
       pair.wipeDestination();
       await pair.stop();
     }
@@ -194,7 +197,8 @@ export async function smallFiles(options: SmallFilesOptions): Promise<CaseResult
   if (low !== high) rows.push(...scalingRows(low, high, at));
   notes.push(
     'Each concurrency starts with one unmeasured run of every tool (caches and V8 warm), then the measured runs. ' +
-      'pasv: a fresh backend process per run (the bundled server, cold sessions, like lftp), site maxConnections = concurrency, POST /api/transfers of /dir → /, ' +
+      "pasv: the bundled server as `npm start` runs it, in a backend process kept for the concurrency's runs; each run adds two " +
+      'sites of its own (cold sessions, like lftp) and removes them after; site maxConnections = concurrency, POST /api/transfers of /dir → /, ' +
       "timed from the POST to the transfer's `done` event. lftp: `mirror --parallel=N ftp://…/dir ftp://…/dir` with " +
       '`ftp:use-fxp yes`, `ftp:fxp-force yes`; wall time of the process, logins included. The destination is emptied before ' +
       'every run and checked after it: exactly the 1000 files, each with the size and SHA-256 of its source.',
