@@ -44,24 +44,30 @@ it('prepares each SQL text once, and a plucked use leaves the others reading row
   db.close();
 });
 
-it('commits grouped writes within its delay, and a deferred write once per commit with its last value', async () => {
+it('commits grouped writes within its delay; a deferred write waits for a flush and runs once, with its last value', async () => {
   const { db, file } = open();
   const commits = new GroupCommit(preparedOnce(db), 20);
-  const upsert = (n: number) =>
-    db.prepare('INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n').run('c', n);
+  const upsert = (k: string, n: number) =>
+    db.prepare('INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n').run(k, n);
   let runs = 0;
-  commits.run(() => upsert(0));
+  commits.run(() => upsert('grouped', 1));
   for (let i = 1; i <= 100; i++) {
     commits.defer('counter', () => {
       runs++;
-      upsert(i);
+      upsert('deferred', i);
     });
   }
-  expect(committed(file)).toEqual([]); // nothing committed yet: another connection sees no row
-  expect(runs).toBe(0);
+  expect(committed(file)).toEqual([]); // another connection sees nothing before the commit
   await new Promise((resolve) => setTimeout(resolve, 60));
+  // The timer committed the grouped write; the deferred one waits for something to leave the process.
+  expect(committed(file)).toEqual([{ k: 'grouped', n: 1 }]);
+  expect(runs).toBe(0);
+  commits.flush();
   expect(runs).toBe(1);
-  expect(committed(file)).toEqual([{ k: 'c', n: 100 }]);
+  expect(committed(file)).toEqual([
+    { k: 'deferred', n: 100 },
+    { k: 'grouped', n: 1 },
+  ]);
   db.close();
 });
 

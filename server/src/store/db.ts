@@ -152,37 +152,40 @@ export class GroupCommit {
   }
 
   /**
-   * `write` runs once, at the next flush, however often it is deferred under `key` before
-   * then: a counter bumped per control line is written once per commit, not once per line.
+   * `write` runs once, at the next flush() (when something is about to leave the process),
+   * however often it is deferred under `key` before then; the timer's commits leave it
+   * waiting. For writes that are safe to lose and often repeated: a count bumped per control
+   * line (trace.ts) is written once per reader, not once per line.
    */
   defer(key: string, write: () => void): void {
     this.deferred.set(key, write);
-    this.arm();
   }
 
-  /** Commit what waits, if anything does. */
+  /** Run the deferred writes and commit what waits, if anything does. */
   flush(): void {
+    if (this.deferred.size > 0) {
+      const writes = [...this.deferred.values()];
+      this.deferred.clear();
+      this.run(() => writes.forEach((write) => write()));
+    }
+    this.commit();
+  }
+
+  private commit(): void {
     if (!this.timer) return;
     clearTimeout(this.timer);
     this.timer = null;
-    try {
-      for (const write of this.deferred.values()) write();
-    } finally {
-      this.deferred.clear();
-      if (this.began && this.db.inTransaction) this.db.exec('COMMIT');
-      this.began = false;
-    }
+    if (this.began && this.db.inTransaction) this.db.exec('COMMIT');
+    this.began = false;
   }
 
   private arm(): void {
-    if (this.timer) return;
     // PostgreSQL commits each write at once: an open transaction there would hold row locks that
     // other nodes wait on, and one failed statement would abort the writes grouped with it.
-    if (this.db.engine !== 'postgres' && !this.db.inTransaction) {
-      this.db.exec('BEGIN');
-      this.began = true;
-    } else if (this.deferred.size === 0) return;
-    this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
+    if (this.timer || this.db.engine === 'postgres' || this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    this.began = true;
+    this.timer = setTimeout(() => this.commit(), this.maxDelayMs);
   }
 }
 
