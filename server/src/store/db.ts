@@ -132,7 +132,9 @@ export function preparedOnce(db: Db): Db {
  *
  * A SIGKILL loses at most those milliseconds of writes, and every one of them is safe to
  * lose: a file whose claim or end is lost is queued again on restart and copied again to an
- * identical end (see runner.ts), and nothing that left the process reported them.
+ * identical end (see runner.ts), and nothing that left the process reported them. A deferred
+ * write (defer) waits longer, for the next flush, so it is only for what may be lost: a count
+ * nobody has read since.
  */
 export class GroupCommit {
   private timer: NodeJS.Timeout | null = null;

@@ -24,7 +24,7 @@ type TracedLine = Parameters<TraceSink['line']>[1];
 interface Budget {
   seq: number;
   kept: number;
-  /** Left out since the last commit: written once per commit (GroupCommit.defer), not once per line. */
+  /** Left out since the last flush: written when the story is read or a reply leaves (GroupCommit.defer), not per line. */
   dropped: number;
   perFile: Map<string, number>;
   /** The address each side listens on since its last PASV/EPSV reply, until a transfer reply opens it. */
@@ -108,7 +108,7 @@ export class TraceStore implements TraceSink {
   }
 
   list(transferId: string): { entries: TraceEntry[]; dropped: number } {
-    this.commits.flush(); // the count of what was left out since the last commit
+    this.commits.flush(); // with the count of what was left out since the last flush
     const rows = this.db
       .prepare(
         'SELECT seq, at, kind, session_id, site_id, role, direction, line, path FROM transfer_trace WHERE transfer_id = ? ORDER BY seq',
@@ -177,7 +177,7 @@ export class TraceStore implements TraceSink {
     }
   }
 
-  /** Count what the bound leaves out; the count reaches the store with the next commit. */
+  /** Count what the bound leaves out; the count reaches the store with the next flush. */
   private drop(transferId: string, budget: Budget): null {
     if (budget.dropped++ === 0)
       this.commits.defer(`trace-dropped ${transferId}`, () => this.writeDropped(transferId, budget));
