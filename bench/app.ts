@@ -47,11 +47,15 @@ export class ApiClient {
     return created.id;
   }
 
-  /** The pair's two servers as sites named "source" and "destination"; their ids. */
-  async addPair(pair: ServerPair, maxConnections: number): Promise<{ source: string; destination: string }> {
+  /** The pair's two servers as sites named "source" and "destination" (+ `suffix`: names are unique); their ids. */
+  async addPair(
+    pair: ServerPair,
+    maxConnections: number,
+    suffix = '',
+  ): Promise<{ source: string; destination: string }> {
     const site = (name: string, server: ServerPair['source']) =>
       this.addSite({
-        name,
+        name: name + suffix,
         host: server.host,
         port: server.port,
         user: server.user,

@@ -74,7 +74,7 @@ async function pasvBackend(
     pair.wipeDestination();
     return {
       fresh: async (files) => {
-        const own = await backend.api.addPair(pair, CONCURRENCY);
+        const own = await backend.api.addPair(pair, CONCURRENCY, ' (fresh)');
         try {
           return await copyOn(backend, own, pair, files);
         } finally {
