@@ -165,7 +165,7 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
       met: null,
     },
     {
-      case: `i. (a) ms per file, ${files} × 4 KiB FXP, concurrency ${CONCURRENCY}: a fresh app per run (cold, like lftp)`,
+      case: `i. (a) ms per file, ${files} × 4 KiB FXP, concurrency ${CONCURRENCY}: cold sessions on sites of their own (like lftp)`,
       pasv: medianOf('pasv', files, 'msPerFile'),
       lftp: medianOf('lftp', files, 'msPerFile'),
       unit: 'ms' as const,
@@ -186,17 +186,17 @@ async function perFileCosts(options: ScaleOptions): Promise<{ rows: Row[]; sampl
       met: warmFlat <= 1.2,
     },
     {
-      case: `i. (a) (diagnostic) per-file ms, max/min over ${sizes.join(' / ')} files: a fresh app per run`,
+      case: `i. (a) (diagnostic) per-file ms, max/min over ${sizes.join(' / ')} files: cold sessions`,
       pasv: flatness('pasv', 'msPerFile'),
       lftp: flatness('lftp', 'msPerFile'),
       unit: '×',
       target: '—',
       met: null,
     },
-    // A run's fixed part (a fresh app, logins, the first listing) weighs on 100 files and not on
+    // A run's fixed part (logins, the first listing) weighs on 100 files and not on
     // 10 000: the extra time per extra file between two sizes is what must not grow with the tree.
     ...sizes.slice(1).map((files, i) => ({
-      case: `i. (a) (diagnostic) marginal ms per file, ${sizes[i]} → ${files} files (fresh app)`,
+      case: `i. (a) (diagnostic) marginal ms per file, ${sizes[i]} → ${files} files (cold sessions)`,
       pasv: marginal('pasv', sizes[i]!, files),
       lftp: marginal('lftp', sizes[i]!, files),
       unit: 'ms' as const,
