@@ -15,11 +15,12 @@ import {
 } from '../../../contract/index.js';
 import { EGRESS_TAG } from '../config.js';
 import type { EventBus } from '../events.js';
-import { FtpSession, type SessionOptions } from '../ftp/session.js';
+import type { SessionOptions } from '../ftp/session.js';
 import type { AddressGuard } from '../ftp/types.js';
 import { RESEAL_PASSWORDS, getMeta, type Db } from '../store/db.js';
-import { DuplicateNameError, describeError, InvalidFieldError, NotFoundError } from '../errors.js';
+import { DuplicateNameError, InvalidFieldError, NotFoundError } from '../errors.js';
 import { addressGuard, checkHost, type HostPolicy } from './host-policy.js';
+import { tryLogin } from './login-test.js';
 import type { SecretBox } from './secrets.js';
 
 interface SiteRow {
@@ -243,11 +244,7 @@ export class SitesService {
       host: row.host,
       port: row.port,
       user: row.user,
-      password: row.password_enc
-        ? this.secrets.open(row.password_enc, sealContext(row))
-        : row.user === 'anonymous'
-          ? 'anonymous@'
-          : '',
+      password: this.storedPassword(row) ?? defaultPassword(row.user),
       tls: row.tls,
       fingerprint256: row.fingerprint256 ?? undefined,
       pasvAddress: row.pasv_address,
@@ -259,7 +256,7 @@ export class SitesService {
 
   /** Log in once with a fresh session and read FEAT ("Test connection"). */
   async test(id: string): Promise<SiteTestResult> {
-    return this.tryLogin(this.connectionOptions(id));
+    return tryLogin(this.connectionOptions(id));
   }
 
   /**
@@ -279,16 +276,10 @@ export class SitesService {
     };
     if (!endpoint.host) throw new InvalidFieldError('host', 'a host is needed to test');
     const samePlace = base !== undefined && ENDPOINT_COLUMNS.every((column) => endpoint[column] === base[column]);
-    const password = body.password
-      ? body.password
-      : samePlace && base.password_enc
-        ? this.secrets.open(base.password_enc, sealContext(base))
-        : endpoint.user === 'anonymous'
-          ? 'anonymous@'
-          : '';
+    const password = body.password || (samePlace && this.storedPassword(base)) || defaultPassword(endpoint.user);
     // No checkHost here: an unresolvable name must answer dns_failed, and the address guard
     // still judges the address the connection really reaches.
-    return this.tryLogin({
+    return tryLogin({
       host: endpoint.host,
       port: endpoint.port,
       user: endpoint.user,
@@ -307,7 +298,7 @@ export class SitesService {
     const source = this.row(id);
     let name = `${source.name} copy`.slice(0, 100);
     for (let n = 2; this.nameTaken(name); n++) name = `${source.name} copy ${n}`.slice(0, 100);
-    const password = source.password_enc ? this.secrets.open(source.password_enc, sealContext(source)) : undefined;
+    const password = this.storedPassword(source);
     return this.create({
       name,
       host: source.host,
@@ -338,17 +329,9 @@ export class SitesService {
       throw new DuplicateNameError(`a site named "${name}" already exists — choose another name`);
   }
 
-  private async tryLogin(options: SessionOptions): Promise<SiteTestResult> {
-    const startedAt = Date.now();
-    try {
-      const session = await FtpSession.connect({ ...options, keepaliveMs: 0, connectTimeoutMs: 10_000 });
-      const loginMs = Date.now() - startedAt;
-      const features = [...session.features].map(([key, value]) => (value ? `${key} ${value}` : key));
-      await session.close();
-      return { ok: true, features, greeting: session.greeting, loginMs };
-    } catch (error) {
-      return { ok: false, features: [], error: describeError(error) };
-    }
+  /** The site's own password, opened; undefined when none is stored. */
+  private storedPassword(row: SiteRow): string | undefined {
+    return row.password_enc ? this.secrets.open(row.password_enc, sealContext(row)) : undefined;
   }
 
   /**
@@ -398,6 +381,11 @@ export class SitesService {
  * The schema checks API bodies; this also covers what comes in another way (an imported file),
  * since the tag names the job queue the site's transfers are dispatched to.
  */
+/** What a site without a stored password logs in with. */
+function defaultPassword(user: string): string {
+  return user === 'anonymous' ? 'anonymous@' : '';
+}
+
 function checkedEgress(egress: string | null | undefined): string | null | undefined {
   if (typeof egress === 'string' && !EGRESS_TAG.test(egress))
     throw new InvalidFieldError('egress', `"${egress}" is not an egress tag (${EGRESS_TAG_RULE})`);
