@@ -56,6 +56,12 @@ describe('classifyAddress', () => {
   ])('%j → %s', (ip, expected) => {
     expect(classifyAddress(ip)).toBe(expected);
   });
+
+  it('answers the same again, and past its memory of a bounded few', () => {
+    expect([classifyAddress('127.0.0.2'), classifyAddress('127.0.0.2')]).toEqual(['loopback', 'loopback']);
+    for (let i = 0; i < 1500; i++) expect(classifyAddress(`10.${i >> 8}.${i & 255}.1`)).toBe('private');
+    expect([classifyAddress('8.8.8.8'), classifyAddress('169.254.169.254')]).toEqual(['public', 'metadata']);
+  });
 });
 
 describe('normalizeAddress', () => {

@@ -59,6 +59,25 @@ export function unmapIPv4(host: string): string {
 
 /** The class of an IP address (see AddressClass), or null when `ip` is not one. */
 export function classifyAddress(ip: string): AddressClass | null {
+  let known = classified.get(ip);
+  if (known === undefined) {
+    known = classify(ip);
+    if (classified.size >= CLASSIFIED_MAX) classified.clear();
+    classified.set(ip, known);
+  }
+  return known;
+}
+
+/**
+ * Every PASV reply is judged against its control address (pasv.ts passiveHost), so on a tree
+ * of small files the same two or three addresses are classified thousands of times, each time
+ * through BlockList checks that build native SocketAddress objects (~4 % of the controller's
+ * CPU). The class of a string never changes: remembered, a bounded few.
+ */
+const classified = new Map<string, AddressClass | null>();
+const CLASSIFIED_MAX = 1024;
+
+function classify(ip: string): AddressClass | null {
   const address = normalizeAddress(ip);
   if (address === null) return null;
   const family = isIPv4(address) ? 'ipv4' : 'ipv6';

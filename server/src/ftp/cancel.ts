@@ -20,9 +20,44 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     work.catch(() => undefined);
     return Promise.reject(new CancelledError());
   }
+  const waiting = waitersOf(signal);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    waiting.add(onAbort);
+    work.then(
+      (value) => {
+        waiting.delete(onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        waiting.delete(onAbort);
+        reject(error);
+      },
+    );
   });
+}
+
+/**
+ * Who waits on each signal. One listener per signal calls them all: a copy awaits a dozen
+ * steps per file, and an AbortSignal listener added and removed per step (Node's EventTarget)
+ * cost more than the rest of the step's own work on a tree of small files.
+ */
+const waiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+function waitersOf(signal: AbortSignal): Set<() => void> {
+  let waiting = waiters.get(signal);
+  if (!waiting) {
+    const set = new Set<() => void>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const onAbort of set) onAbort();
+        set.clear();
+      },
+      { once: true },
+    );
+    waiters.set(signal, set);
+    waiting = set;
+  }
+  return waiting;
 }

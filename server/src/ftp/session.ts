@@ -310,8 +310,14 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
 
   private write(line: string, quiet?: boolean): void {
     this.fence.wrote(line);
-    this.emit('line', { direction: 'sent', line: maskCommand(line), at: Date.now(), ...(quiet ? { quiet } : {}) });
+    this.emitLine('sent', maskCommand(line), quiet === true);
     this.socket.write(line);
+  }
+
+  private emitLine(direction: LogLine['direction'], line: string, quiet: boolean): void {
+    const event: LogLine = { direction, line, at: Date.now() };
+    if (quiet) event.quiet = true;
+    this.emit('line', event);
   }
 
   private onData(chunk: string): void {
@@ -329,8 +335,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     }
     this.rest = parsed.rest;
     for (const reply of parsed.replies) {
-      const quiet = this.inFlight?.quiet ? { quiet: true } : {};
-      for (const line of reply.lines) this.emit('line', { direction: 'received', line, at: Date.now(), ...quiet });
+      const quiet = this.inFlight?.quiet === true;
+      for (const line of reply.lines) this.emitLine('received', line, quiet);
       this.dispatch(reply);
       if (this.closedError) return;
     }

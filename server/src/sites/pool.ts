@@ -300,13 +300,19 @@ export class SessionPool {
           onLine: (line) => {
             if (line.quiet) return;
             const tag = entry.tag;
-            const traced = { sessionId: entry.id, siteId: entry.siteId, direction: line.direction, line: line.line };
-            const traceSeq = tag && this.traces ? this.traces.line(tag, { ...traced, at: line.at }) : null;
+            const { direction, at } = line;
+            const sessionId = entry.id;
+            const siteId = entry.siteId;
+            const traceSeq =
+              tag && this.traces ? this.traces.line(tag, { sessionId, siteId, direction, line: line.line, at }) : null;
             if (!this.events.watched) return;
             this.events.publish({
               type: 'log',
-              ...traced,
-              at: new Date(line.at).toISOString(),
+              sessionId,
+              siteId,
+              direction,
+              line: line.line,
+              at: new Date(at).toISOString(),
               ...(tag && traceSeq !== null
                 ? { transferId: tag.transferId, role: tag.role, traceSeq, path: tag.path }
                 : {}),

@@ -205,24 +205,27 @@ export class TraceStore implements TraceSink {
    * PORT, pasv itself connects (relay). The first 1xx to a transfer command opens it.
    */
   private watchData(tag: TraceTag, budget: Budget, line: TracedLine): void {
+    // Every control line comes here: most are none of these, and are told so by a prefix.
     const text = line.line;
     try {
       if (line.direction === 'sent') {
-        const [verb = '', ...rest] = text.split(' ');
-        const arg = rest.join(' ');
-        if (/^(PORT|EPRT)$/i.test(verb)) {
+        // Our own commands: formatCommand lets only upper-case verbs out.
+        const space = text.indexOf(' ');
+        const verb = space < 0 ? text : text.slice(0, space);
+        if (verb === 'PORT' || verb === 'EPRT') {
           budget.connecting = tag.role;
-          const target = /^PORT$/i.test(verb) ? parsePortArgument(arg) : parseEprtArgument(arg);
+          const arg = text.slice(space + 1);
+          const target = verb === 'PORT' ? parsePortArgument(arg) : parseEprtArgument(arg);
           const other: TraceRole = tag.role === 'source' ? 'destination' : 'source';
           if (!budget.listening.has(other)) budget.listening.set(other, target);
-        } else if (/^(PASV|EPSV|CPSV)$/i.test(verb)) {
+        } else if (verb === 'PASV' || verb === 'EPSV' || verb === 'CPSV') {
           if (budget.connecting === tag.role) budget.connecting = null;
         }
         return;
       }
-      if (/^227 /.test(text)) budget.listening.set(tag.role, parsePasvReply(text));
-      else if (/^229 /.test(text)) budget.listening.set(tag.role, { host: null, port: parseEpsvReply(text) });
-      else if (/^1(25|50) /.test(text)) this.opened(tag, budget);
+      if (text.startsWith('227 ')) budget.listening.set(tag.role, parsePasvReply(text));
+      else if (text.startsWith('229 ')) budget.listening.set(tag.role, { host: null, port: parseEpsvReply(text) });
+      else if (text.startsWith('125 ') || text.startsWith('150 ')) this.opened(tag, budget);
     } catch {
       // A malformed address: the session fails on it and the lines say so.
     }
