@@ -197,6 +197,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // First of all hooks, so no route, static file or upgrade answers a foreign Host.
   app.addHook('onRequest', hostGuard(config));
+  // What a route reads or changes includes every write made so far (a file's claim is deferred:
+  // transitions.ts), and what it answers is committed before it is sent.
+  app.addHook('preHandler', async () => commits.writeDeferred());
   app.addHook('onSend', async (_request, _reply, payload) => {
     commits.flush();
     return payload;

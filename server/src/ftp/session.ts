@@ -69,6 +69,8 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private tlsSession: Buffer | undefined;
   private readonly fence = new FenceGate();
+  /** Lines written this tick wait for one write (see write). */
+  private corked = false;
 
   private constructor(
     readonly options: SessionOptions,
@@ -308,10 +310,23 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
   }
 
+  /**
+   * Lines written in one turn of the event loop leave in one segment (a pipelined PORT and
+   * RETR, ABOR and its NOOP): one system call, and one wake-up of the server, not one each.
+   */
   private write(line: string, quiet?: boolean): void {
     this.fence.wrote(line);
     this.emitLine('sent', maskCommand(line), quiet === true);
-    this.socket.write(line);
+    const socket = this.socket;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(line);
   }
 
   private emitLine(direction: LogLine['direction'], line: string, quiet: boolean): void {

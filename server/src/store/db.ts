@@ -133,8 +133,9 @@ export function preparedOnce(db: Db): Db {
  * A SIGKILL loses at most those milliseconds of writes, and every one of them is safe to
  * lose: a file whose claim or end is lost is queued again on restart and copied again to an
  * identical end (see runner.ts), and nothing that left the process reported them. A deferred
- * write (defer) waits longer, for the next flush, so it is only for what may be lost: a count
- * nobody has read since.
+ * write (defer) waits longer, for the next flush or writeDeferred, so it is only for what may be
+ * lost and what its readers write first: a count nobody has read since, a file's claim
+ * (transitions.ts).
  */
 export class GroupCommit {
   private timer: NodeJS.Timeout | null = null;
@@ -156,8 +157,9 @@ export class GroupCommit {
   /**
    * `write` runs once, at the next flush() (when something is about to leave the process),
    * however often it is deferred under `key` before then; the timer's commits leave it
-   * waiting. For writes that are safe to lose and often repeated: a count bumped per control
-   * line (trace.ts) is written once per reader, not once per line.
+   * waiting. For writes that are safe to lose and often repeated or soon superseded: a count
+   * bumped per control line (trace.ts) is written once per reader, not once per line; a small
+   * file's claim is never written when its end comes first (transitions.ts).
    */
   defer(key: string, write: () => void): void {
     this.deferred.set(key, write);
@@ -165,12 +167,19 @@ export class GroupCommit {
 
   /** Run the deferred writes and commit what waits, if anything does. */
   flush(): void {
-    if (this.deferred.size > 0) {
-      const writes = [...this.deferred.values()];
-      this.deferred.clear();
-      this.run(() => writes.forEach((write) => write()));
-    }
+    this.writeDeferred();
     this.commit();
+  }
+
+  /**
+   * Run the deferred writes now, in the transaction that is open (committed with it): what
+   * this connection reads next includes them. Safe inside another transaction, unlike flush.
+   */
+  writeDeferred(): void {
+    if (this.deferred.size === 0) return;
+    const writes = [...this.deferred.values()];
+    this.deferred.clear();
+    this.run(() => writes.forEach((write) => write()));
   }
 
   private commit(): void {

@@ -208,7 +208,7 @@ export class Runner {
   private cursorOf(transferId: string): FileCursor {
     let cursor = this.cursors.get(transferId);
     if (!cursor) {
-      cursor = new FileCursor(this.store, transferId);
+      cursor = new FileCursor(this.store, transferId, (fileId) => this.transitions.claimed(fileId));
       this.cursors.set(transferId, cursor);
     }
     return cursor;
@@ -294,7 +294,7 @@ export class Runner {
     }
     for (let file = cursor.next(); file; file = cursor.next()) {
       // Read as queued a moment ago; if it is not any more, whoever moved it owns it.
-      if (this.commits.run(() => this.transitions.fileStarted(file, file.attempts + 1))) return file;
+      if (this.transitions.fileStarted(file, file.attempts + 1)) return file;
     }
     return undefined;
   }

@@ -21,7 +21,7 @@ import { NotFoundError } from '../errors.js';
 import type { SitesService } from '../sites/service.js';
 import type { SessionPool } from '../sites/pool.js';
 import type { Db } from '../store/db.js';
-import { getMeta, groupCommit, setMeta } from '../store/db.js';
+import { getMeta, groupCommit, setMeta, type GroupCommit } from '../store/db.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { TransferStore, type FileRow, type TransferRow } from './store.js';
 import { Transitions } from './transitions.js';
@@ -58,6 +58,7 @@ export class TransferService {
   private readonly transitions: Transitions;
   private readonly runner: Runner;
   private readonly pendingEmit = new Map<string, NodeJS.Timeout>();
+  private readonly commits: GroupCommit;
   /** Smoothed speed per transfer: last sample and the moving average. */
   private readonly speed = new Map<string, { at: number; bytes: number; rate: number }>();
 
@@ -70,12 +71,14 @@ export class TransferService {
   ) {
     this.store = new TransferStore(db);
     this.clustered = options.cluster !== undefined;
+    this.commits = groupCommit(db);
     this.transitions = new Transitions(
       this.store,
       { now: (id) => this.emitNow(id), soon: (id) => this.touch(id) },
+      this.commits,
       options.leases,
     );
-    this.runner = new Runner(this.store, this.transitions, sites, pool, this, groupCommit(db), options);
+    this.runner = new Runner(this.store, this.transitions, sites, pool, this, this.commits, options);
     this.sites = sites;
   }
 
@@ -281,6 +284,7 @@ export class TransferService {
     const timer = this.pendingEmit.get(id);
     if (timer) clearTimeout(timer);
     this.pendingEmit.delete(id);
+    this.commits.writeDeferred(); // what it tells includes the files' claims (transitions.ts)
     const row = this.store.transfer(id);
     if (row) this.events.publish({ type: 'transfer.updated', transfer: this.toDto(row) });
   }

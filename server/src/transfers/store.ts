@@ -93,6 +93,7 @@ export interface FileCounts {
 
 /** Columns written by updates; `state` only through the change*State methods, `version` by every write. */
 export type TransferFields = Partial<Omit<TransferRow, 'id' | 'state' | 'version'>>;
+export type FileNow = Pick<FileRow, 'state' | 'attempts' | 'next_retry_at'>;
 export type FileFields = Partial<Omit<FileRow, 'id' | 'transfer_id' | 'state'>>;
 
 /** Named so that a test can check its plan: the partial index, never a scan of the queued files. */
@@ -257,6 +258,13 @@ export class TransferStore {
 
   file(id: string): FileRow | undefined {
     return this.db.prepare('SELECT * FROM transfer_files WHERE id = ?').get(id) as FileRow | undefined;
+  }
+
+  /** What decides whether a file may start now (one indexed read), or undefined when it is gone. */
+  fileNow(id: string): FileNow | undefined {
+    return this.db.prepare('SELECT state, attempts, next_retry_at FROM transfer_files WHERE id = ?').get(id) as
+      | FileNow
+      | undefined;
   }
 
   files(transferId: string): FileRow[] {

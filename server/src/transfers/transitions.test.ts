@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onBothEngines } from '../../test/engines.js';
-import type { Db } from '../store/db.js';
+import { groupCommit, type Db } from '../store/db.js';
 import { TransferStore, type FileRow } from './store.js';
 import { ConflictError } from '../errors.js';
 import { Transitions } from './transitions.js';
@@ -20,7 +20,7 @@ onBothEngines((open) => {
       const row = store.transfer(id);
       announced.push({ when, state: row?.state, version: row?.version });
     };
-    transitions = new Transitions(store, { now: record('now'), soon: record('soon') });
+    transitions = new Transitions(store, { now: record('now'), soon: record('soon') }, groupCommit(db));
   });
 
   afterEach(() => {});
@@ -52,6 +52,8 @@ onBothEngines((open) => {
       transitions.started(store.transfer(id)!);
       for (const file of files) {
         expect(transitions.fileStarted(file, 1)).toBe(true);
+        groupCommit(db).writeDeferred(); // as every reader does first
+        expect(store.file(file.id)).toMatchObject({ state: 'running', attempts: 1 });
         versions.push(version(id));
         expect(transitions.settle(id)).toBe(false);
         expect(transitions.fileDone(file, { size: 100, mode: 'fxp', verified: 'size' })).toBe(true);
@@ -61,7 +63,7 @@ onBothEngines((open) => {
       versions.push(version(id));
 
       expect(store.transfer(id)).toMatchObject({ state: 'done' });
-      expect(store.counts(id)).toMatchObject({ done: 2, bytesDone: 200 });
+      expect(store.counts(id)).toMatchObject({ done: 2, running: 0, queued: 0, bytesDone: 200 });
       for (let i = 1; i < versions.length; i++) expect(versions[i]).toBeGreaterThan(versions[i - 1]!);
       expect(announced.map((a) => `${a.when}:${a.state}`)).toEqual([
         'now:running',
@@ -72,6 +74,38 @@ onBothEngines((open) => {
         'now:done',
       ]);
       expect(announced.at(-1)!.version).toBe(version(id));
+    });
+
+    it('writes a file that ends before anyone reads its claim once, queued → done, and keeps a second claim off it', () => {
+      const { id, files } = queuedTransfer(2);
+      const [file, other] = files as [FileRow, FileRow];
+      transitions.started(store.transfer(id)!);
+      const before = version(id);
+      expect(transitions.fileStarted(file, 1)).toBe(true);
+      expect(store.file(file.id)!.state).toBe('queued'); // the claim waits for a reader
+      expect(transitions.fileStarted(file, 1)).toBe(false); // a second lane reading the row as queued
+      expect(transitions.fileDone(file, { size: 100, mode: 'fxp', verified: 'size' })).toBe(true);
+      groupCommit(db).writeDeferred(); // the claim's write, come too late, changes nothing
+      expect(store.file(file.id)).toMatchObject({ state: 'done', attempts: 1, bytes_done: 100 });
+      expect(version(id)).toBe(before + 1);
+      expect(store.counts(id)).toMatchObject({ done: 1, queued: 1, running: 0 });
+      // Not queued any more: refused, whoever moved it owns it.
+      expect(transitions.fileStarted(file, 2)).toBe(false);
+      // A claim lost before it was written (the file taken meanwhile) ends writing nothing.
+      expect(transitions.fileStarted(other, 1)).toBe(true);
+      store.changeFilesState(id, ['queued'], 'cancelled');
+      groupCommit(db).writeDeferred();
+      expect(transitions.fileDone(other, { size: 100, mode: 'fxp', verified: 'size' })).toBe(false);
+      expect(store.file(other.id)).toMatchObject({ state: 'cancelled', attempts: 0 });
+    });
+
+    it('puts an unwritten claim back as it was when the copy is interrupted, its attempt not counted', () => {
+      const { files } = queuedTransfer(1);
+      const file = files[0]!;
+      expect(transitions.fileStarted(file, 1)).toBe(true);
+      expect(transitions.fileInterrupted(file, 1)).toBe(true);
+      expect(store.file(file.id)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(transitions.fileStarted(file, 1)).toBe(true); // free to be claimed again
     });
 
     it('refuses the user a transition from the wrong state with ConflictError, writing nothing', () => {
@@ -120,6 +154,7 @@ onBothEngines((open) => {
     it('queues again what a crash left running, bumping its transfer’s version', () => {
       const { id, files } = queuedTransfer(1);
       transitions.fileStarted(files[0]!, 1);
+      groupCommit(db).writeDeferred(); // someone looked: the claim reads running
       const before = version(id);
       transitions.requeueInterrupted();
       expect(store.file(files[0]!.id)!.state).toBe('queued');

@@ -9,6 +9,14 @@
  *   file      queued → running → done | skipped | failed | cancelled, or back to queued (retry later,
  *             shutdown, crash); failed | cancelled → (retry) queued
  *
+ * A file's claim (queued → running) is a write deferred to whoever reads next (GroupCommit.defer):
+ * an HTTP request, a WebSocket batch, an announcement and the user's transitions here write
+ * it first. A small file that ends before anyone looks is written once, queued → its end; on a
+ * tree of small files the claim's write (and the two triggers it fires) was a quarter of the
+ * store's work. The claim itself stays in memory until the copy ends: that is what keeps a
+ * second lane off the file. Lost in a crash, it costs nothing: the file is still queued and is
+ * copied again to an identical end.
+ *
  * What a refusal means depends on whose transition it is. The user's (cancel, retry) throw
  * ConflictError: the API answers 409 with the state the transfer is in. The runner's ones race
  * with the user's and with shutdown (a copy that ends after its transfer was cancelled and
@@ -18,6 +26,7 @@
 import type { TransferState } from '../../../contract/index.js';
 import { ConflictError, type ErrorDescription } from '../errors.js';
 import type { FileLeases } from '../cluster/leases.js';
+import type { GroupCommit } from '../store/db.js';
 import type { FileFields, FileRow, TransferRow, TransferStore } from './store.js';
 
 /** How a written state change reaches the browsers. */
@@ -34,10 +43,25 @@ export type FileResult = Pick<FileRow, 'size' | 'mode' | 'verified'> & Partial<P
 const UNFINISHED: TransferState[] = ['queued', 'running'];
 const FINISHED: TransferState[] = ['done', 'skipped', 'failed', 'cancelled'];
 
+/**
+ * A file claimed by a copy under way (see above). `written` once the row reads running; `lost`
+ * when that write found the file gone or taken. Kept until the copy ends, whatever the row
+ * says: it is what keeps a second lane off the file.
+ */
+interface Claim {
+  fields: FileFields;
+  written: boolean;
+  lost: boolean;
+}
+
 export class Transitions {
+  /** The files that copies are working on, by id. */
+  private readonly claims = new Map<string, Claim>();
+
   constructor(
     private readonly store: TransferStore,
     private readonly announce: Announcer,
+    private readonly commits: GroupCommit,
     /** Cluster mode: files are claimed under a lease, and their ends written only while it holds. */
     private readonly leases?: FileLeases,
   ) {}
@@ -46,6 +70,7 @@ export class Transitions {
 
   /** Stop a transfer: what waits is cancelled now; running copies end as cancelled when aborted. */
   cancel(id: string): void {
+    this.commits.writeDeferred(); // a claimed file is running, not waiting
     const cancelled = this.store.atomically(() => {
       if (!this.store.changeTransferState(id, UNFINISHED, 'cancelled', { finished_at: now(), next_retry_at: null })) {
         return false;
@@ -59,6 +84,7 @@ export class Transitions {
 
   /** Run a finished transfer again: its failed and cancelled files start over, done ones stay. */
   retry(id: string): void {
+    this.commits.writeDeferred();
     const retried = this.store.atomically(() => {
       const changed = this.store.changeTransferState(id, FINISHED, 'queued', {
         // Walk again: a walk that failed (login refused, a listing error) is marked expanded so
@@ -113,6 +139,7 @@ export class Transitions {
    * marked expanded so that settle() can finish it as failed once running copies end.
    */
   walkFailed(id: string, attempts: number, failure: ErrorDescription): void {
+    this.commits.writeDeferred(); // a claimed file is running, not waiting
     this.store.atomically(() => {
       this.store.updateTransfer(id, {
         attempts,
@@ -152,9 +179,33 @@ export class Transitions {
 
   // ---- the runner's: files ----------------------------------------------------------------
 
-  /** A copy of a queued file begins; its attempt number is `attempts`. */
+  /**
+   * A copy of a queued file begins; its attempt number is `attempts`. False, and nothing
+   * claimed, when the row read a moment ago is not the file now: claimed, no longer queued
+   * (whoever moved it owns it), or an attempt ended since and a retry waits (a fresh read
+   * finds it again when it is due).
+   */
   fileStarted(file: FileRow, attempts: number): boolean {
-    return this.fileChanged(file, ['queued'], 'running', { attempts, bytes_done: 0, next_retry_at: null });
+    if (this.claims.has(file.id)) return false;
+    const now = this.store.fileNow(file.id);
+    if (now?.state !== 'queued' || now.attempts !== file.attempts) return false;
+    if (now.next_retry_at !== null && now.next_retry_at > new Date().toISOString()) return false;
+    const claim: Claim = { fields: { attempts, bytes_done: 0, next_retry_at: null }, written: false, lost: false };
+    this.claims.set(file.id, claim);
+    this.commits.defer(`claim ${file.id}`, () => this.writeClaim(file, claim));
+    this.announce.soon(file.transfer_id);
+    return true;
+  }
+
+  /** A copy works on this file now. */
+  claimed(fileId: string): boolean {
+    return this.claims.has(fileId);
+  }
+
+  private writeClaim(file: FileRow, claim: Claim): void {
+    if (this.claims.get(file.id) !== claim) return; // it ended first, and was written once
+    if (this.store.changeFileState(file.id, ['queued'], 'running', claim.fields)) claim.written = true;
+    else claim.lost = true;
   }
 
   /** Cluster mode: the transfer's next ready file, claimed under this node's lease (leases.ts). */
@@ -239,6 +290,16 @@ export class Transitions {
   }
 
   private fileChanged(file: FileRow, from: TransferState[], to: TransferState, fields: FileFields): boolean {
+    const claim = this.claims.get(file.id);
+    if (claim) {
+      this.claims.delete(file.id);
+      if (claim.lost) return false;
+      if (!claim.written) {
+        // Never written running: from queued to its end in one write, with the claim's fields.
+        from = ['queued'];
+        fields = { ...claim.fields, ...fields };
+      }
+    }
     // A running file claimed under a lease ends only while the lease is still this one.
     const lease =
       from.includes('running') && file.lease_owner ? { owner: file.lease_owner, epoch: file.lease_epoch } : undefined;
