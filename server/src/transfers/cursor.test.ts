@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { onBothEngines } from '../../test/engines.js';
+import { insertTree } from '../../test/trees.js';
 import { FileCursor } from './cursor.js';
 import { TransferStore, type FileRow } from './store.js';
 
@@ -12,22 +13,8 @@ onBothEngines((open) => {
 
   beforeEach(() => {
     store = new TransferStore(open());
-    const row = store.insertTransfer({
-      name: 'tree',
-      source_site: 'a',
-      source_path: '/tree',
-      dest_site: 'b',
-      dest_dir: '/',
-      requested_mode: 'auto',
-      if_exists: 'overwrite',
-    });
-    transferId = row.id;
     // More than two read-aheads, so batches, the end and the wrap-around all happen.
-    store.insertFiles(
-      row.id,
-      Array.from({ length: 600 }, (_, i): [string, string, number] => [`/tree/${i}`, `/tree/${i}`, 100]),
-    );
-    files = store.files(row.id);
+    ({ id: transferId, files } = insertTree(store, 600));
     copying = new Set();
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onBothEngines } from '../../test/engines.js';
+import { insertTree } from '../../test/trees.js';
 import { groupCommit, type Db } from '../store/db.js';
 import { TransferStore, type FileRow } from './store.js';
 import { ConflictError } from '../errors.js';
@@ -26,21 +27,9 @@ onBothEngines((open) => {
   afterEach(() => {});
 
   function queuedTransfer(files: number): { id: string; files: FileRow[] } {
-    const row = store.insertTransfer({
-      name: 'tree',
-      source_site: 'a',
-      source_path: '/tree',
-      dest_site: 'b',
-      dest_dir: '/',
-      requested_mode: 'auto',
-      if_exists: 'overwrite',
-    });
-    store.insertFiles(
-      row.id,
-      Array.from({ length: files }, (_, i): [string, string, number] => [`/tree/${i}`, `/tree/${i}`, 100]),
-    );
-    transitions.walkDone(row.id);
-    return { id: row.id, files: store.files(row.id) };
+    const tree = insertTree(store, files);
+    transitions.walkDone(tree.id);
+    return tree;
   }
 
   const version = (id: string) => store.transfer(id)!.version;
