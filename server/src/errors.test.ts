@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, describeError, HttpError, httpStatus, InvalidFieldError, isTransient, MirrorRunError, NotFoundError } from './errors.js';
+import {
+  ConflictError,
+  describeError,
+  HttpError,
+  httpStatus,
+  InvalidFieldError,
+  isTransient,
+  MirrorRunError,
+  NotFoundError,
+} from './errors.js';
 import { VerificationError } from './ftp/copy.js';
-import { FenceError, FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
+import {
+  FenceError,
+  FtpConnectionError,
+  FtpReplyError,
+  HostRefusedError,
+  SideError,
+  UnsafeArgumentError,
+} from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
 import { CancelledError } from './ftp/cancel.js';
-import { SideError } from './ftp/supervise.js';
 
 const reply = (code: number, text: string) => new FtpReplyError(code, text, 'STOR /f.bin');
 
@@ -22,8 +37,20 @@ const cases: [Error, number, string, string, boolean][] = [
   [new FtpConnectionError('timeout', 'no reply in 30 s'), 504, 'timeout', 'no reply in 30 s', true],
   [new FtpConnectionError('closed', 'connection closed'), 502, 'connection_lost', 'connection closed', true],
   [new FtpConnectionError('tls', 'bad certificate'), 502, 'tls_error', 'bad certificate', false],
-  [new FtpConnectionError('dns', 'getaddrinfo ENOTFOUND x.invalid'), 502, 'dns_failed', 'getaddrinfo ENOTFOUND x.invalid', true],
-  [new FtpReplyError(502, 'Command not implemented.', 'AUTH TLS'), 502, 'tls_not_offered', '502 Command not implemented.', false],
+  [
+    new FtpConnectionError('dns', 'getaddrinfo ENOTFOUND x.invalid'),
+    502,
+    'dns_failed',
+    'getaddrinfo ENOTFOUND x.invalid',
+    true,
+  ],
+  [
+    new FtpReplyError(502, 'Command not implemented.', 'AUTH TLS'),
+    502,
+    'tls_not_offered',
+    '502 Command not implemented.',
+    false,
+  ],
   [
     new SideError('destination', reply(553, 'Not allowed')),
     502,

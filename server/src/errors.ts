@@ -7,10 +7,16 @@
  */
 import { VerificationError } from './ftp/copy.js';
 import { CancelledError } from './ftp/cancel.js';
-import { FenceError, FtpConnectionError, FtpReplyError, HostRefusedError, UnsafeArgumentError } from './ftp/errors.js';
+import {
+  FenceError,
+  FtpConnectionError,
+  FtpReplyError,
+  HostRefusedError,
+  SideError,
+  UnsafeArgumentError,
+} from './ftp/errors.js';
 import { FxpRefusedError } from './ftp/fxp.js';
 import { CommandRefusedError } from './ftp/raw-command.js';
-import { SideError } from './ftp/supervise.js';
 
 /** No site, transfer or file with that id. */
 export class NotFoundError extends Error {

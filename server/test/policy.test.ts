@@ -112,6 +112,42 @@ describe('policy replies', () => {
     expectSame(a.root, b.root, [...Object.keys(files), 'later.bin']);
   });
 
+  for (const mode of ['fxp', 'relay'] as const) {
+    it(`452 after the data connection was closed (ProFTPD's order), by ${mode}: still one STOR and the queue pauses`, async () => {
+      const a = await serve('127.0.0.2', { 'big.bin': seededBytes(1024 * KiB, 7) });
+      const b = await serve('127.0.0.3', {}, { quotaBytes: 128 * KiB, quotaCloseMs: 300 });
+      // Retries that would come at once: had the sender's 426 been taken for the cause, a second STOR would go out.
+      const t = await app({ runner: { maxAttempts: 4, retryDelaysMs: [50, 50, 50] } });
+      const log = recordLog(t);
+      const [src, dst] = [await site(t, a.server, 'A'), await site(t, b.server, 'B')];
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/transfers',
+        headers: t.auth,
+        payload: { source: { siteId: src, path: '/big.bin' }, destination: { siteId: dst, dir: '/' }, mode },
+      });
+      expect(response.statusCode, response.body).toBe(202);
+      const created = response.json() as Transfer;
+
+      const paused = await untilPaused(t, created.id);
+      expect(paused.notes).toContain(
+        'paused: B is out of space — 452 Error writing file: No space left on device.; free space and press Resume',
+      );
+      expect(paused).toMatchObject({ filesFailed: 0, mode });
+      if (mode === 'fxp') {
+        // The order this is about: the source's word that its data connection closed came first.
+        const received = log
+          .filter((l) => l.direction === 'received')
+          .map((l) => `${l.siteId === src ? 'A' : 'B'} ${l.line}`);
+        const aborted = received.indexOf('A 426 Connection closed; transfer aborted.');
+        expect(aborted).toBeGreaterThanOrEqual(0);
+        expect(aborted).toBeLessThan(received.indexOf('B 452 Error writing file: No space left on device.'));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(sentTo(log, dst, 'STOR')).toHaveLength(1);
+    });
+  }
+
   it('530 too many logins: the site is held to the sessions it has, every file copied, one note', async () => {
     const files = tree('m', 12, 48 * KiB);
     const a = await serve('127.0.0.2', files);

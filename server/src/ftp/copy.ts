@@ -5,7 +5,7 @@
  */
 import { untilAborted } from './cancel.js';
 import { diagnoseRefusal, identifyServer, refusalOf } from './diagnosis.js';
-import { FtpReplyError } from './errors.js';
+import { FtpReplyError, type Side } from './errors.js';
 import { FxpRefusedError, fxpCopy } from './fxp.js';
 import { Ladder, other, type CopyMode } from './ladder.js';
 import { describeRoute, type Route } from './route.js';
@@ -13,7 +13,7 @@ import { size } from './ops.js';
 import { relayCopy } from './relay.js';
 import type { FtpSession, SessionOptions } from './session.js';
 import { FtpSession as Session } from './session.js';
-import type { Side, TransferWatch } from './supervise.js';
+import type { TransferWatch } from './supervise.js';
 import { commonHash, remoteHash } from './verify.js';
 
 export type { CopyMode };

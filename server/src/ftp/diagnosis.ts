@@ -5,9 +5,8 @@
  * sources; a server whose switch could not be confirmed gets a hint in general words.
  * The table is exported so the README can show it (diagnosisMarkdown).
  */
-import { FtpReplyError } from './errors.js';
+import { FtpReplyError, type Side } from './errors.js';
 import type { FxpRefusedError } from './fxp.js';
-import type { Side } from './supervise.js';
 
 export type ServerKind =
   'vsftpd' | 'proftpd' | 'pure-ftpd' | 'glftpd' | 'drftpd' | 'ioftpd' | 'filezilla' | 'serv-u' | 'pasv-embedded';

@@ -72,3 +72,17 @@ export class FenceError extends Error {
     super(`${command} not sent: the lease on this work is lost${why}`, options);
   }
 }
+
+/** The two servers of a copy. */
+export type Side = 'source' | 'destination';
+
+/** A failure on one side of a copy, saying which. */
+export class SideError extends Error {
+  override readonly name = 'SideError';
+  constructor(
+    readonly side: Side,
+    override readonly cause: Error,
+  ) {
+    super(`${side}: ${cause.message}`, { cause });
+  }
+}

@@ -5,13 +5,13 @@
 import net from 'node:net';
 import { untilAborted } from './cancel.js';
 import { requestPassive, setSscn } from './data.js';
-import { FtpConnectionError, FtpReplyError } from './errors.js';
+import { FtpConnectionError, FtpReplyError, SideError, type Side } from './errors.js';
 import { other } from './ladder.js';
 import { classifyReply } from './policy.js';
 import { size } from './ops.js';
 import { encodeEprt, encodePort } from './pasv.js';
 import type { DataSecurity, Route } from './route.js';
-import { SideError, superviseTransfer, type Side, type TransferWatch } from './supervise.js';
+import { superviseTransfer, type TransferWatch } from './supervise.js';
 import type { SessionProvider } from './copy.js';
 import type { FtpControl, FtpSession, FtpTask, TransferCommand } from './session.js';
 

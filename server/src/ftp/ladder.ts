@@ -12,7 +12,7 @@
  * pasv (TLS on both legs) unless FXP was forced.
  */
 import type { DataSecurity, Route } from './route.js';
-import type { Side } from './supervise.js';
+import type { Side } from './errors.js';
 
 export type CopyMode = 'auto' | 'fxp' | 'relay';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FtpConnectionError, FtpReplyError } from './errors.js';
+import { FtpConnectionError, FtpReplyError, SideError } from './errors.js';
 import { classifyReply, policyOf, replyWords } from './policy.js';
-import { SideError } from './supervise.js';
 
 /** [server, code, text, command, expected kind] */
 type Case = [string, number, string, string, ReturnType<typeof classifyReply>];

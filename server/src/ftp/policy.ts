@@ -6,8 +6,7 @@
  * word them freely, so the words are matched loosely; a code or text not listed here stays
  * an ordinary failure (null).
  */
-import { FtpConnectionError, FtpReplyError } from './errors.js';
-import { SideError, type Side } from './supervise.js';
+import { FtpConnectionError, FtpReplyError, SideError, type Side } from './errors.js';
 
 export type PolicyKind = 'dupe' | 'disk-full' | 'too-many-logins' | 'slow' | 'no-slaves';
 

@@ -7,12 +7,12 @@
 import { untilAborted } from './cancel.js';
 import { connectData, requestPassive, setSscn } from './data.js';
 import type { SessionProvider } from './copy.js';
-import { FtpConnectionError } from './errors.js';
+import { FtpConnectionError, SideError } from './errors.js';
 import { destinationSize, type TaskPair } from './fxp.js';
 import { RelayPipe } from './relay-pipe.js';
 import type { Route } from './route.js';
 import type { FtpControl } from './session.js';
-import { SideError, superviseTransfer, type TransferWatch } from './supervise.js';
+import { superviseTransfer, type TransferWatch } from './supervise.js';
 
 export interface RelayRequest extends TransferWatch {
   source: FtpControl;

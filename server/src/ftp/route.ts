@@ -3,7 +3,7 @@
  * per ordered pair of sites and tries it first next time (sites/routes.ts); the ladder
  * (ladder.ts) is the order in which routes are tried when none is known or the known one fails.
  */
-import type { Side } from './supervise.js';
+import type { Side } from './errors.js';
 
 /**
  * How the data connection between the two servers is secured.

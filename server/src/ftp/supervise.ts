@@ -2,12 +2,16 @@
  * Watching a two-sided transfer (FXP or relay) until both servers have given their final reply.
  * A copy may take hours, so no command timeout applies; instead a stall watchdog (no progress
  * for a while) and a final-reply watchdog (one side done, the other silent) end it.
+ *
+ * When one side fails, the failure reported is the one that says why. A server whose data
+ * connection the other closed says only that (426 "Connection closed; transfer aborted"), and
+ * often says it first: ProFTPD, out of space, closes the connection and then sends its 452. So a
+ * failure that says nothing but that waits a moment for the other side's final reply.
  */
 import { CancelledError } from './cancel.js';
-import { FtpConnectionError } from './errors.js';
+import { FtpConnectionError, FtpReplyError, SideError, type Side } from './errors.js';
+import { classifyReply } from './policy.js';
 import type { FtpSession, TransferCommand } from './session.js';
-
-export type Side = 'source' | 'destination';
 
 export interface TransferWatch {
   /** Called with the destination's position (bytes of the file present) as it grows. */
@@ -21,17 +25,6 @@ export interface TransferWatch {
   pollIntervalMs?: number;
   /** The destination accepted STOR: from now on its file holds bytes of this copy. */
   onDestinationOpened?: () => void;
-}
-
-/** A failure on one side of the copy, saying which. */
-export class SideError extends Error {
-  override readonly name = 'SideError';
-  constructor(
-    readonly side: Side,
-    override readonly cause: Error,
-  ) {
-    super(`${side}: ${cause.message}`, { cause });
-  }
 }
 
 interface SupervisedSide {
@@ -50,11 +43,17 @@ export interface Supervision extends TransferWatch {
   onAbort?: () => void;
 }
 
+/** How long a failure that says only "the data connection closed" waits for the other side's reply. */
+const CAUSE_WAIT_MS = 2_000;
+
 export async function superviseTransfer(supervision: Supervision): Promise<void> {
   const stallMs = supervision.stallTimeoutMs ?? 60_000;
   const finalMs = supervision.finalReplyTimeoutMs ?? 30_000;
   const pollMs = supervision.pollIntervalMs ?? 1_000;
   const settled = new Set<Side>();
+  const started = new Set<Side>();
+  const failures: SideError[] = [];
+  let onSettled = () => {};
   const timers: NodeJS.Timeout[] = [];
   let aborted = false;
 
@@ -72,12 +71,19 @@ export async function superviseTransfer(supervision: Supervision): Promise<void>
   };
 
   const watchSide = async (side: SupervisedSide) => {
+    side.command.started.then(
+      () => started.add(side.name),
+      () => undefined,
+    );
     try {
       await side.command.done;
     } catch (error) {
-      throw new SideError(side.name, error as Error);
+      const sideFailure = new SideError(side.name, error as Error);
+      failures.push(sideFailure);
+      throw sideFailure;
     } finally {
       settled.add(side.name);
+      onSettled();
     }
     // One final reply is in: the other side must follow soon (ftp-notes: a stuck side).
     if (settled.size === 1) {
@@ -127,13 +133,48 @@ export async function superviseTransfer(supervision: Supervision): Promise<void>
   if (supervision.signal?.aborted) onSignal();
   supervision.signal?.addEventListener('abort', onSignal, { once: true });
 
-  try {
-    await Promise.race([Promise.all([...supervision.sides.map(watchSide), supervision.alongside]), failure]);
-  } catch (error) {
-    await abortAll();
+  // The relay's pipe fails when a data connection breaks, which says nothing of why.
+  let pipeFailure: unknown;
+  const alongside = supervision.alongside?.catch((error: unknown) => {
+    pipeFailure = error;
     throw error;
+  });
+  const saysWhy = (error: unknown) => error !== pipeFailure && !isDataClosed(error);
+
+  /** The failure to report: the first, or if it says nothing, the other side's that follows soon. */
+  const explained = async (first: unknown): Promise<unknown> => {
+    if (saysWhy(first)) return first;
+    // Only a side whose data was moving (its 1xx in) answers at once when the connection breaks.
+    const moving = supervision.sides.filter((s) => started.has(s.name) && !settled.has(s.name));
+    const heard = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CAUSE_WAIT_MS);
+      onSettled = () => {
+        if (!failures.some(saysWhy) && moving.some((s) => !settled.has(s.name))) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      onSettled();
+    });
+    // A cancel or a watchdog meanwhile ends the wait.
+    await Promise.race([heard, failure.catch(() => undefined)]);
+    return failures.find(saysWhy) ?? first;
+  };
+
+  try {
+    await Promise.race([Promise.all([...supervision.sides.map(watchSide), alongside]), failure]);
+  } catch (error) {
+    const reported = await explained(error);
+    await abortAll();
+    throw reported;
   } finally {
     for (const timer of timers) clearTimeout(timer);
     supervision.signal?.removeEventListener('abort', onSignal);
   }
+}
+
+/** A plain 426: this side's data connection closed under it (not a policy's 426, "Slow transfer"). */
+function isDataClosed(error: unknown): boolean {
+  if (!(error instanceof SideError) || !(error.cause instanceof FtpReplyError)) return false;
+  const { code, text, command } = error.cause;
+  return code === 426 && classifyReply(code, text, command) === null;
 }

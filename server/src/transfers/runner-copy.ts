@@ -5,7 +5,7 @@
 import { copyFile } from '../ftp/copy.js';
 import type { Fence } from '../ftp/fence.js';
 import type { RouteMemory } from '../ftp/route.js';
-import type { Side } from '../ftp/supervise.js';
+import type { Side } from '../ftp/errors.js';
 import type { SessionPool, Lease } from '../sites/pool.js';
 import type { SitesService } from '../sites/service.js';
 import type { GroupCommit } from '../store/db.js';

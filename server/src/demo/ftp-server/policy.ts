@@ -16,16 +16,31 @@ export interface PolicyOptions {
    * `452 Error writing file: No space left on device.` (setQuota on the server changes it).
    */
   quotaBytes?: number;
+  /**
+   * With quotaBytes, meet a full disk as ProFTPD does: the data connection is closed at the first
+   * byte past the quota and the 452 follows this many ms later, so the sender's 426 comes first.
+   */
+  quotaCloseMs?: number;
   /** A login beyond this many logged-in sessions → `530 Sorry, your account is restricted to n simultaneous logins.`, closed. */
   maxLogins?: number;
   /** The next n file transfers (RETR, STOR, APPE) are cut after SLOW_CUT_BYTES with `426 Slow transfer, you were too slow.` */
   slowTransfers?: number;
 }
 
-/** A switch acting on one transfer: its filter sees the bytes, its reply (if any) replaces the 226. */
+/** A policy's final reply; `afterMs` holds it back (see quotaCloseMs). */
+export interface PolicyReply {
+  code: number;
+  text: string;
+  afterMs?: number;
+}
+
+/**
+ * A switch acting on one transfer: its filter sees the bytes, its reply (if any) replaces the
+ * final one. The filter fails the transfer where the switch closes the data connection.
+ */
 export interface PolicyCut {
   filter: Transform;
-  reply(): { code: number; text: string } | null;
+  reply(): PolicyReply | null;
 }
 
 /** How much of a "slow" transfer gets through before it is cut. */
@@ -34,6 +49,7 @@ export const SLOW_CUT_BYTES = 64 * 1024;
 export class PolicySwitches {
   readonly dupes: boolean;
   private quota: number | undefined;
+  private readonly quotaCloseMs: number | undefined;
   /** Bytes let through every quota filter so far: what was written since a filter measured the disk. */
   private written = 0;
   private slowLeft: number;
@@ -48,6 +64,7 @@ export class PolicySwitches {
   ) {
     this.dupes = options.dupes ?? false;
     this.quota = options.quotaBytes;
+    this.quotaCloseMs = options.quotaCloseMs;
     this.slowLeft = options.slowTransfers ?? 0;
     this.maxLogins = options.maxLogins;
   }
@@ -97,7 +114,7 @@ export class PolicySwitches {
         base ??= { written: this.written, used: await usage(this.root) };
         return (this.quota ?? Infinity) - base.used - (this.written - base.written);
       },
-      { code: 452, text: 'Error writing file: No space left on device.' },
+      { code: 452, text: 'Error writing file: No space left on device.', afterMs: this.quotaCloseMs },
       (bytes) => (this.written += bytes),
     );
   }
@@ -105,11 +122,12 @@ export class PolicySwitches {
 
 /**
  * Lets bytes through while there is room (`room` says how much more, given what this filter
- * let through) and drops the rest; a transfer that dropped some then ends with `reply`.
+ * let through) and drops the rest, or with `reply.afterMs` fails at the first byte past it; a
+ * transfer that dropped some then ends with `reply`.
  */
 function passFirst(
   room: (sent: number) => number | Promise<number>,
-  reply: { code: number; text: string },
+  reply: PolicyReply,
   passed: (bytes: number) => void = () => {},
 ): PolicyCut {
   let sent = 0;
@@ -122,7 +140,8 @@ function passFirst(
           if (take < chunk.length) dropped = true;
           sent += take;
           passed(take);
-          callback(null, take > 0 ? chunk.subarray(0, take) : undefined);
+          if (dropped && reply.afterMs !== undefined) callback(new Error(`${reply.code} ${reply.text}`));
+          else callback(null, take > 0 ? chunk.subarray(0, take) : undefined);
         })
         .catch(callback);
     },

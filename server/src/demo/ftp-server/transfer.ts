@@ -98,7 +98,8 @@ export class Transfer {
       this.phase = 'transferring';
       this.host.notify();
       const ok = (await this.pump(socket, stream)) && !this.aborted;
-      const policy = ok ? this.plan.policy?.reply() : null;
+      const policy = this.aborted ? null : this.plan.policy?.reply();
+      if (policy?.afterMs) await new Promise((resolve) => setTimeout(resolve, policy.afterMs));
       if (policy) this.host.reply(policy.code, policy.text);
       else this.host.reply(ok ? 226 : 426, ok ? this.plan.successText : ABORTED_TEXT);
     } finally {
