@@ -1,7 +1,8 @@
 /**
- * A lane's files after its first go with PORT and RETR in one write (fxp.ts): on every server
- * we test with, the copies end identical, the log shows the RETR sent before the PORT's reply,
- * and the lane's first file, which might be refused, is never pipelined.
+ * A lane's files after its first go with PORT and RETR in one write and the STOR beside them
+ * (fxp.ts): on every server we test with, the copies end identical, the log shows the RETR and
+ * the STOR sent before the PORT's reply, and the lane's first file, which might be refused, is
+ * never pipelined.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,20 +19,25 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** For each PORT the source was sent: whether its RETR went out before any reply came back. */
-function pipelinedPorts(log: LogEvent[], siteId: string): boolean[] {
-  const lines = log.filter((l) => l.siteId === siteId);
+/**
+ * For each PORT the source was sent: whether its RETR went out before any reply came back,
+ * and the destination's STOR too.
+ */
+function pipelinedPorts(log: LogEvent[], source: string, destination: string): boolean[] {
   const out: boolean[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.direction === 'sent' && line.line.startsWith('PORT ')) {
-      const next = lines[i + 1];
-      out.push(next?.direction === 'sent' && next.line.startsWith('RETR '));
-    }
+  for (const [i, line] of log.entries()) {
+    if (line.siteId !== source || line.direction !== 'sent' || !line.line.startsWith('PORT ')) continue;
+    const answered = log.findIndex((l, k) => k > i && l.siteId === source && l.direction === 'received');
+    const before = log.slice(i + 1, answered === -1 ? undefined : answered);
+    const next = before.find((l) => l.siteId === source);
+    const retr = next?.direction === 'sent' && next.line.startsWith('RETR ');
+    const stor = before.some((l) => l.siteId === destination && l.direction === 'sent' && l.line.startsWith('STOR '));
+    out.push(retr && stor);
   }
   return out;
 }
 
-describe('pipelined FXP: PORT and RETR in one write once a lane has copied', () => {
+describe('pipelined FXP: PORT, RETR and STOR at once once a lane has copied', () => {
   for (const kind of serverKinds) {
     it.skipIf(skipWithout(kind))(
       `${kind} → ${kind}: 12 small files identical, all but the first pipelined`,
@@ -55,7 +61,7 @@ describe('pipelined FXP: PORT and RETR in one write once a lane has copied', () 
         expect(await finished(t, created.id, 60_000)).toMatchObject({ state: 'done', filesDone: 12, mode: 'fxp' });
         for (const [name, data] of files)
           expect(sha256(fs.readFileSync(path.join(b.root, 'tree', name))), name).toBe(sha256(data));
-        const pipelined = pipelinedPorts(log, src);
+        const pipelined = pipelinedPorts(log, src, dst);
         expect(pipelined).toHaveLength(12);
         expect(pipelined[0]).toBe(false);
         // The second file starts while the first is still being checked, so it may not know yet.
@@ -65,9 +71,9 @@ describe('pipelined FXP: PORT and RETR in one write once a lane has copied', () 
   }
 });
 
-it('a pipelined PORT that is refused: the early RETR is answered and ends, the passive side flips, the copy completes', async () => {
+it('a pipelined PORT that is refused: the early RETR is answered, the early STOR aborted, the passive side flips, the copy completes', async () => {
   // The source refuses a PORT to a foreign address, as if its policy changed after the lane's
-  // first copy: the RETR sent with it must not leave the session out of step.
+  // first copy: neither the RETR sent with it nor the STOR sent beside it may leave a session out of step.
   const data = seededBytes(64 * 1024, 81);
   const a = await embedded.start({ address: '127.0.0.2', fxp: 'passive-only', files: { 'f.bin': data } });
   cleanup.push(() => a.stop());
@@ -99,8 +105,11 @@ it('a pipelined PORT that is refused: the early RETR is answered and ends, the p
   expect(result).toMatchObject({ outcome: 'copied', mode: 'fxp', passive: 'source' });
   expect(sha256(fs.readFileSync(path.join(b.root, 'f.bin')))).toBe(sha256(data));
   const sent = lines.filter((l) => l.direction === 'sent').map((l) => l.line.split(' ')[0]);
-  // PORT and RETR went out together, both refused, then the flipped copy: PASV on the source.
-  expect(sent.slice(sent.indexOf('PORT'), sent.indexOf('PORT') + 2)).toEqual(['PORT', 'RETR']);
+  // PORT and RETR went out together with the STOR, both refused, the STOR aborted, then the
+  // flipped copy: PASV on the source.
+  expect(sent.slice(sent.indexOf('PORT'), sent.indexOf('PORT') + 3)).toEqual(['PORT', 'RETR', 'STOR']);
+  expect(sent.slice(sent.indexOf('STOR') + 1)).toEqual(expect.arrayContaining(['ABOR', 'PASV', 'STOR']));
+  expect(sent.indexOf('ABOR')).toBeLessThan(sent.indexOf('PASV', sent.indexOf('PORT')));
   expect(lines.filter((l) => l.direction === 'received').map((l) => l.line.slice(0, 3))).toEqual(
     expect.arrayContaining(['425']),
   );

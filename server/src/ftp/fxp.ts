@@ -13,7 +13,7 @@ import { encodeEprt, encodePort } from './pasv.js';
 import type { DataSecurity, Route } from './route.js';
 import { superviseTransfer, type TransferWatch } from './supervise.js';
 import type { SessionProvider } from './copy.js';
-import type { FtpControl, FtpSession, FtpTask, TransferCommand } from './session.js';
+import type { FtpControl, FtpTask, TransferCommand } from './session.js';
 
 export interface FxpRequest extends TransferWatch {
   source: FtpControl;
@@ -132,19 +132,23 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<{ route: Fxp
     destination: (options) => destination.transfer('STOR', request.destinationPath, options),
   };
   // RFC 478 note 1: once PASV is acknowledged the two commands may go in either order. When
-  // this pair just worked (request.pipeline), with clear data and no resume, the active side's
-  // goes out in the same write as its PORT (pipelined: a round trip saved per file, which on a
-  // tree of small files is a third of the exchange); the passive side, listening since its 227,
-  // gets its own once the PORT is acknowledged and accepts the connection already waiting.
-  // Otherwise (TLS on the data channel, REST) the passive side's command goes first, so it is
-  // accepting when the other connects: the order secure FXP has been tested with.
+  // this pair just worked (request.pipeline), with clear data and no resume, both go out with
+  // the PORT, not after its reply: the active side's in the same write as its PORT, the passive
+  // side's (listening since its 227) beside it, as the bench's floor does. That saves the PORT's
+  // round trip per file, and a write. Otherwise (a first try, which may be refused; TLS on the
+  // data channel; REST) both go once the PORT is acknowledged, the passive side's first, so it
+  // is accepting when the other connects: the order secure FXP has been tested with.
   const pipelined = request.pipeline === true && request.offset === 0 && !secure.protectedData;
   const port = refusalAs('port', activeSide, active.send(portCommand, portArgument));
-  const early = pipelined ? issue[activeSide]({ pipelined: true }) : null;
+  let early: Record<Side, TransferCommand> | null = null;
+  if (pipelined) {
+    const activeCommand = issue[activeSide]({ pipelined: true });
+    early = { [activeSide]: activeCommand, [passiveSide]: issue[passiveSide]() } as Record<Side, TransferCommand>;
+  }
   try {
     await step(port);
   } catch (error) {
-    if (early) await step(settleEarly(early, active.session));
+    if (early) await step(settleEarly(early, pair, activeSide));
     throw error;
   }
 
@@ -154,11 +158,9 @@ async function runFxp(request: FxpRequest, pair: TaskPair): Promise<{ route: Fxp
     );
   }
 
-  const commands = (
-    early
-      ? { [activeSide]: early, [passiveSide]: issue[passiveSide]() }
-      : { [passiveSide]: issue[passiveSide](), [activeSide]: issue[activeSide]() }
-  ) as Record<Side, TransferCommand>;
+  const commands =
+    early ??
+    ({ [passiveSide]: issue[passiveSide](), [activeSide]: issue[activeSide]() } as Record<Side, TransferCommand>);
 
   commands.destination.started.then(
     () => request.onDestinationOpened?.(),
@@ -238,27 +240,34 @@ async function restoreProtection({ source, destination }: TaskPair): Promise<voi
 }
 
 /**
- * The PORT was refused but its transfer command had already gone out: the server answers it
- * with a refusal of its own (vsftpd 425 "Use PORT or PASV first"), which ends it. A server that
- * starts it anyway (1xx) is aborted, and one that stays silent is closed, so the next attempt
- * finds the session in step or reconnects.
+ * The PORT was refused but both transfer commands had already gone out. The active server
+ * answers its own with a refusal (vsftpd 425 "Use PORT or PASV first"), which ends it; one that
+ * starts it anyway (1xx) is aborted, and one that stays silent is closed. The passive server
+ * waits for a connection that will not come: it is aborted, and closed if it does not answer
+ * the ABOR at once. Either way the next attempt finds the sessions in step or reconnects.
  */
-async function settleEarly(early: TransferCommand, session: FtpSession): Promise<void> {
-  early.done.catch(() => undefined);
+async function settleEarly(early: Record<Side, TransferCommand>, pair: TaskPair, activeSide: Side): Promise<void> {
+  const passiveSide = other(activeSide);
+  for (const command of Object.values(early)) command.done.catch(() => undefined);
+  const waiting = pair[passiveSide].session.abort(PASSIVE_ABORT_MS);
   const answer = await Promise.race([
-    early.started.then(
+    early[activeSide].started.then(
       () => 'started' as const,
       () => 'refused' as const,
     ),
     new Promise<'silent'>((resolve) => setTimeout(() => resolve('silent'), EARLY_ANSWER_MS).unref()),
   ]);
+  const session = pair[activeSide].session;
   if (answer === 'started') await session.abort();
   // Some servers try the default data port first (RFC 959 §3.2) and take long to give up.
   else if (answer === 'silent') session.destroy();
+  await waiting;
 }
 
 /** How long a transfer command sent with a refused PORT may take to be refused in turn. */
 const EARLY_ANSWER_MS = 3_000;
+/** How long the passive server of a refused PORT may take to answer its ABOR before it is closed. */
+const PASSIVE_ABORT_MS = 1_000;
 
 async function refusalAs<T>(phase: FxpRefusedError['phase'], side: Side, promise: Promise<T>): Promise<T> {
   try {
