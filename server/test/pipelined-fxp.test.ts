@@ -37,6 +37,16 @@ function pipelinedPorts(log: LogEvent[], source: string, destination: string): b
   return out;
 }
 
+/** For each SIZE the destination was sent: whether the next file's first command (PRET, PASV or PORT) went out before its reply. */
+function passivesBehindSize(log: LogEvent[], destination: string): boolean[] {
+  const lines = log.filter((l) => l.siteId === destination);
+  return lines.flatMap((line, i) => {
+    if (line.direction !== 'sent' || !line.line.startsWith('SIZE ')) return [];
+    const next = lines[i + 1];
+    return [next?.direction === 'sent' && /^(PRET |PASV$|PORT )/.test(next.line)];
+  });
+}
+
 describe('pipelined FXP: PORT, RETR and STOR at once once a lane has copied', () => {
   for (const kind of serverKinds) {
     it.skipIf(skipWithout(kind))(
@@ -66,6 +76,9 @@ describe('pipelined FXP: PORT, RETR and STOR at once once a lane has copied', ()
         expect(pipelined[0]).toBe(false);
         // The second file starts while the first is still being checked, so it may not know yet.
         expect(pipelined.slice(2).every(Boolean)).toBe(true);
+        // Each file's size check leaves the session to the next file at once: its commands go behind.
+        const behind = passivesBehindSize(log, dst);
+        expect(behind.filter(Boolean).length, JSON.stringify(behind)).toBeGreaterThanOrEqual(10);
       },
     );
   }

@@ -325,5 +325,8 @@ export async function destinationSize(request: {
 }): Promise<number | null> {
   const useProbe = request.probe && request.size >= PROBE_CHECK_BYTES;
   const probe = useProbe ? await request.probe!.acquire().catch(() => null) : null;
-  return size(probe ?? request.destination, request.destinationPath);
+  // On the copy's own session, the lane's next file goes out behind the SIZE.
+  return probe
+    ? size(probe, request.destinationPath)
+    : size(request.destination, request.destinationPath, { release: true });
 }

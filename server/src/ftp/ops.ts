@@ -82,23 +82,38 @@ export function list(control: FtpControl, path: string, { signal }: ListOptions 
   });
 }
 
-/** SIZE in bytes, or null when the file does not exist (550). `quiet` for routine polls. */
-export function size(control: FtpControl, path: string, options: { quiet?: boolean } = {}): Promise<number | null> {
+/**
+ * SIZE in bytes, or null when the file does not exist (550). `quiet` for routine polls.
+ * `release`: the session may serve its next task as soon as the SIZE is written (sendLast) —
+ * a lane's next file, whose PASV then goes out behind it instead of a round trip later.
+ */
+export async function size(
+  control: FtpControl,
+  path: string,
+  options: { quiet?: boolean; release?: boolean } = {},
+): Promise<number | null> {
   const file = normalizeRemotePath(path);
-  return control.task(async (task) => {
+  const { reply } = await control.task(async (task) => {
     await task.binary();
-    try {
-      const reply = await task.send('SIZE', file, options);
-      const value = Number.parseInt(reply.text.trim(), 10);
-      if (!Number.isSafeInteger(value) || value < 0) {
-        throw new FtpConnectionError('protocol', `SIZE answered something that is not a size: ${reply.text}`);
-      }
-      return value;
-    } catch (error) {
-      if (error instanceof FtpReplyError && error.code === 550) return null;
-      throw error;
-    }
+    const quiet = { quiet: options.quiet };
+    const sent = options.release ? task.sendLast('SIZE', file, quiet) : task.send('SIZE', file, quiet);
+    // With `release` the reply is awaited once the task has ended; without, the task holds the
+    // session until it comes, as any task does.
+    if (options.release) sent.catch(() => undefined);
+    else await sent.catch(() => undefined);
+    return { reply: sent };
   });
+  try {
+    const answer = await reply;
+    const value = Number.parseInt(answer.text.trim(), 10);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new FtpConnectionError('protocol', `SIZE answered something that is not a size: ${answer.text}`);
+    }
+    return value;
+  } catch (error) {
+    if (error instanceof FtpReplyError && error.code === 550) return null;
+    throw error;
+  }
 }
 
 /** MDTM as an ISO date, or null when unknown. */

@@ -25,6 +25,11 @@ export interface PendingCommand {
   pipelined?: boolean;
   /** Written already (pipelined); the session only waits for its reply. */
   written?: boolean;
+  /**
+   * The last command of its task, whose reply does not hold the session: the next task may
+   * begin once it is written, and that task's commands go out behind it (FtpTask.sendLast).
+   */
+  releases?: boolean;
 }
 
 /** 1xx skipped, 2xx/3xx resolve, 4xx/5xx reject with FtpReplyError. */

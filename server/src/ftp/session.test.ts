@@ -277,6 +277,42 @@ describe('FtpSession tasks', () => {
     expect(received).toEqual(['RETR /x', 'ABOR', 'NOOP', 'SIZE /a']);
   });
 
+  it('begins the next task behind a task’s last command (sendLast), whose reply comes in order', async () => {
+    // The server answers SIZE late, and in order: a PWD that comes first is answered after it.
+    const early: boolean[] = [];
+    let sizeAnswered = true;
+    let held: (() => void) | null = null;
+    const { session } = await recording((line, socket) => {
+      const pwdReply = () => socket.write('257 "/" is the current directory\r\n');
+      if (line === 'SIZE /a') {
+        sizeAnswered = false;
+        setTimeout(() => {
+          socket.write('213 3\r\n');
+          sizeAnswered = true;
+          held?.();
+          held = null;
+        }, 150);
+      } else if (line === 'PWD') {
+        early.push(!sizeAnswered);
+        if (sizeAnswered) pwdReply();
+        else held = pwdReply;
+      } else return false;
+      return true;
+    });
+    for (const last of [true, false]) {
+      early.length = 0;
+      const { reply } = await session.task(async (t) => {
+        const sent = last ? t.sendLast('SIZE', '/a') : t.send('SIZE', '/a');
+        if (!last) await sent;
+        return { reply: sent };
+      });
+      const pwd = session.send('PWD');
+      expect((await reply).text).toBe('3');
+      expect((await pwd).code).toBe(257);
+      expect(early, last ? 'sendLast' : 'send').toEqual([last]);
+    }
+  });
+
   it('fails the tasks waiting behind a closed session with its first cause, without running them', async () => {
     const { session } = await recording((line, socket) => {
       if (line !== 'PWD') return false;

@@ -61,7 +61,10 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
   private inFlight: PendingCommand | null = null;
   private readonly tasks = new TaskQueue(this, {
     enqueue: (command) => this.enqueue(command),
-    ready: () => this.inFlight === null && this.queue.length === 0 && this.closedError === null,
+    ready: () =>
+      (this.inFlight === null || this.inFlight.releases === true) &&
+      this.queue.length === 0 &&
+      this.closedError === null,
     onIdle: () => this.armKeepalive(),
     onTaskStart: () => this.clearKeepalive(),
   });
@@ -283,8 +286,10 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       command.onError(this.closedError);
       return;
     }
-    // Pipelined behind a command in flight when everything queued before it has gone out too.
-    if (command.pipelined && this.inFlight && this.queue.every((queued) => queued.written)) {
+    // Pipelined behind a command in flight when everything queued before it has gone out too;
+    // behind a task's last command (sendLast), every command of the next task is.
+    const pipelined = command.pipelined || this.inFlight?.releases;
+    if (pipelined && this.inFlight && this.queue.every((queued) => queued.written)) {
       if (this.fence.refuse(command, (reset) => this.queue.push(reset))) return;
       this.write(command.line, command.quiet);
       command.written = true;

@@ -34,6 +34,12 @@ export interface FtpTask extends FtpControl {
   transfer(verb: string, arg?: string, options?: { pipelined?: boolean }): TransferCommand;
   /** TYPE I once per session; later calls are free. SIZE and REST depend on it (ftp-notes.md). */
   binary(): Promise<void>;
+  /**
+   * The task's last command, whose reply nothing else in the task waits for: once it is
+   * written the session may begin its next task, whose commands go out behind it without
+   * waiting for this reply (replies come in order). Return its promise from the task unawaited.
+   */
+  sendLast(verb: string, arg?: string, options?: { quiet?: boolean }): Promise<Reply>;
 }
 
 interface TaskHandle extends FtpTask {
@@ -164,6 +170,12 @@ export class TaskQueue {
         return reply;
       },
       send: (verb, arg, options = {}) => handle.sendLine(formatCommand(verb, arg), options.quiet),
+      sendLast: (verb, arg, options = {}) => {
+        const { command, reply } = replyCommand(formatCommand(verb, arg), options.quiet);
+        command.releases = true;
+        issue(command);
+        return reply;
+      },
       transfer: (verb, arg, options = {}) => {
         const { command, handle: transfer } = transferCommand(formatCommand(verb, arg));
         command.pipelined = options.pipelined;
