@@ -97,6 +97,9 @@ describe('policy replies', () => {
     // A transfer to the same destination added now waits too, saying why.
     const later = await startTransfer(t, [src, '/later.bin'], [dst, '/']);
     expect((await getTransfer(t, later.id)).state).toBe('paused');
+    // Copies claimed before the pause end with their own 452 and are put back; none starts after.
+    const running = async () => (await filesOf(t, created.id)).filter((f) => f.state === 'running').length;
+    await expect.poll(running, { timeout: 10_000 }).toBe(0);
     const stors = sentTo(log, dst, 'STOR').length;
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(sentTo(log, dst, 'STOR')).toHaveLength(stors);

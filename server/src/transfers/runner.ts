@@ -261,11 +261,12 @@ export class Runner {
           // A dispatched lane makes way after a few files: its ticket goes back in the queue,
           // where a transfer ahead of it (moved to the top, say) is taken first.
           if (!cursor && claimed >= CLUSTER_LANE_FILES) return true;
+          // One file finishing while the next moves its bytes, no more: finishing must keep up.
+          while (finishing.size > 1) await Promise.race(finishing);
+          // Checked right before the claim: a pause that came during the wait starts nothing.
           if (job.controller.signal.aborted || this.paused || this.stopping || job.yielding) break;
           if (this.pausedSites.has(transfer.dest_site)) break;
           if (this.waitingAhead !== null && this.waitingAhead < transfer.position) break;
-          // One file finishing while the next moves its bytes, no more: finishing must keep up.
-          while (finishing.size > 1) await Promise.race(finishing);
           const file = this.claim(transfer, cursor);
           if (!file) break;
           claimed++;
