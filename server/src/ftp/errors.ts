@@ -42,6 +42,11 @@ export class FtpConnectionError extends Error {
   }
 }
 
+/** For a courtesy command (a keepalive NOOP, OPTS UTF8): the server's no or a lost session is no matter. */
+export function ignoreReplyError(error: unknown): void {
+  if (!(error instanceof FtpReplyError) && !(error instanceof FtpConnectionError)) throw error;
+}
+
 /** A caller tried to put CR, LF or NUL (or another unsafe value) into a command. */
 export class UnsafeArgumentError extends Error {
   override readonly name = 'UnsafeArgumentError';

@@ -13,8 +13,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { formatCommand, maskCommand } from './command.js';
 import { checkPinnedCertificate, openSocket, tlsOptionsFor, toConnectionError, withTimeout } from './connect.js';
-import { FtpConnectionError, FtpReplyError } from './errors.js';
-import { parseFeatures } from './features.js';
+import { Alarm } from './alarm.js';
+import { FtpConnectionError, FtpReplyError, ignoreReplyError } from './errors.js';
+import { logIn } from './login.js';
 import { FenceGate, type Fence } from './fence.js';
 import { abortResync, greetingCommand, type PendingCommand } from './pending.js';
 import { parseReplies, type Reply } from './reply.js';
@@ -26,8 +27,6 @@ export type { LogLine, PasvAddressPolicy, SessionOptions, TlsMode, TransferComma
 
 const DEFAULTS = {
   port: 21,
-  user: 'anonymous',
-  password: 'anonymous@',
   connectTimeoutMs: 15_000,
   replyTimeoutMs: 30_000,
   keepaliveMs: 30_000,
@@ -66,10 +65,12 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.queue.length === 0 &&
       this.closedError === null,
     onIdle: () => this.armKeepalive(),
-    onTaskStart: () => this.clearKeepalive(),
+    onTaskStart: () => this.keepalive.clear(),
   });
-  private replyTimer: NodeJS.Timeout | null = null;
-  private keepaliveTimer: NodeJS.Timeout | null = null;
+  /** The deadline of the command in flight (or of the greeting). */
+  private readonly replyDeadline = new Alarm();
+  /** A NOOP once the session has been idle this long. */
+  private readonly keepalive = new Alarm(true);
   private tlsSession: Buffer | undefined;
   private readonly fence = new FenceGate();
   /** Lines written this tick wait for one write (see write). */
@@ -93,20 +94,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     const session = new FtpSession(options, socket);
     try {
       await session.readGreeting();
-      if (mode === 'explicit') {
-        await session.send('AUTH', 'TLS');
-        await session.upgradeToTls();
-      }
-      if (mode !== 'none') {
-        await session.send('PBSZ', '0');
-        if (options.protectData !== false) {
-          await session.send('PROT', 'P');
-          session.dataProtected = true;
-        }
-      }
-      await session.login(options.user ?? DEFAULTS.user, options.password ?? DEFAULTS.password);
-      session.features = await session.readFeatures();
-      if (session.features.has('UTF8')) await session.send('OPTS', 'UTF8 ON').catch(ignoreReplyError);
+      await logIn(session, options);
       return session;
     } catch (error) {
       session.destroy();
@@ -167,7 +155,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     if (!transferInFlight) return;
     const abortError = new FtpConnectionError('aborted', 'transfer aborted');
     this.inFlight = null;
-    this.clearReplyTimer();
+    this.replyDeadline.clear();
     transferInFlight.onError(abortError);
     // Pipelined commands already written are answered before the NOOP too: theirs go with the rest.
     while (this.queue[0]?.written) this.queue.shift()!.onError(abortError);
@@ -216,6 +204,12 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.fence.set(fence);
   }
 
+  /** AUTH TLS, then TLS on this connection (login.ts, before the login). */
+  async startTls(): Promise<void> {
+    await this.send('AUTH', 'TLS');
+    await this.upgradeToTls();
+  }
+
   /** Remember the newest TLS session ticket (TLS 1.3 tickets are single-use). */
   rememberTlsSession(session: Buffer): void {
     this.tlsSession = session;
@@ -239,21 +233,6 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.armReplyTimer(this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
     this.drain();
     this.greeting = (await reply).text;
-  }
-
-  private async login(user: string, password: string): Promise<void> {
-    const reply = await this.send('USER', user);
-    if (reply.code === 331 || reply.code === 332) await this.send('PASS', password);
-  }
-
-  private async readFeatures(): Promise<Map<string, string>> {
-    try {
-      const reply = await this.send('FEAT');
-      return parseFeatures(reply.text);
-    } catch (error) {
-      if (error instanceof FtpReplyError) return new Map(); // FEAT is optional (RFC 2389)
-      throw error;
-    }
   }
 
   private upgradeToTls(): Promise<void> {
@@ -309,7 +288,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
       this.next();
       return;
     }
-    this.clearKeepalive();
+    this.keepalive.clear();
     this.inFlight = command;
     if (!command.written) this.write(command.line, command.quiet);
     this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
@@ -389,48 +368,33 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     const finished = command.onReply(reply);
     if (finished) {
       this.inFlight = null;
-      this.clearReplyTimer();
+      this.replyDeadline.clear();
       this.next();
     } else if (command.unlimitedAfterPreliminary) {
-      this.clearReplyTimer(); // the transfer is under way: the caller watches progress now
+      this.replyDeadline.clear(); // the transfer is under way: the caller watches progress now
     }
     // Otherwise the deadline set when the command went out stands: a server that answers
     // "110 still working" forever must not keep a plain command waiting forever.
   }
 
   private armReplyTimer(ms: number): void {
-    this.clearReplyTimer();
-    this.replyTimer = setTimeout(() => {
+    this.replyDeadline.arm(ms, () => {
       const what = this.inFlight?.line ? maskCommand(this.inFlight.line) : 'greeting';
       this.fail(new FtpConnectionError('timeout', `${this.label}: no reply to ${what} within ${ms} ms`));
-    }, ms);
-  }
-
-  private clearReplyTimer(): void {
-    if (this.replyTimer) clearTimeout(this.replyTimer);
-    this.replyTimer = null;
+    });
   }
 
   private armKeepalive(): void {
     const ms = this.options.keepaliveMs ?? DEFAULTS.keepaliveMs;
-    if (ms <= 0 || this.keepaliveTimer) return;
-    this.keepaliveTimer = setTimeout(() => {
-      this.keepaliveTimer = null;
-      this.send('NOOP').catch(ignoreReplyError);
-    }, ms);
-    this.keepaliveTimer.unref();
-  }
-
-  private clearKeepalive(): void {
-    if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
-    this.keepaliveTimer = null;
+    if (ms <= 0 || this.keepalive.set) return;
+    this.keepalive.arm(ms, () => this.send('NOOP').catch(ignoreReplyError));
   }
 
   private fail(error: FtpConnectionError): void {
     if (this.closedError) return;
     this.closedError = error;
-    this.clearReplyTimer();
-    this.clearKeepalive();
+    this.replyDeadline.clear();
+    this.keepalive.clear();
     const pending = [...(this.inFlight ? [this.inFlight] : []), ...this.queue.splice(0)];
     this.inFlight = null;
     for (const command of pending) command.onError(error);
@@ -438,8 +402,4 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.socket.destroy();
     this.emit('close', error);
   }
-}
-
-function ignoreReplyError(error: unknown): void {
-  if (!(error instanceof FtpReplyError) && !(error instanceof FtpConnectionError)) throw error;
 }
