@@ -9,7 +9,7 @@
  */
 import type { LiveSession, SessionState } from '../../../contract/index.js';
 import type { EventBus } from '../events.js';
-import type { TraceSink } from './trace-tag.js';
+import { sessionLines, type TraceSink } from './trace-tag.js';
 import { FtpConnectionError, FtpReplyError } from '../ftp/errors.js';
 import type { SessionProvider } from '../ftp/copy.js';
 import { policyOf } from '../ftp/policy.js';
@@ -296,28 +296,7 @@ export class SessionPool {
           ...options,
           keepaliveMs: this.options.keepaliveMs ?? 25_000,
           // From the first line on, so the log shows the greeting and the login (PASS masked).
-          // Progress polls (a SIZE a second per running copy) would drown the log: left out.
-          onLine: (line) => {
-            if (line.quiet) return;
-            const tag = entry.tag;
-            const { direction, at } = line;
-            const sessionId = entry.id;
-            const siteId = entry.siteId;
-            const traceSeq =
-              tag && this.traces ? this.traces.line(tag, { sessionId, siteId, direction, line: line.line, at }) : null;
-            if (!this.events.watched) return;
-            this.events.publish({
-              type: 'log',
-              sessionId,
-              siteId,
-              direction,
-              line: line.line,
-              at: new Date(at).toISOString(),
-              ...(tag && traceSeq !== null
-                ? { transferId: tag.transferId, role: tag.role, traceSeq, path: tag.path }
-                : {}),
-            });
-          },
+          onLine: sessionLines(entry, this.traces, this.events),
           ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
           ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
           ...(this.options.dataIdleTimeoutMs ? { dataIdleTimeoutMs: this.options.dataIdleTimeoutMs } : {}),
