@@ -17,7 +17,7 @@ import { EventBus } from '../src/events.js';
 import { SessionPool } from '../src/sites/pool.js';
 import type { FileRow, TransferRow } from '../src/transfers/store.js';
 import { addSite, eventually, startTestApp, type TestApp } from './app.js';
-import { filesOf, getTransfer } from './faults/api.js';
+import { filesOf, getTransfer, startTransfer } from './faults/api.js';
 import { seededBytes, writeFiles } from './fixtures.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -127,14 +127,7 @@ describe('the runner with a fence', () => {
     const t: TestApp = await startTestApp({ runner: { concurrency: 1, fence } });
     cleanup.push(() => t.close());
     const [source, destination] = [await addSite(t, a, 'A'), await addSite(t, b, 'B')];
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/transfers',
-      headers: t.auth,
-      payload: { source: { siteId: source, path: '/tree' }, destination: { siteId: destination, dir: '/in' }, mode },
-    });
-    expect(response.statusCode, response.body).toBe(202);
-    const id = response.json().id as string;
+    const { id } = await startTransfer(t, [source, '/tree'], [destination, '/in'], mode);
 
     // Every file tried and the runner idle: the refused ones had their one try.
     await eventually(

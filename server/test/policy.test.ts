@@ -123,14 +123,7 @@ describe('policy replies', () => {
       const t = await app({ runner: { maxAttempts: 4, retryDelaysMs: [50, 50, 50] } });
       const log = recordLog(t);
       const [src, dst] = [await site(t, a.server, 'A'), await site(t, b.server, 'B')];
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/api/transfers',
-        headers: t.auth,
-        payload: { source: { siteId: src, path: '/big.bin' }, destination: { siteId: dst, dir: '/' }, mode },
-      });
-      expect(response.statusCode, response.body).toBe(202);
-      const created = response.json() as Transfer;
+      const created = await startTransfer(t, [src, '/big.bin'], [dst, '/'], mode);
 
       const paused = await untilPaused(t, created.id);
       expect(paused.notes).toContain(

@@ -31,6 +31,7 @@ export async function startTransfer(
   t: TestApp,
   source: [string, string],
   destination: [string, string],
+  mode?: 'fxp' | 'relay',
 ): Promise<Transfer> {
   const response = await t.app.inject({
     method: 'POST',
@@ -39,6 +40,7 @@ export async function startTransfer(
     payload: {
       source: { siteId: source[0], path: source[1] },
       destination: { siteId: destination[0], dir: destination[1] },
+      ...(mode ? { mode } : {}),
     },
   });
   expect(response.statusCode, response.body).toBe(202);
