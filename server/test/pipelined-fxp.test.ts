@@ -47,6 +47,16 @@ function passivesBehindSize(log: LogEvent[], destination: string): boolean[] {
   });
 }
 
+/** For each PRET the destination was sent: whether its PASV went out right behind it, before its reply. */
+function passivesBehindPret(log: LogEvent[], destination: string): boolean[] {
+  const lines = log.filter((l) => l.siteId === destination);
+  return lines.flatMap((line, i) => {
+    if (line.direction !== 'sent' || !line.line.startsWith('PRET ')) return [];
+    const next = lines[i + 1];
+    return [next?.direction === 'sent' && next.line === 'PASV'];
+  });
+}
+
 describe('pipelined FXP: PORT, RETR and STOR at once once a lane has copied', () => {
   for (const kind of serverKinds) {
     it.skipIf(skipWithout(kind))(
@@ -79,6 +89,10 @@ describe('pipelined FXP: PORT, RETR and STOR at once once a lane has copied', ()
         // Each file's size check leaves the session to the next file at once: its commands go behind.
         const behind = passivesBehindSize(log, dst);
         expect(behind.filter(Boolean).length, JSON.stringify(behind)).toBeGreaterThanOrEqual(10);
+        // Where PRET goes first (pure-ftpd lists it in FEAT), the PASV goes right behind it.
+        const prets = passivesBehindPret(log, dst);
+        if (kind === 'pure-ftpd') expect(prets.length).toBeGreaterThanOrEqual(12);
+        expect(prets.every(Boolean), JSON.stringify(prets)).toBe(true);
       },
     );
   }

@@ -41,9 +41,15 @@ export async function requestPassive(
   let pret =
     pretCommand !== undefined &&
     (setting === 'always' || options.pretKnown === true || session.pretNeeded || session.features.has('PRET'));
-  if (pret) await task.send('PRET', pretCommand!);
   try {
-    return { endpoint: await passiveEndpoint(task, options.cpsv === true), pret };
+    if (!pret) return { endpoint: await passiveEndpoint(task, options.cpsv === true), pret };
+    // The passive command goes out behind its PRET, not a round trip later; a refused PRET
+    // still fails the pair (its PASV's answer, whatever it is, comes and goes with it).
+    const [, endpoint] = await Promise.all([
+      task.send('PRET', pretCommand!),
+      passiveEndpoint(task, options.cpsv === true, true),
+    ]);
+    return { endpoint, pret };
   } catch (error) {
     if (pret || pretCommand === undefined || !asksForPret(error)) throw error;
     session.pretNeeded = true;
@@ -53,15 +59,16 @@ export async function requestPassive(
   }
 }
 
-async function passiveEndpoint(task: FtpTask, cpsv: boolean): Promise<HostPort> {
+async function passiveEndpoint(task: FtpTask, cpsv: boolean, pipelined = false): Promise<HostPort> {
   const { session } = task;
   const controlHost = unmapIPv4(session.remoteAddress);
+  const send = (verb: string) => (pipelined ? task.sendPipelined(verb) : task.send(verb));
   let endpoint: HostPort;
   if (net.isIPv6(controlHost)) {
-    const reply = await task.send('EPSV');
+    const reply = await send('EPSV');
     endpoint = { host: controlHost, port: parseEpsvReply(reply.text) };
   } else {
-    const reply = await task.send(cpsv ? 'CPSV' : 'PASV');
+    const reply = await send(cpsv ? 'CPSV' : 'PASV');
     const announced = parsePasvReply(reply.text);
     endpoint = {
       host: passiveHost(

@@ -40,6 +40,11 @@ export interface FtpTask extends FtpControl {
    * waiting for this reply (replies come in order). Return its promise from the task unawaited.
    */
   sendLast(verb: string, arg?: string, options?: { quiet?: boolean }): Promise<Reply>;
+  /**
+   * A command that may go out before the reply to the one ahead of it (RFC 959 allows it;
+   * servers read commands in order): a PASV behind its PRET.
+   */
+  sendPipelined(verb: string, arg?: string): Promise<Reply>;
 }
 
 interface TaskHandle extends FtpTask {
@@ -173,6 +178,12 @@ export class TaskQueue {
       sendLast: (verb, arg, options = {}) => {
         const { command, reply } = replyCommand(formatCommand(verb, arg), options.quiet);
         command.releases = true;
+        issue(command);
+        return reply;
+      },
+      sendPipelined: (verb, arg) => {
+        const { command, reply } = replyCommand(formatCommand(verb, arg));
+        command.pipelined = true;
         issue(command);
         return reply;
       },
