@@ -291,7 +291,7 @@ export class FtpSession extends EventEmitter<{ line: [LogLine]; close: [FtpConne
     this.keepalive.clear();
     this.inFlight = command;
     if (!command.written) this.write(command.line, command.quiet);
-    this.armReplyTimer(this.options.replyTimeoutMs ?? DEFAULTS.replyTimeoutMs);
+    this.armReplyTimer(this.replyTimeoutMs);
   }
 
   /**

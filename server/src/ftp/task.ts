@@ -49,7 +49,8 @@ export interface FtpTask extends FtpControl {
 
 interface TaskHandle extends FtpTask {
   readonly ended: boolean;
-  sendLine(line: string, quiet?: boolean): Promise<Reply>;
+  /** `how`: the flags of a pipelined command or of a task's last one (pending.ts). */
+  sendLine(line: string, quiet?: boolean, how?: Pick<PendingCommand, 'pipelined' | 'releases'>): Promise<Reply>;
 }
 
 interface WaitingTask {
@@ -169,24 +170,16 @@ export class TaskQueue {
         return ended;
       },
       end: () => (ended = true),
-      sendLine: (line, quiet) => {
+      sendLine: (line, quiet, how) => {
         const { command, reply } = replyCommand(line, quiet);
+        if (how) Object.assign(command, how);
         issue(command);
         return reply;
       },
       send: (verb, arg, options = {}) => handle.sendLine(formatCommand(verb, arg), options.quiet),
-      sendLast: (verb, arg, options = {}) => {
-        const { command, reply } = replyCommand(formatCommand(verb, arg), options.quiet);
-        command.releases = true;
-        issue(command);
-        return reply;
-      },
-      sendPipelined: (verb, arg) => {
-        const { command, reply } = replyCommand(formatCommand(verb, arg));
-        command.pipelined = true;
-        issue(command);
-        return reply;
-      },
+      sendLast: (verb, arg, options = {}) =>
+        handle.sendLine(formatCommand(verb, arg), options.quiet, { releases: true }),
+      sendPipelined: (verb, arg) => handle.sendLine(formatCommand(verb, arg), false, { pipelined: true }),
       transfer: (verb, arg, options = {}) => {
         const { command, handle: transfer } = transferCommand(formatCommand(verb, arg));
         command.pipelined = options.pipelined;
