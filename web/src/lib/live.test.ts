@@ -3,14 +3,13 @@ import type { LiveSession, RememberedRoute, ServerMessage, Site, Transfer } from
 import {
   LOG_LIMIT,
   applyDelta,
-  backoffDelay,
-  createLiveConnection,
   createLiveStore,
   initialLiveState,
   reduceMessage,
   routePairKey,
   type LiveState,
 } from './live.js';
+import { backoffDelay, createLiveConnection } from './live-connection.js';
 
 const site = (id: string, name: string): Site => ({
   id,
@@ -270,7 +269,10 @@ describe('transfer versions', () => {
       { type: 'transfer.updated', seq: 2, transfer: transfer('t1', { version: 3, state: 'running', bytesDone: 400 }) },
     ]);
     expect(state.transfers.t1?.bytesDone).toBe(400);
-    const next = applyDelta(state, { type: 'transfer.updated', transfer: transfer('t1', { version: 4, state: 'done' }) });
+    const next = applyDelta(state, {
+      type: 'transfer.updated',
+      transfer: transfer('t1', { version: 4, state: 'done' }),
+    });
     expect(next.transfers.t1?.state).toBe('done');
   });
 });
